@@ -1,0 +1,131 @@
+"""The configuration schema as pydantic models: the validated shape of the YAML files."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+NAME_PATTERN = r"^[A-Za-z0-9+=,.@_-]{1,32}$"
+DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SettingsModel(Strict):
+    region: str = "us-east-1"
+    instance_arn: str | None = None
+    identity_source: Literal["identity_center", "external"] = "identity_center"
+    drift: Literal["remove", "report"] = "remove"
+
+
+class PersonModel(Strict):
+    user_name: str = Field(min_length=1, max_length=128)
+    display_name: str = ""
+    email: str = ""
+    given_name: str = ""
+    family_name: str = ""
+
+
+class MemberModel(Strict):
+    person: str
+    since: date | None = Field(default=None, alias="from")
+    until: date | None = None
+    """Last day of the membership, inclusive."""
+
+
+class SelectorModel(Strict):
+    all: bool = False
+    ids: list[str] = []
+    names: list[str] = []
+    ous: list[str] = []
+    tags: dict[str, str] = {}
+    own: bool = False
+    exclude: SelectorModel | None = None
+
+    @field_validator("ids")
+    @classmethod
+    def _account_ids(cls, ids: list[str]) -> list[str]:
+        for account_id in ids:
+            if not re.fullmatch(r"\d{12}", account_id):
+                raise ValueError(f"{account_id!r} is not a 12-digit AWS account id")
+        return ids
+
+
+class TeamModel(Strict):
+    name: str = Field(min_length=1, max_length=128)
+    description: str = ""
+    accounts: SelectorModel | None = None
+    members: list[str | MemberModel] = []
+
+
+class GroupModel(Strict):
+    name: str = Field(min_length=1, max_length=1024)
+    description: str = ""
+
+
+class CustomerPolicyModel(Strict):
+    name: str
+    path: str = "/"
+
+
+class BoundaryModel(Strict):
+    managed_policy_arn: str | None = None
+    customer_managed: CustomerPolicyModel | None = None
+
+
+class PermissionSetModel(Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = Field(default="", max_length=700)
+    session_duration: str = "PT1H"
+    managed_policies: list[str] = []
+    customer_managed_policies: list[CustomerPolicyModel] = []
+    inline_policy: dict[str, object] | str | None = None
+    permissions_boundary: BoundaryModel | None = None
+    tags: dict[str, str] = {}
+    supersedes: list[str] = []
+
+    @field_validator("session_duration")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        match = DURATION.fullmatch(value)
+        minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0) if match else -1
+        if not 60 <= minutes <= 720:
+            raise ValueError(f"{value!r} must be an ISO-8601 duration between PT1H and PT12H, e.g. PT4H")
+        return value
+
+    @field_validator("managed_policies")
+    @classmethod
+    def _managed(cls, arns: list[str]) -> list[str]:
+        for arn in arns:
+            if not re.fullmatch(r"arn:aws[a-z-]*:iam::aws:policy/[\w+=,.@/-]+", arn):
+                raise ValueError(f"{arn!r} is not an AWS managed policy ARN (arn:aws:iam::aws:policy/NAME)")
+        return arns
+
+
+class WhoModel(Strict):
+    teams: list[str] = []
+    people: list[str] = []
+    groups: list[str] = []
+
+
+class RuleModel(Strict):
+    name: str
+    who: WhoModel
+    where: SelectorModel
+    what: list[str] = Field(min_length=1)
+
+
+class FileModel(Strict):
+    """One configuration file; a directory's files are merged."""
+
+    settings: SettingsModel | None = None
+    people: list[PersonModel] = []
+    teams: list[TeamModel] = []
+    groups: list[GroupModel] = []
+    permission_sets: list[PermissionSetModel] = []
+    rules: list[RuleModel] = []

@@ -1,0 +1,291 @@
+"""YAML sources -> AccessConfig, collecting every problem with its file, line and field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from sojourn.access.config import (
+    AccessConfig,
+    DriftMode,
+    IdentitySource,
+    Origin,
+    Rule,
+    Selector,
+    Settings,
+    Team,
+    TeamMember,
+)
+from sojourn.access.config_model import FileModel, MemberModel, PermissionSetModel, SelectorModel
+from sojourn.access.issues import ConfigIssue
+from sojourn.access.state import (
+    CustomerManagedPolicyRef,
+    PermissionSetSpec,
+    PermissionsBoundary,
+    UserSpec,
+    canonical_policy_json,
+)
+from sojourn.access.yaml_source import LocatedDocument, Path, load_located, render_path
+
+INLINE_POLICY_QUOTA = 32_768
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigResult:
+    config: AccessConfig | None
+    issues: tuple[ConfigIssue, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.config is not None and not self.issues
+
+
+def parse_config(sources: Mapping[str, str]) -> ConfigResult:
+    """Parse and cross-check every file; the config is returned only when there is no issue."""
+    issues: list[ConfigIssue] = []
+    files: list[tuple[LocatedDocument, FileModel]] = []
+    for name in sorted(sources):
+        loaded = load_located(name, sources[name])
+        if isinstance(loaded, ConfigIssue):
+            issues.append(loaded)
+            continue
+        model = _validate_file(loaded, issues)
+        if model is not None:
+            files.append((loaded, model))
+    if not sources:
+        issues.append(ConfigIssue("<config>", 1, 1, "", "no configuration files found; give a .yaml file or a directory"))
+    if issues:
+        return ConfigResult(None, tuple(issues))
+    builder = _Builder(issues)
+    for document, model in files:
+        builder.add(document, model)
+    config = builder.finish()
+    return ConfigResult(None if issues else config, tuple(issues))
+
+
+def _validate_file(document: LocatedDocument, issues: list[ConfigIssue]) -> FileModel | None:
+    if not isinstance(document.data, dict):
+        issues.append(document.issue((), "the file must be a mapping with keys such as people, teams, rules"))
+        return None
+    try:
+        return FileModel.model_validate(document.data)
+    except ValidationError as error:
+        for problem in error.errors():
+            path = _pydantic_path(problem["loc"])
+            issues.append(document.issue(path, _explain(problem)))
+        return None
+
+
+def _pydantic_path(loc: tuple[int | str, ...]) -> Path:
+    """Drop the union-branch labels pydantic inserts (e.g. 'str', 'MemberModel') from a location."""
+    branch_labels = {"str", "MemberModel", "dict[str,any]", "function-after[_duration(), str]"}
+    return tuple(part for part in loc if not (isinstance(part, str) and part in branch_labels))
+
+
+def _explain(problem: Mapping[str, object]) -> str:
+    kind = problem.get("type")
+    if kind == "extra_forbidden":
+        return "unknown field; check the spelling against docs/configuration.md"
+    if kind == "missing":
+        return "required field is missing"
+    message = str(problem.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+class _Builder:
+    def __init__(self, issues: list[ConfigIssue]) -> None:
+        self.issues = issues
+        self.settings: Settings | None = None
+        self.people: dict[str, UserSpec] = {}
+        self.teams: dict[str, Team] = {}
+        self.groups: dict[str, str] = {}
+        self.permission_sets: dict[str, PermissionSetSpec] = {}
+        self.supersedes: dict[str, frozenset[str]] = {}
+        self.rules: list[Rule] = []
+        self.origins: dict[str, Origin] = {}
+        self.references: list[tuple[str, str, Origin]] = []
+
+    def add(self, document: LocatedDocument, model: FileModel) -> None:
+        if model.settings is not None:
+            if self.settings is not None:
+                self.issues.append(document.issue(("settings",), "settings are given in two files; keep one"))
+            s = model.settings
+            self.settings = Settings(s.region, s.instance_arn, IdentitySource(s.identity_source), DriftMode(s.drift))
+        for index, person in enumerate(model.people):
+            if self._declare(document, f"person:{person.user_name}", ("people", index, "user_name")):
+                self.people[person.user_name] = UserSpec(
+                    person.user_name, person.display_name or person.user_name, person.email,
+                    person.given_name, person.family_name,
+                )
+        for index, group in enumerate(model.groups):
+            if self._declare(document, f"group:{group.name}", ("groups", index, "name")):
+                self.groups[group.name] = group.description
+        for index, team in enumerate(model.teams):
+            self._add_team(document, index, team.name, team)
+        for index, permission_set in enumerate(model.permission_sets):
+            self._add_permission_set(document, index, permission_set)
+        for index, rule in enumerate(model.rules):
+            self._add_rule(document, index, rule)
+
+    def _declare(self, document: LocatedDocument, key: str, path: Path) -> bool:
+        line, col = document.locate(path)
+        if key in self.origins:
+            first = self.origins[key]
+            kind, name = key.split(":", 1)
+            self.issues.append(ConfigIssue(document.file, line, col, render_path(path),
+                f"duplicate {kind.replace('_', ' ')} {name!r}, first declared at {first.file}:{first.line}; "
+                "keep one of them"))
+            return False
+        self.origins[key] = Origin(document.file, line, col, render_path(path))
+        return True
+
+    def _origin(self, document: LocatedDocument, path: Path) -> Origin:
+        line, col = document.locate(path)
+        return Origin(document.file, line, col, render_path(path))
+
+    def _add_team(self, document: LocatedDocument, index: int, name: str, team: object) -> None:
+        from sojourn.access.config_model import TeamModel
+
+        assert isinstance(team, TeamModel)
+        if not self._declare(document, f"team:{name}", ("teams", index, "name")):
+            return
+        members: list[TeamMember] = []
+        for position, member in enumerate(team.members):
+            path = ("teams", index, "members", position)
+            if isinstance(member, MemberModel):
+                if member.since and member.until and member.until < member.since:
+                    self.issues.append(document.issue(path, "'until' is before 'from'; swap them"))
+                members.append(TeamMember(member.person, member.since, member.until))
+            else:
+                members.append(TeamMember(member))
+            person = members[-1].person
+            self.references.append(("person", person, self._origin(document, path)))
+        self.teams[name] = Team(
+            name, team.description, _selector(team.accounts) if team.accounts else None,
+            tuple(members), self._origin(document, ("teams", index)),
+        )
+
+    def _add_permission_set(self, document: LocatedDocument, index: int, model: PermissionSetModel) -> None:
+        path: Path = ("permission_sets", index)
+        if not self._declare(document, f"permission_set:{model.name}", (*path, "name")):
+            return
+        inline = self._inline_policy(document, (*path, "inline_policy"), model.inline_policy)
+        boundary = None
+        if model.permissions_boundary is not None:
+            b = model.permissions_boundary
+            if (b.managed_policy_arn is None) == (b.customer_managed is None):
+                self.issues.append(document.issue((*path, "permissions_boundary"),
+                    "give exactly one of managed_policy_arn or customer_managed"))
+            boundary = PermissionsBoundary(
+                b.managed_policy_arn,
+                CustomerManagedPolicyRef(b.customer_managed.name, b.customer_managed.path)
+                if b.customer_managed else None,
+            )
+        self.permission_sets[model.name] = PermissionSetSpec(
+            name=model.name,
+            description=model.description,
+            session_duration=model.session_duration,
+            managed_policies=tuple(sorted(set(model.managed_policies))),
+            customer_managed_policies=tuple(sorted({CustomerManagedPolicyRef(c.name, c.path)
+                                                    for c in model.customer_managed_policies})),
+            inline_policy=inline,
+            permissions_boundary=boundary,
+            tags=tuple(sorted(model.tags.items())),
+        )
+        self.supersedes[model.name] = frozenset(model.supersedes)
+        for position, other in enumerate(model.supersedes):
+            self.references.append(("permission_set", other, self._origin(document, (*path, "supersedes", position))))
+
+    def _inline_policy(self, document: LocatedDocument, path: Path, value: object) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as error:
+                self.issues.append(document.issue(path,
+                    f"inline policy is not valid JSON: {error.msg} at line {error.lineno} column {error.colno} "
+                    "of the policy; fix the JSON or write the policy as a YAML mapping"))
+                return None
+        problem = _policy_shape_problem(value)
+        if problem:
+            self.issues.append(document.issue(path, problem))
+            return None
+        text = canonical_policy_json(value)
+        if len(text) > INLINE_POLICY_QUOTA:
+            self.issues.append(document.issue(path,
+                f"inline policy is {len(text)} characters; Identity Center allows {INLINE_POLICY_QUOTA}"))
+        return text
+
+    def _add_rule(self, document: LocatedDocument, index: int, model: object) -> None:
+        from sojourn.access.config_model import RuleModel
+
+        assert isinstance(model, RuleModel)
+        path: Path = ("rules", index)
+        if not self._declare(document, f"rule:{model.name}", (*path, "name")):
+            return
+        if not (model.who.teams or model.who.people or model.who.groups):
+            self.issues.append(document.issue((*path, "who"), "say who the rule is for: teams, people or groups"))
+        for kind, names in (("team", model.who.teams), ("person", model.who.people), ("group", model.who.groups)):
+            for position, name in enumerate(names):
+                if not _is_glob(name):
+                    self.references.append((kind, name, self._origin(document, (*path, "who", f"{kind}s"
+                                            if kind != "person" else "people", position))))
+        for position, name in enumerate(model.what):
+            self.references.append(("permission_set", name, self._origin(document, (*path, "what", position))))
+        if model.where.own and not model.who.teams:
+            self.issues.append(document.issue((*path, "where", "own"), "'own' needs the rule to name teams"))
+        self.rules.append(Rule(model.name, tuple(model.who.teams), tuple(model.who.people), tuple(model.who.groups),
+                               _selector(model.where), tuple(model.what), self._origin(document, path)))
+
+    def finish(self) -> AccessConfig:
+        known = {
+            "person": self.people, "team": self.teams, "group": self.groups, "permission_set": self.permission_sets,
+        }
+        for kind, name, origin in self.references:
+            if name not in known[kind]:
+                self.issues.append(ConfigIssue(origin.file, origin.line, origin.col, origin.field,
+                    f"unknown {kind.replace('_', ' ')} {name!r}; declare it under "
+                    f"{'people' if kind == 'person' else kind + 's'} or fix the name"))
+        settings = self.settings or Settings()
+        if settings.identity_source is IdentitySource.IDENTITY_CENTER:
+            for group in self.groups:
+                if group in self.teams:
+                    origin = self.origins[f"group:{group}"]
+                    self.issues.append(ConfigIssue(origin.file, origin.line, origin.col, origin.field,
+                        f"group {group!r} has the name of a team; teams become groups of that name"))
+        return AccessConfig(settings, self.people, self.teams, self.groups, self.permission_sets,
+                            self.supersedes, tuple(self.rules), self.origins)
+
+
+def _selector(model: SelectorModel) -> Selector:
+    return Selector(model.all, tuple(model.ids), tuple(model.names), tuple(model.ous),
+                    tuple(sorted(model.tags.items())), model.own,
+                    _selector(model.exclude) if model.exclude else None)
+
+
+def _is_glob(name: str) -> bool:
+    return any(ch in name for ch in "*?[")
+
+
+def _policy_shape_problem(document: object) -> str | None:
+    if not isinstance(document, dict):
+        return "inline policy must be a JSON object with Version and Statement"
+    statements = document.get("Statement")
+    if statements is None:
+        return "inline policy has no Statement; add at least one"
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not statements:
+        return "inline policy Statement must be an object or a non-empty list"
+    for index, statement in enumerate(statements):
+        if not isinstance(statement, dict):
+            return f"Statement[{index}] must be an object"
+        if statement.get("Effect") not in ("Allow", "Deny"):
+            return f"Statement[{index}].Effect must be \"Allow\" or \"Deny\""
+        if "Action" not in statement and "NotAction" not in statement:
+            return f"Statement[{index}] needs Action or NotAction"
+    return None

@@ -1,0 +1,46 @@
+"""The embedded AWS stand-in: a moto server bound to 127.0.0.1, started and stopped by Sojourn."""
+
+from __future__ import annotations
+
+import logging
+import urllib.request
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+
+@dataclass
+class EmbeddedMoto:
+    """A moto server in this process; use as a context manager, read `endpoint_url` inside."""
+
+    seed: int = 42
+    _server: Any = None
+    endpoint_url: str = ""
+
+    def __enter__(self) -> EmbeddedMoto:
+        try:
+            from moto.server import ThreadedMotoServer
+        except ImportError as error:  # pragma: no cover - depends on the install
+            raise RuntimeError(
+                "the embedded default needs moto's server; install it with: pip install -e '.[demo]'"
+            ) from error
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint_url = f"http://{host}:{port}"
+        self._post(f"/moto-api/seed?a={self.seed}")
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def _post(self, path: str) -> None:
+        request = urllib.request.Request(self.endpoint_url + path, method="POST", data=b"")
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback moto server
+            if response.status != 200:
+                raise RuntimeError(f"moto answered {response.status} to {path}")
