@@ -24,7 +24,7 @@ class EmbeddedMoto:
             raise RuntimeError(
                 "the embedded default needs moto's server; install it with: pip install -e '.[demo]'"
             ) from error
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()

@@ -1,0 +1,104 @@
+"""Every AWS call goes through here: counted, retried with jittered backoff, optionally faulted."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+RETRYABLE_CODES = frozenset({
+    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
+    "ServiceUnavailable", "ServiceUnavailableException", "InternalServerException", "ConflictException",
+    "ConcurrentModificationException",
+})
+NOT_IMPLEMENTED_CODES = frozenset({"NotImplemented", "InternalFailure", "500"})
+
+
+class NotSupportedByEndpoint(Exception):
+    """The endpoint answered that it does not implement an operation (moto's answer to missing APIs)."""
+
+
+@dataclass
+class CallLog:
+    """Counts calls per operation; thread-safe."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    retries: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, operation: str) -> None:
+        with self._lock:
+            self.counts[operation] += 1
+
+    def retried(self, operation: str) -> None:
+        with self._lock:
+            self.retries[operation] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.counts)
+
+    @property
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_delay: float = 0.05
+    max_delay: float = 5.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def delay(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(max, base * 2^attempt)]."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * (2**attempt)))  # noqa: S311 - jitter
+
+
+class Caller:
+    """Calls a boto3 client method with counting and retries on throttling and transient errors."""
+
+    def __init__(self, log: CallLog, policy: RetryPolicy) -> None:
+        self.log = log
+        self.policy = policy
+
+    def __call__(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
+        method = getattr(client, operation)
+        label = f"{client.meta.service_model.service_name}:{operation}"
+        attempt = 0
+        while True:
+            self.log.count(label)
+            try:
+                result: dict[str, Any] = method(**kwargs)
+                return result
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "")
+                status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+                if code in NOT_IMPLEMENTED_CODES or (status == 500 and "not yet implemented" in str(error)):
+                    raise NotSupportedByEndpoint(f"{operation}: {error}") from error
+                attempt += 1
+                if code not in RETRYABLE_CODES or attempt >= self.policy.max_attempts:
+                    raise
+                self.log.retried(label)
+                self.policy.sleep(self.policy.delay(attempt))
+
+    def pages(self, client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
+        """Yield the items under `key` of every page, following NextToken."""
+        token: str | None = None
+        while True:
+            page = self(client, operation, **kwargs, **({"NextToken": token} if token else {}))
+            yield from page.get(key, [])
+            token = page.get("NextToken")
+            if not token:
+                return
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))

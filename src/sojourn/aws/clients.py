@@ -1,0 +1,34 @@
+"""boto3 clients for Sojourn, built on demand (never at import) with botocore's own retries off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from sojourn.aws.settings import AwsSettings
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    organizations: Any
+    sso_admin: Any
+    identitystore: Any
+
+
+def build_clients(settings: AwsSettings) -> AwsClients:
+    """One session, three clients; retries are Sojourn's (jittered, counted), not botocore's."""
+    session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": 1},
+        max_pool_connections=max(10, settings.max_concurrency * 2),
+        connect_timeout=10,
+        read_timeout=60,
+    )
+
+    def client(name: str) -> Any:
+        return session.client(name, endpoint_url=settings.endpoint_url, config=config)  # type: ignore[call-overload]
+
+    return AwsClients(client("organizations"), client("sso-admin"), client("identitystore"))

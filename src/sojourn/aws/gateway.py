@@ -1,0 +1,101 @@
+"""The one face of AWS IAM Identity Center that the service layer sees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Protocol
+
+from sojourn.access.changes import Change
+from sojourn.access.organization import Organization
+from sojourn.aws.calls import Caller, CallLog, RetryPolicy
+from sojourn.aws.clients import AwsClients, build_clients
+from sojourn.aws.identity_center_reader import IdentityCenterReader, ReadResult
+from sojourn.aws.identity_center_writer import ChangeOutcome, IdentityCenterWriter
+from sojourn.aws.identity_index import IdentityIndex, InstanceRef
+from sojourn.aws.organization_reader import read_organization
+from sojourn.aws.settings import AwsSettings
+
+
+class IdentityCenterGateway(Protocol):
+    def read_organization(self, *, with_tags: bool = True) -> Organization: ...
+
+    def read_state(self, organization: Organization) -> ReadResult: ...
+
+    def apply_change(self, change: Change) -> ChangeOutcome: ...
+
+    def apply_changes(self, changes: Sequence[Change], *,
+                      on_outcome: Callable[[ChangeOutcome], None]) -> list[ChangeOutcome]: ...
+
+
+class NoIdentityCenter(Exception):
+    """No (or more than one) Identity Center instance where one was expected."""
+
+
+class Boto3IdentityCenter:
+    """Identity Center and Organizations through boto3, with counted, retried calls."""
+
+    def __init__(self, settings: AwsSettings, clients: AwsClients | None = None, instance_arn: str | None = None,
+                 retry: RetryPolicy | None = None) -> None:
+        self.settings = settings
+        self.clients = clients or build_clients(settings)
+        self.log = CallLog()
+        self.call = Caller(self.log, retry or RetryPolicy(max_attempts=settings.max_attempts))
+        self.index = IdentityIndex()
+        self.instance = self._discover(instance_arn)
+        self.reader = IdentityCenterReader(self.call, self.clients, self.instance, self.index,
+                                           settings.max_concurrency, settings.read_strategy)
+        self.writer = IdentityCenterWriter(self.call, self.clients, self.instance, self.index,
+                                           settings.poll_interval, settings.poll_timeout)
+
+    def _discover(self, instance_arn: str | None) -> InstanceRef:
+        instances = list(self.call.pages(self.clients.sso_admin, "list_instances", "Instances"))
+        if instance_arn:
+            instances = [i for i in instances if i["InstanceArn"] == instance_arn]
+        if len(instances) != 1:
+            found = ", ".join(i["InstanceArn"] for i in instances) or "none"
+            raise NoIdentityCenter(
+                f"expected one IAM Identity Center instance in {self.settings.region}, found {found}; "
+                "enable Identity Center or set settings.instance_arn"
+            )
+        return InstanceRef(instances[0]["InstanceArn"], instances[0]["IdentityStoreId"])
+
+    def read_organization(self, *, with_tags: bool = True) -> Organization:
+        return read_organization(self.call, self.clients.organizations, with_tags=with_tags)
+
+    def read_state(self, organization: Organization) -> ReadResult:
+        return self.reader.read(organization)
+
+    def apply_change(self, change: Change) -> ChangeOutcome:
+        return self.writer.apply(change)
+
+    def apply_changes(self, changes: Sequence[Change], *,
+                      on_outcome: Callable[[ChangeOutcome], None]) -> list[ChangeOutcome]:
+        return run_bounded(self.apply_change, changes, self.settings.max_concurrency, on_outcome)
+
+    @property
+    def unsupported(self) -> tuple[str, ...]:
+        return tuple(sorted(self.reader.unsupported | self.writer.unsupported))
+
+
+def run_bounded(apply: Callable[[Change], ChangeOutcome], changes: Sequence[Change], limit: int,
+                on_outcome: Callable[[ChangeOutcome], None]) -> list[ChangeOutcome]:
+    """At most `limit` changes in flight; `on_outcome` runs in the caller's thread as each finishes."""
+    outcomes: list[ChangeOutcome] = []
+    pending = iter(changes)
+    with ThreadPoolExecutor(max(1, limit)) as pool:
+        running: set[Future[ChangeOutcome]] = set()
+        for change in pending:
+            running.add(pool.submit(apply, change))
+            if len(running) >= limit:
+                break
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                outcome = future.result()
+                outcomes.append(outcome)
+                on_outcome(outcome)
+                following = next(pending, None)
+                if following is not None:
+                    running.add(pool.submit(apply, following))
+    return outcomes

@@ -1,0 +1,18 @@
+"""How to reach AWS: region, optional endpoint (a moto server), concurrency and retry limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AwsSettings:
+    region: str = "us-east-1"
+    endpoint_url: str | None = None
+    profile: str | None = None
+    max_concurrency: int = 8
+    max_attempts: int = 8
+    poll_interval: float = 0.2
+    poll_timeout: float = 300.0
+    read_strategy: str = "auto"
+    """"auto", "principal" or "pair": how assignments are listed (see docs/aws.md)."""
