@@ -19,7 +19,7 @@ from sojourn.access.config import (
     Team,
     TeamMember,
 )
-from sojourn.access.config_model import FileModel, MemberModel, PermissionSetModel, SelectorModel
+from sojourn.access.config_model import FileModel, MemberModel, PermissionSetModel, PersonModel, SelectorModel
 from sojourn.access.issues import ConfigIssue
 from sojourn.access.state import (
     CustomerManagedPolicyRef,
@@ -116,10 +116,7 @@ class _Builder:
             self.settings = Settings(s.region, s.instance_arn, IdentitySource(s.identity_source), DriftMode(s.drift))
         for index, person in enumerate(model.people):
             if self._declare(document, f"person:{person.user_name}", ("people", index, "user_name")):
-                self.people[person.user_name] = UserSpec(
-                    person.user_name, person.display_name or person.user_name, person.email,
-                    person.given_name, person.family_name,
-                )
+                self.people[person.user_name] = _user_spec(person)
         for index, group in enumerate(model.groups):
             if self._declare(document, f"group:{group.name}", ("groups", index, "name")):
                 self.groups[group.name] = group.description
@@ -259,6 +256,15 @@ class _Builder:
                         f"group {group!r} has the name of a team; teams become groups of that name"))
         return AccessConfig(settings, self.people, self.teams, self.groups, self.permission_sets,
                             self.supersedes, tuple(self.rules), self.origins)
+
+
+def _user_spec(person: PersonModel) -> UserSpec:
+    """Identity Store requires given and family names; derive them from the display name when absent."""
+    display = person.display_name or person.user_name
+    words = display.split()
+    given = person.given_name or (words[0] if words else person.user_name)
+    family = person.family_name or (" ".join(words[1:]) if len(words) > 1 else given)
+    return UserSpec(person.user_name, display, person.email, given, family)
 
 
 def _selector(model: SelectorModel) -> Selector:
