@@ -1,0 +1,65 @@
+"""Rich rendering of plans, effective access and audit records for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.console import Console
+from rich.table import Table
+
+from sojourn.access.organization import Organization
+from sojourn.access.plan import Plan
+from sojourn.access.plan_codec import describe_change
+from sojourn.store.audit import AuditRecord
+
+SIGNS = {"create": "[green]+[/green]", "update": "[yellow]~[/yellow]", "delete": "[red]-[/red]"}
+
+
+def show_plan(console: Console, plan: Plan, account_names: Mapping[str, str], api_calls: int, strategy: str) -> None:
+    if plan.is_empty:
+        console.print("[green]No changes.[/green] AWS matches the configuration.")
+    else:
+        console.print(f"[bold]Plan:[/bold] {_summary(plan.summary)}")
+        for change in plan.changes:
+            text = describe_change(change)
+            for account_id, name in account_names.items():
+                text = text.replace(f" on {account_id}", f" on {name}")
+            console.print(f"  {SIGNS[change.action.value]} {text}")
+    if plan.person_delta:
+        console.print("\n[bold]Effective access, per person:[/bold]")
+        for person, deltas in sorted(plan.person_delta.items()):
+            console.print(f"  {person}: " + ", ".join(str(d) for d in deltas))
+    for item in plan.drift:
+        verb = "will be removed" if item.removed else "kept (drift: report)"
+        console.print(f"[magenta]drift:[/magenta] {item.description}; {verb}")
+    for note in plan.notes:
+        console.print(f"[dim]note: {note}[/dim]")
+    console.print(f"[dim]read AWS with {api_calls} API calls ({strategy} strategy)[/dim]")
+
+
+def _summary(summary: Mapping[str, int]) -> str:
+    return ", ".join(f"{count} {key.replace('.', ' ')}" for key, count in sorted(summary.items()))
+
+
+def show_matrix(console: Console, effective: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]],
+                organization: Organization) -> None:
+    """Person x account -> permission sets."""
+    accounts = [a for a in organization.accounts if any(a.id in acc for acc in effective.values())]
+    table = Table(title="Effective access (person x account)", show_lines=False)
+    table.add_column("person", style="bold")
+    for account in accounts:
+        table.add_column(account.name, min_width=len(account.name), overflow="fold")
+    for person in sorted(effective):
+        row = [", ".join(sorted(effective[person].get(a.id, {}))) or "·" for a in accounts]
+        table.add_row(person, *row)
+    console.print(table)
+
+
+def show_audit(console: Console, records: list[AuditRecord]) -> None:
+    table = Table(title=f"Audit records ({len(records)})")
+    for column in ("seq", "at", "actor", "action", "target", "reason"):
+        table.add_column(column)
+    for record in records:
+        e = record.event
+        table.add_row(str(record.seq), e.at.isoformat(timespec="seconds"), e.actor, e.action, e.target, e.reason)
+    console.print(table)

@@ -1,0 +1,73 @@
+"""Use case: plan. Read configuration and AWS, compile, and diff into a plan with per-person deltas."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sojourn.access.compiler import compile_access
+from sojourn.access.config import AccessConfig, DriftMode, Selector
+from sojourn.access.config_parse import parse_config
+from sojourn.access.issues import ConfigInvalid
+from sojourn.access.organization import Organization
+from sojourn.access.plan import Plan, make_plan
+from sojourn.access.state import AccessState
+from sojourn.access.state_codec import state_from_json
+from sojourn.aws.gateway import IdentityCenterGateway
+from sojourn.aws.identity_center_reader import ReadResult
+from sojourn.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOutcome:
+    plan: Plan
+    config: AccessConfig
+    organization: Organization
+    desired: AccessState
+    observed: AccessState
+    effective: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]]
+    read: ReadResult
+
+
+def load_config(sources: Mapping[str, str]) -> AccessConfig:
+    result = parse_config(sources)
+    if result.config is None or result.issues:
+        raise ConfigInvalid(result.issues)
+    return result.config
+
+
+def plan_access(sources: Mapping[str, str], gateway: IdentityCenterGateway, store: Store | None, *,
+                instance: str, today: date, drift: DriftMode | None = None) -> PlanOutcome:
+    """Everything `sojourn plan` shows; raises ConfigInvalid with every problem found."""
+    config = load_config(sources)
+    organization = gateway.read_organization(with_tags=_uses_tags(config))
+    compiled = compile_access(config, organization, today=today)
+    if compiled.issues:
+        raise ConfigInvalid(compiled.issues)
+    read = gateway.read_state(organization)
+    previous = previous_state(store, instance)
+    plan = make_plan(compiled.desired, read.state, drift=drift or config.settings.drift, previous=previous,
+                     identity_source=config.settings.identity_source,
+                     account_names={a.id: a.name for a in organization.accounts})
+    return PlanOutcome(plan, config, organization, compiled.desired, read.state, compiled.effective, read)
+
+
+def previous_state(store: Store | None, instance: str) -> AccessState | None:
+    """The desired state of the last successful apply on this instance, if any."""
+    if store is None:
+        return None
+    text = store.runs.applied_state(instance)
+    return None if text is None else state_from_json(text)
+
+
+def _uses_tags(config: AccessConfig) -> bool:
+    selectors: list[Selector] = [rule.where for rule in config.rules]
+    selectors += [team.accounts for team in config.teams.values() if team.accounts is not None]
+    while selectors:
+        selector = selectors.pop()
+        if selector.tags:
+            return True
+        if selector.exclude is not None:
+            selectors.append(selector.exclude)
+    return False
