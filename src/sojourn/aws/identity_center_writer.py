@@ -78,6 +78,8 @@ class IdentityCenterWriter:
         request = {"TargetId": a.account_id, "TargetType": "AWS_ACCOUNT", "PermissionSetArn": arn,
                    "PrincipalType": a.principal_type.value, "PrincipalId": principal_id}
         if change.action is Action.CREATE:
+            if self._assignment_exists(a.account_id, arn, principal_id):
+                return "already present", None
             status = self._sso("create_account_assignment", **request)["AccountAssignmentCreationStatus"]
             final = self._poll(status, "describe_account_assignment_creation_status",
                                "AccountAssignmentCreationRequestId", "AccountAssignmentCreationStatus")
@@ -91,6 +93,11 @@ class IdentityCenterWriter:
             final = self._poll(status, "describe_account_assignment_deletion_status",
                                "AccountAssignmentDeletionRequestId", "AccountAssignmentDeletionStatus")
         return final.get("Status", ""), final.get("RequestId")
+
+    def _assignment_exists(self, account_id: str, arn: str, principal_id: str) -> bool:
+        listed = self.call.pages(self.clients.sso_admin, "list_account_assignments", "AccountAssignments",
+                                 InstanceArn=self.instance.instance_arn, AccountId=account_id, PermissionSetArn=arn)
+        return any(item.get("PrincipalId") == principal_id for item in listed)
 
     def _poll(self, status: dict[str, Any], operation: str, id_field: str, key: str) -> dict[str, Any]:
         """Assignment operations are asynchronous: poll with growing intervals until they settle."""

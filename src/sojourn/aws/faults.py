@@ -1,0 +1,85 @@
+"""Fault injection on real boto3 clients: throttle or fail calls, or make async operations linger.
+
+moto finishes account assignments at once and never throttles; these hooks let the tests and benchmarks
+exercise Sojourn's retries and status polling against a real moto server.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class _FakeHttp:
+    status_code: int
+    headers: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+    content: bytes = b""
+
+
+@dataclass
+class FaultPlan:
+    """Fail every `every`-th call (counted per client set) with `code`; operations limited to `only` if given."""
+
+    every: int = 3
+    code: str = "ThrottlingException"
+    status: int = 400
+    only: frozenset[str] | None = None
+    injected: int = 0
+    _calls: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, model: Any, **_: Any) -> tuple[_FakeHttp, dict[str, Any]] | None:
+        if self.only is not None and model.name not in self.only:
+            return None
+        with self._lock:
+            self._calls += 1
+            if self._calls % self.every:
+                return None
+            self.injected += 1
+        return _FakeHttp(self.status), {
+            "Error": {"Code": self.code, "Message": "injected fault"},
+            "ResponseMetadata": {"HTTPStatusCode": self.status},
+        }
+
+
+def inject_faults(clients: Iterable[Any], plan: FaultPlan) -> FaultPlan:
+    for client in clients:
+        client.meta.events.register("before-call.*.*", plan)
+    return plan
+
+
+@dataclass
+class LingeringAssignments:
+    """Assignment creations report IN_PROGRESS for `polls` status checks, then SUCCEEDED or FAILED."""
+
+    polls: int = 2
+    fail_with: str | None = None
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def on_create(self, parsed: dict[str, Any], **_: Any) -> None:
+        status = parsed.get("AccountAssignmentCreationStatus")
+        if status:
+            status["Status"] = "IN_PROGRESS"
+
+    def on_describe(self, parsed: dict[str, Any], **_: Any) -> None:
+        status = parsed.get("AccountAssignmentCreationStatus")
+        if not status:
+            return
+        count = self.seen.get(status["RequestId"], 0) + 1
+        self.seen[status["RequestId"]] = count
+        if count <= self.polls:
+            status["Status"] = "IN_PROGRESS"
+        elif self.fail_with:
+            status["Status"] = "FAILED"
+            status["FailureReason"] = self.fail_with
+
+
+def linger_assignments(sso_admin: Any, behaviour: LingeringAssignments) -> LingeringAssignments:
+    events = sso_admin.meta.events
+    events.register("after-call.sso-admin.CreateAccountAssignment", behaviour.on_create)
+    events.register("after-call.sso-admin.DescribeAccountAssignmentCreationStatus", behaviour.on_describe)
+    return behaviour

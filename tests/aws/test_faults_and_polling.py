@@ -1,0 +1,107 @@
+"""Retries and asynchronous status polling, exercised against a real moto server with injected faults."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from sojourn.access.changes import Action, AssignmentChange, PermissionSetChange, UserChange
+from sojourn.access.state import Assignment, PermissionSetSpec, PrincipalType, UserSpec
+from sojourn.aws.calls import RetryPolicy
+from sojourn.aws.faults import FaultPlan, LingeringAssignments, inject_faults, linger_assignments
+from sojourn.aws.gateway import Boto3IdentityCenter
+from sojourn.aws.settings import AwsSettings
+from sojourn.demo.seed import seed_s1_organization
+
+@pytest.fixture
+def seeded(moto_endpoint: str) -> tuple[str, dict[str, str]]:
+    return moto_endpoint, seed_s1_organization(moto_endpoint)
+
+
+def _gateway(endpoint: str, **overrides: object) -> Boto3IdentityCenter:
+    settings = AwsSettings(endpoint_url=endpoint, poll_interval=0.001, **overrides)  # type: ignore[arg-type]
+    return Boto3IdentityCenter(settings, retry=RetryPolicy(max_attempts=settings.max_attempts, sleep=lambda _s: None))
+
+
+def _setup_changes(account: str) -> list:
+    return [
+        PermissionSetChange(Action.CREATE, "ops", None, PermissionSetSpec("ops", "ops", "PT2H")),
+        UserChange(Action.CREATE, UserSpec("zoe", "Zoe Z", "zoe@example.com", "Zoe", "Z")),
+        AssignmentChange(Action.CREATE, Assignment(account, "ops", PrincipalType.USER, "zoe")),
+    ]
+
+
+def _assignments_in_aws(endpoint: str, account: str) -> list[dict]:
+    sso = boto3.client("sso-admin", endpoint_url=endpoint, region_name="us-east-1")
+    instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+    found = []
+    for arn in sso.list_permission_sets(InstanceArn=instance)["PermissionSets"]:
+        found += sso.list_account_assignments(InstanceArn=instance, AccountId=account,
+                                              PermissionSetArn=arn)["AccountAssignments"]
+    return found
+
+
+def test_every_third_call_throttled_still_converges(seeded: tuple[str, dict[str, str]]) -> None:
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint)
+    faults = inject_faults([gateway.clients.sso_admin, gateway.clients.identitystore], FaultPlan(every=3))
+    outcomes = [gateway.apply_change(change) for change in _setup_changes(accounts["team-a-dev"])]
+    assert all(o.ok for o in outcomes), [o.detail for o in outcomes]
+    assert faults.injected > 0
+    assert sum(gateway.log.retries.values()) == faults.injected
+    assert len(_assignments_in_aws(endpoint, accounts["team-a-dev"])) == 1
+
+
+def test_retries_give_up_with_the_aws_error_after_max_attempts(seeded: tuple[str, dict[str, str]]) -> None:
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint, max_attempts=3)
+    inject_faults([gateway.clients.sso_admin], FaultPlan(every=1, only=frozenset({"CreatePermissionSet"})))
+    outcome = gateway.apply_change(_setup_changes(accounts["team-a-dev"])[0])
+    assert not outcome.ok
+    assert "ThrottlingException" in outcome.detail
+    assert gateway.log.counts["sso-admin:create_permission_set"] == 3
+
+
+def test_assignment_in_progress_is_polled_until_it_succeeds(seeded: tuple[str, dict[str, str]]) -> None:
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint)
+    behaviour = linger_assignments(gateway.clients.sso_admin, LingeringAssignments(polls=3))
+    outcomes = [gateway.apply_change(change) for change in _setup_changes(accounts["team-a-dev"])]
+    assert all(o.ok for o in outcomes)
+    assert list(behaviour.seen.values()) == [4]
+    assert gateway.log.counts["sso-admin:describe_account_assignment_creation_status"] == 4
+
+
+def test_failed_assignment_surfaces_the_aws_reason(seeded: tuple[str, dict[str, str]]) -> None:
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint)
+    linger_assignments(gateway.clients.sso_admin,
+                       LingeringAssignments(polls=1, fail_with="Received a 404 status error: No policy found"))
+    outcomes = [gateway.apply_change(change) for change in _setup_changes(accounts["team-a-dev"])]
+    assert [o.ok for o in outcomes] == [True, True, False]
+    assert "No policy found" in outcomes[2].detail
+
+
+def test_apply_is_idempotent(seeded: tuple[str, dict[str, str]]) -> None:
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint)
+    changes = _setup_changes(accounts["team-a-dev"])
+    first = [gateway.apply_change(c) for c in changes]
+    second = [gateway.apply_change(c) for c in changes]
+    assert all(o.ok for o in first + second)
+    assert second[1].detail == "already present"
+    assert len(_assignments_in_aws(endpoint, accounts["team-a-dev"])) == 1
+    removal = AssignmentChange(Action.DELETE, changes[2].assignment)
+    assert gateway.apply_change(removal).ok
+    assert gateway.apply_change(removal).ok
+    assert _assignments_in_aws(endpoint, accounts["team-a-dev"]) == []
+
+
+def test_organization_read_gives_ou_paths_and_tags(seeded: tuple[str, dict[str, str]]) -> None:
+    endpoint, accounts = seeded
+    organization = _gateway(endpoint).read_organization()
+    by_name = organization.by_name()
+    assert by_name["team-a-prod"].ou_path == "/prod"
+    assert by_name["billing"].ou_path == "/finance"
+    assert by_name["team-b-dev"].tags == {"team": "team-b"}
+    assert by_name["team-b-dev"].id == accounts["team-b-dev"]
