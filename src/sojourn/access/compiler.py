@@ -44,7 +44,7 @@ def compile_access(config: AccessConfig, organization: Organization, *, today: d
             selected_any |= bool(accounts)
             for person in _matching(rule.people, config.people):
                 _grant(grants[person], accounts, rule.what, f"rule {rule.name}")
-        for group in _matching(rule.groups, config.groups):
+        for group in _matching(rule.groups, _group_names(config)):
             accounts = index.select(rule.where)
             selected_any |= bool(accounts)
             group_assignments.update(
@@ -140,3 +140,11 @@ def _team_memberships(config: AccessConfig, active: dict[str, tuple[str, ...]]) 
     if config.settings.identity_source is not IdentitySource.IDENTITY_CENTER:
         return frozenset()
     return frozenset(Membership(team, person) for team, people in active.items() for person in people)
+
+
+def _group_names(config: AccessConfig) -> dict[str, str]:
+    """Groups a rule may name: external groups, and with Identity Center as source, the teams' groups."""
+    names = dict(config.groups)
+    if config.settings.identity_source is IdentitySource.IDENTITY_CENTER:
+        names.update({team: team for team in config.teams})
+    return names

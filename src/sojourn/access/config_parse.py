@@ -242,12 +242,13 @@ class _Builder:
         known = {
             "person": self.people, "team": self.teams, "group": self.groups, "permission_set": self.permission_sets,
         }
+        settings = self.settings or Settings()
+        team_groups = settings.identity_source is IdentitySource.IDENTITY_CENTER
         for kind, name, origin in self.references:
-            if name not in known[kind]:
+            if name not in known[kind] and not (kind == "group" and team_groups and name in self.teams):
                 self.issues.append(ConfigIssue(origin.file, origin.line, origin.col, origin.field,
                     f"unknown {kind.replace('_', ' ')} {name!r}; declare it under "
                     f"{'people' if kind == 'person' else kind + 's'} or fix the name"))
-        settings = self.settings or Settings()
         if settings.identity_source is IdentitySource.IDENTITY_CENTER:
             for group in self.groups:
                 if group in self.teams:

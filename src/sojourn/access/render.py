@@ -24,7 +24,14 @@ def render_config(state: AccessState, *, identity_source: IdentitySource, region
          "given_name": u.given_name, "family_name": u.family_name}
         for _, u in sorted(state.users.items())
     ]
-    groups = [{"name": g.name, "description": g.description} for _, g in sorted(state.groups.items())]
+    members: dict[str, list[str]] = defaultdict(list)
+    for membership in sorted(state.memberships):
+        members[membership.group].append(membership.user)
+    as_teams = identity_source is IdentitySource.IDENTITY_CENTER
+    groups = [] if as_teams else [{"name": g.name, "description": g.description}
+                                  for _, g in sorted(state.groups.items())]
+    teams = [{"name": g.name, "description": g.description, "members": members.get(g.name, [])}
+             for _, g in sorted(state.groups.items())] if as_teams else []
     accounts: dict[tuple[PrincipalType, str, str], list[str]] = defaultdict(list)
     for a in sorted(state.assignments):
         accounts[(a.principal_type, a.principal, a.permission_set)].append(a.account_id)
@@ -35,7 +42,7 @@ def render_config(state: AccessState, *, identity_source: IdentitySource, region
                       "where": {"ids": sorted(ids)}, "what": [permission_set]})
     return {
         "settings.yaml": _dump({"settings": settings}),
-        "people.yaml": _dump({"people": people, "groups": groups}),
+        "people.yaml": _dump({"people": people, "teams": teams, "groups": groups}),
         "permission-sets.yaml": _dump({"permission_sets": [_permission_set(s) for _, s in
                                                            sorted(state.permission_sets.items())]}),
         "rules.yaml": _dump({"rules": rules}),
