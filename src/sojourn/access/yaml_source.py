@@ -74,6 +74,7 @@ def _convert(node: yaml.Node, path: Path, marks: dict[Path, tuple[int, int]]) ->
             if key in result:
                 raise _DuplicateKey(key, path, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = _convert(value_node, (*path, key), marks)
+            marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(child, (*path, index), marks) for index, child in enumerate(node.value)]

@@ -64,9 +64,7 @@ def append(connection: Connection, event: AuditEvent) -> AuditRecord:
     head = connection.execute(select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
                               .with_for_update()).first()
     if head is None:
-        connection.execute(insert(chain_head).values(id=1, seq=0, hash=GENESIS))
-        head = connection.execute(select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
-                                  .with_for_update()).one()
+        raise RuntimeError("the audit chain head row is missing; the database was not migrated by Sojourn")
     seq, prev_hash = int(head.seq) + 1, str(head.hash)
     digest = record_hash(seq, prev_hash, event)
     connection.execute(insert(audit_records).values(

@@ -37,12 +37,13 @@ def upgrade() -> None:
     op.create_index("ix_audit_person_at", "audit_records", ["person", "at"])
     op.create_index("ix_audit_account_at", "audit_records", ["account_id", "at"])
     op.create_index("ix_audit_at", "audit_records", ["at"])
-    op.create_table(
+    head = op.create_table(
         "audit_chain_head",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("seq", SEQ, nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
     )
+    op.bulk_insert(head, [{"id": 1, "seq": 0, "hash": "0" * 64}])
     op.create_table(
         "apply_runs",
         sa.Column("id", sa.String(64), primary_key=True),
