@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-POSTGRES_ADMIN_URL = os.environ.get("SOJOURN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SOJOURN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +44,7 @@ def moto_endpoint(moto_server: str) -> str:
 
     for path in ("/moto-api/reset", "/moto-api/seed?a=42"):
         request = urllib.request.Request(moto_server + path, method="POST", data=b"")
-        with urllib.request.urlopen(request) as response:  # noqa: S310 - local moto server
+        with urllib.request.urlopen(request) as response:
             assert response.status == 200
     return moto_server
 

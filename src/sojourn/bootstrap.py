@@ -25,8 +25,11 @@ class Runtime:
 
     def gateway(self, *, region: str | None = None, instance_arn: str | None = None) -> Boto3IdentityCenter:
         if self._gateway is None:
-            aws = AwsSettings(region=region or self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url,
-                              max_concurrency=self.settings.max_concurrency)
+            aws = AwsSettings(
+                region=region or self.settings.aws_region,
+                endpoint_url=self.settings.aws_endpoint_url,
+                max_concurrency=self.settings.max_concurrency,
+            )
             self._gateway = Boto3IdentityCenter(aws, instance_arn=instance_arn)
         return self._gateway
 

@@ -32,7 +32,10 @@ class Settings:
         url = database_url or env.get("SOJOURN_DATABASE_URL") or default_database_url()
         return cls(
             database_url=url,
-            aws_region=region or env.get("SOJOURN_AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            aws_region=region
+            or env.get("SOJOURN_AWS_REGION")
+            or env.get("AWS_DEFAULT_REGION")
+            or "us-east-1",
             aws_endpoint_url=endpoint_url or env.get("SOJOURN_AWS_ENDPOINT_URL") or None,
             actor=env.get("SOJOURN_ACTOR") or env.get("USER") or "unknown",
             max_concurrency=int(env.get("SOJOURN_MAX_CONCURRENCY", "8")),

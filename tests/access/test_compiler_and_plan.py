@@ -25,13 +25,15 @@ from sojourn.access.state import (
     UserSpec,
 )
 
-ORG = Organization((
-    Account("111111111111", "team-a-dev", "/workloads/dev", {"team": "a"}),
-    Account("222222222222", "team-a-prod", "/workloads/prod", {"team": "a"}),
-    Account("333333333333", "team-b-dev", "/workloads/dev", {"team": "b"}),
-    Account("444444444444", "shared", "/shared", {"team": "platform"}),
-    Account("555555555555", "old", "/workloads/dev", {"team": "b"}, status="SUSPENDED"),
-))
+ORG = Organization(
+    (
+        Account("111111111111", "team-a-dev", "/workloads/dev", {"team": "a"}),
+        Account("222222222222", "team-a-prod", "/workloads/prod", {"team": "a"}),
+        Account("333333333333", "team-b-dev", "/workloads/dev", {"team": "b"}),
+        Account("444444444444", "shared", "/shared", {"team": "platform"}),
+        Account("555555555555", "old", "/workloads/dev", {"team": "b"}, status="SUSPENDED"),
+    )
+)
 SETS = """
 permission_sets:
   - {name: admin, supersedes: [read]}
@@ -72,8 +74,12 @@ rules:
   - {name: rest, who: {teams: [a]}, where: {all: true}, what: [read]}
 """
     access = compiled(rules)
-    assert holdings(access, "ann") == {("111111111111", "admin"), ("222222222222", "admin"),
-                                       ("333333333333", "read"), ("444444444444", "read")}
+    assert holdings(access, "ann") == {
+        ("111111111111", "admin"),
+        ("222222222222", "admin"),
+        ("333333333333", "read"),
+        ("444444444444", "read"),
+    }
     assert access.effective["ann"]["111111111111"]["admin"] == ("rule own via team a",)
 
 
@@ -89,8 +95,9 @@ def test_dated_membership_is_inclusive_on_both_ends() -> None:
 def test_rule_selecting_no_account_is_an_error_at_its_place() -> None:
     rules = "rules:\n  - {name: none, who: {people: [ann]}, where: {tags: {team: zzz}}, what: [read]}\n"
     issues = [str(i) for i in compiled(rules).issues]
-    assert issues == ["c.yaml:13:5: rules[0].where: rule 'none' selects no account in this organisation; "
-                      "check its selector"]
+    assert issues == [
+        "c.yaml:13:5: rules[0].where: rule 'none' selects no account in this organisation; check its selector"
+    ]
 
 
 def test_plan_orders_changes_and_separates_drift_from_planned_removals() -> None:
@@ -99,20 +106,31 @@ def test_plan_orders_changes_and_separates_drift_from_planned_removals() -> None
     ours = Assignment("222222222222", "read", PrincipalType.USER, "ann")
     theirs = Assignment("333333333333", "read", PrincipalType.USER, "eve")
     new = Assignment("444444444444", "admin", PrincipalType.USER, "ann")
-    desired = AccessState({"read": spec, "admin": PermissionSetSpec("admin")}, assignments=frozenset({keep, new}))
+    desired = AccessState(
+        {"read": spec, "admin": PermissionSetSpec("admin")}, assignments=frozenset({keep, new})
+    )
     observed = AccessState({"read": spec}, assignments=frozenset({keep, ours, theirs}))
     previous = AccessState({"read": spec}, assignments=frozenset({keep, ours}))
     plan = make_plan(desired, observed, drift=DriftMode.REPORT, previous=previous)
     kinds = [(type(c).__name__, c.action) for c in plan.changes]
-    assert kinds == [("PermissionSetChange", Action.CREATE), ("AssignmentChange", Action.CREATE),
-                     ("AssignmentChange", Action.DELETE)]
-    deleted = [c.assignment for c in plan.changes if isinstance(c, AssignmentChange) and c.action is Action.DELETE]
+    assert kinds == [
+        ("PermissionSetChange", Action.CREATE),
+        ("AssignmentChange", Action.CREATE),
+        ("AssignmentChange", Action.DELETE),
+    ]
+    deleted = [
+        c.assignment for c in plan.changes if isinstance(c, AssignmentChange) and c.action is Action.DELETE
+    ]
     assert deleted == [ours]
     assert [d.description for d in plan.drift] == [
-        "assignment read for user eve on 333333333333 exists in AWS but not in configuration"]
+        "assignment read for user eve on 333333333333 exists in AWS but not in configuration"
+    ]
     removing = make_plan(desired, observed, drift=DriftMode.REMOVE, previous=previous)
-    assert {c.assignment for c in removing.changes if isinstance(c, AssignmentChange)
-            and c.action is Action.DELETE} == {ours, theirs}
+    assert {
+        c.assignment
+        for c in removing.changes
+        if isinstance(c, AssignmentChange) and c.action is Action.DELETE
+    } == {ours, theirs}
     assert plan_from_json(plan_to_json(removing)) == removing
 
 
@@ -120,8 +138,10 @@ def test_permission_set_update_is_reprovisioned_to_its_accounts() -> None:
     before = PermissionSetSpec("read", session_duration="PT1H")
     after = PermissionSetSpec("read", session_duration="PT2H")
     a = Assignment("111111111111", "read", PrincipalType.GROUP, "g")
-    plan = make_plan(AccessState({"read": after}, assignments=frozenset({a})),
-                     AccessState({"read": before}, assignments=frozenset({a})))
+    plan = make_plan(
+        AccessState({"read": after}, assignments=frozenset({a})),
+        AccessState({"read": before}, assignments=frozenset({a})),
+    )
     assert plan.changes == (PermissionSetChange(Action.UPDATE, "read", before, after, ("111111111111",)),)
 
 
@@ -135,14 +155,29 @@ def states(draw: st.DrawFn) -> AccessState:
     sets = draw(st.lists(names.map(lambda n: "ps" + n), min_size=1, max_size=3, unique=True))
     accounts = [a.id for a in ORG.accounts if a.status == "ACTIVE"]
     principals = [(PrincipalType.USER, u) for u in users] + [(PrincipalType.GROUP, g) for g in groups]
-    assignments = draw(st.frozensets(st.builds(
-        lambda acc, ps, p: Assignment(acc, ps, p[0], p[1]),
-        st.sampled_from(accounts), st.sampled_from(sets), st.sampled_from(principals)), max_size=12))
-    memberships = draw(st.frozensets(st.builds(Membership, st.sampled_from(groups), st.sampled_from(users)),
-                                     max_size=6)) if groups else frozenset()
+    assignments = draw(
+        st.frozensets(
+            st.builds(
+                lambda acc, ps, p: Assignment(acc, ps, p[0], p[1]),
+                st.sampled_from(accounts),
+                st.sampled_from(sets),
+                st.sampled_from(principals),
+            ),
+            max_size=12,
+        )
+    )
+    memberships = (
+        draw(
+            st.frozensets(st.builds(Membership, st.sampled_from(groups), st.sampled_from(users)), max_size=6)
+        )
+        if groups
+        else frozenset()
+    )
     return AccessState(
-        permission_sets={ps: PermissionSetSpec(ps, f"about {ps}", "PT2H",
-                                               ("arn:aws:iam::aws:policy/ReadOnlyAccess",)) for ps in sets},
+        permission_sets={
+            ps: PermissionSetSpec(ps, f"about {ps}", "PT2H", ("arn:aws:iam::aws:policy/ReadOnlyAccess",))
+            for ps in sets
+        },
         users={u: UserSpec(u, u.upper(), f"{u}@example.com", u, u.upper()) for u in users},
         groups={g: GroupSpec(g, "") for g in groups},
         memberships=memberships,

@@ -28,62 +28,90 @@ def test_valid_configuration_has_no_issues() -> None:
 
 def test_malformed_yaml_names_line_and_column() -> None:
     assert issues(**{"a.yaml": "people:\n  - {user_name: alice\n"}) == [
-        "a.yaml:3:1: malformed YAML: expected ',' or '}', but got '<stream end>'; fix the syntax at this place"
+        "a.yaml:3:1: malformed YAML: expected ',' or '}', but got '<stream end>'; "
+        "fix the syntax at this place"
     ]
 
 
 def test_unknown_field_is_located() -> None:
-    found = issues(**{"a.yaml": BASE + "rules:\n  - name: r\n    who: {teams: [team-a]}\n    wher: {all: true}\n"
-                      "    what: [developer]\n"})
-    assert "a.yaml:12:5: rules[0].wher: unknown field; check the spelling against docs/configuration.md" in found
+    found = issues(
+        **{
+            "a.yaml": BASE + "rules:\n  - name: r\n    who: {teams: [team-a]}\n    wher: {all: true}\n"
+            "    what: [developer]\n"
+        }
+    )
+    assert (
+        "a.yaml:12:5: rules[0].wher: unknown field; check the spelling against docs/configuration.md" in found
+    )
     assert "a.yaml:10:5: rules[0].where: required field is missing" in found
 
 
 def test_unknown_references_each_reported_where_they_are_written() -> None:
-    rules = ("rules:\n  - name: r\n    who: {teams: [team-x], people: [zed]}\n    where: {all: true}\n"
-             "    what: [developer, admin]\n")
+    rules = (
+        "rules:\n  - name: r\n    who: {teams: [team-x], people: [zed]}\n    where: {all: true}\n"
+        "    what: [developer, admin]\n"
+    )
     found = issues(**{"a.yaml": BASE, "b.yaml": rules})
-    assert "b.yaml:3:19: rules[0].who.teams[0]: unknown team 'team-x'; declare it under teams or fix the name" in found
+    assert (
+        "b.yaml:3:19: rules[0].who.teams[0]: unknown team 'team-x'; declare it under teams or fix the name"
+        in found
+    )
     assert any(f.startswith("b.yaml:3:37: rules[0].who.people[0]: unknown person 'zed'") for f in found)
     assert any(f.startswith("b.yaml:5:23: rules[0].what[1]: unknown permission set 'admin'") for f in found)
 
 
 def test_duplicates_across_files_name_the_first_place() -> None:
     found = issues(**{"a.yaml": BASE, "b.yaml": "people:\n  - {user_name: alice}\n"})
-    assert found == ["b.yaml:2:6: people[0].user_name: duplicate person 'alice', first declared at a.yaml:5; "
-                     "keep one of them"]
+    assert found == [
+        "b.yaml:2:6: people[0].user_name: duplicate person 'alice', first declared at a.yaml:5; "
+        "keep one of them"
+    ]
 
 
 def test_duplicate_key_in_one_mapping() -> None:
     assert issues(**{"a.yaml": "people: []\npeople: []\n"}) == [
-        "a.yaml:2:1: key 'people' appears twice in one mapping; keep one"]
+        "a.yaml:2:1: key 'people' appears twice in one mapping; keep one"
+    ]
 
 
 def test_inline_policy_that_is_not_json() -> None:
-    text = "permission_sets:\n  - name: p\n    inline_policy: '{\"Version\": \"2012-10-17\",'\n"
+    text = 'permission_sets:\n  - name: p\n    inline_policy: \'{"Version": "2012-10-17",\'\n'
     found = issues(**{"a.yaml": text})
     assert len(found) == 1
-    assert found[0].startswith("a.yaml:3:5: permission_sets[0].inline_policy: inline policy is not valid JSON")
+    assert found[0].startswith(
+        "a.yaml:3:5: permission_sets[0].inline_policy: inline policy is not valid JSON"
+    )
 
 
 def test_inline_policy_without_effect() -> None:
     text = "permission_sets:\n  - name: p\n    inline_policy: {Statement: [{Action: '*', Resource: '*'}]}\n"
     assert issues(**{"a.yaml": text}) == [
-        'a.yaml:3:5: permission_sets[0].inline_policy: Statement[0].Effect must be "Allow" or "Deny"']
+        'a.yaml:3:5: permission_sets[0].inline_policy: Statement[0].Effect must be "Allow" or "Deny"'
+    ]
 
 
 def test_bad_values_are_explained() -> None:
-    text = ("permission_sets:\n  - name: p\n    session_duration: PT13H\n"
-            "    managed_policies: [arn:aws:iam::123456789012:policy/mine]\n")
+    text = (
+        "permission_sets:\n  - name: p\n    session_duration: PT13H\n"
+        "    managed_policies: [arn:aws:iam::123456789012:policy/mine]\n"
+    )
     found = issues(**{"a.yaml": text})
-    assert "a.yaml:3:5: permission_sets[0].session_duration: 'PT13H' must be an ISO-8601 duration between PT1H " \
-           "and PT12H, e.g. PT4H" in found
-    assert any(f.startswith("a.yaml:4:5: permission_sets[0].managed_policies:") and "not an AWS managed policy ARN" in f for f in found)
+    assert (
+        "a.yaml:3:5: permission_sets[0].session_duration: 'PT13H' must be an ISO-8601 duration between PT1H "
+        "and PT12H, e.g. PT4H" in found
+    )
+    assert any(
+        f.startswith("a.yaml:4:5: permission_sets[0].managed_policies:")
+        and "not an AWS managed policy ARN" in f
+        for f in found
+    )
 
 
 def test_dated_membership_backwards() -> None:
     text = BASE.replace("members: [alice]", "members: [{person: alice, from: 2026-05-01, until: 2026-04-01}]")
-    assert issues(**{"a.yaml": text}) == ["a.yaml:8:15: teams[0].members[0]: 'until' is before 'from'; swap them"]
+    assert issues(**{"a.yaml": text}) == [
+        "a.yaml:8:15: teams[0].members[0]: 'until' is before 'from'; swap them"
+    ]
 
 
 def test_no_files_at_all() -> None:

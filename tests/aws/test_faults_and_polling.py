@@ -13,6 +13,7 @@ from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
 from sojourn.demo.seed import seed_s1_organization
 
+
 @pytest.fixture
 def seeded(moto_endpoint: str) -> tuple[str, dict[str, str]]:
     return moto_endpoint, seed_s1_organization(moto_endpoint)
@@ -20,7 +21,9 @@ def seeded(moto_endpoint: str) -> tuple[str, dict[str, str]]:
 
 def _gateway(endpoint: str, **overrides: object) -> Boto3IdentityCenter:
     settings = AwsSettings(endpoint_url=endpoint, poll_interval=0.001, **overrides)  # type: ignore[arg-type]
-    return Boto3IdentityCenter(settings, retry=RetryPolicy(max_attempts=settings.max_attempts, sleep=lambda _s: None))
+    return Boto3IdentityCenter(
+        settings, retry=RetryPolicy(max_attempts=settings.max_attempts, sleep=lambda _s: None)
+    )
 
 
 def _setup_changes(account: str) -> list:
@@ -36,8 +39,9 @@ def _assignments_in_aws(endpoint: str, account: str) -> list[dict]:
     instance = sso.list_instances()["Instances"][0]["InstanceArn"]
     found = []
     for arn in sso.list_permission_sets(InstanceArn=instance)["PermissionSets"]:
-        found += sso.list_account_assignments(InstanceArn=instance, AccountId=account,
-                                              PermissionSetArn=arn)["AccountAssignments"]
+        found += sso.list_account_assignments(InstanceArn=instance, AccountId=account, PermissionSetArn=arn)[
+            "AccountAssignments"
+        ]
     return found
 
 
@@ -75,8 +79,10 @@ def test_assignment_in_progress_is_polled_until_it_succeeds(seeded: tuple[str, d
 def test_failed_assignment_surfaces_the_aws_reason(seeded: tuple[str, dict[str, str]]) -> None:
     endpoint, accounts = seeded
     gateway = _gateway(endpoint)
-    linger_assignments(gateway.clients.sso_admin,
-                       LingeringAssignments(polls=1, fail_with="Received a 404 status error: No policy found"))
+    linger_assignments(
+        gateway.clients.sso_admin,
+        LingeringAssignments(polls=1, fail_with="Received a 404 status error: No policy found"),
+    )
     outcomes = [gateway.apply_change(change) for change in _setup_changes(accounts["team-a-dev"])]
     assert [o.ok for o in outcomes] == [True, True, False]
     assert "No policy found" in outcomes[2].detail

@@ -32,12 +32,18 @@ class AwsView:
 
     def permission_sets(self) -> dict[str, str]:
         arns = self.sso.list_permission_sets(InstanceArn=self.instance)["PermissionSets"]
-        return {self.sso.describe_permission_set(InstanceArn=self.instance, PermissionSetArn=a)["PermissionSet"]
-                ["Name"]: a for a in arns}
+        return {
+            self.sso.describe_permission_set(InstanceArn=self.instance, PermissionSetArn=a)["PermissionSet"][
+                "Name"
+            ]: a
+            for a in arns
+        }
 
     def user_id(self, user_name: str) -> str | None:
-        users = self.identity.list_users(IdentityStoreId=self.store_id,
-                                         Filters=[{"AttributePath": "UserName", "AttributeValue": user_name}])["Users"]
+        users = self.identity.list_users(
+            IdentityStoreId=self.store_id,
+            Filters=[{"AttributePath": "UserName", "AttributeValue": user_name}],
+        )["Users"]
         return users[0]["UserId"] if users else None
 
     def access_of(self, user_name: str) -> set[tuple[str, str]]:
@@ -47,8 +53,9 @@ class AwsView:
         found: set[tuple[str, str]] = set()
         for ps_name, arn in self.permission_sets().items():
             for account_id in self.accounts.values():
-                for item in self.sso.list_account_assignments(InstanceArn=self.instance, AccountId=account_id,
-                                                              PermissionSetArn=arn)["AccountAssignments"]:
+                for item in self.sso.list_account_assignments(
+                    InstanceArn=self.instance, AccountId=account_id, PermissionSetArn=arn
+                )["AccountAssignments"]:
                     if item["PrincipalId"] == user_id and user_id is not None:
                         found.add((names[account_id], ps_name))
         return found
@@ -57,8 +64,9 @@ class AwsView:
         result = []
         for arn in self.permission_sets().values():
             for account_id in self.accounts.values():
-                result += self.sso.list_account_assignments(InstanceArn=self.instance, AccountId=account_id,
-                                                            PermissionSetArn=arn)["AccountAssignments"]
+                result += self.sso.list_account_assignments(
+                    InstanceArn=self.instance, AccountId=account_id, PermissionSetArn=arn
+                )["AccountAssignments"]
         return result
 
 
@@ -71,10 +79,16 @@ class Sojourn:
     config: Path
 
     def __call__(self, *args: str) -> tuple[int, str]:
-        result = CliRunner().invoke(app, list(args), env={"SOJOURN_DATABASE_URL": self.database_url,
-                                                          "SOJOURN_AWS_ENDPOINT_URL": self.endpoint,
-                                                          "SOJOURN_ACTOR": "e2e-admin",
-                                                          "COLUMNS": "200"})
+        result = CliRunner().invoke(
+            app,
+            list(args),
+            env={
+                "SOJOURN_DATABASE_URL": self.database_url,
+                "SOJOURN_AWS_ENDPOINT_URL": self.endpoint,
+                "SOJOURN_ACTOR": "e2e-admin",
+                "COLUMNS": "200",
+            },
+        )
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return result.exit_code, result.output

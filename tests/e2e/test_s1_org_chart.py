@@ -47,11 +47,15 @@ def apply(sojourn: Sojourn, tmp: Path, reason: str, *extra: str) -> None:
 
 
 def deltas(document: dict, person: str) -> set[str]:
-    return {f"{d['sign']} {d['permission_set']} on {d['account']}" for d in document["person_delta"].get(person, [])}
+    return {
+        f"{d['sign']} {d['permission_set']} on {d['account']}"
+        for d in document["person_delta"].get(person, [])
+    }
 
 
-def test_s1_joiner_secondment_leaver_finance_and_idempotence(s1: tuple[Sojourn, AwsView], tmp_path: Path,
-                                                             database_url: str) -> None:
+def test_s1_joiner_secondment_leaver_finance_and_idempotence(
+    s1: tuple[Sojourn, AwsView], tmp_path: Path, database_url: str
+) -> None:
     sojourn, aws = s1
     sojourn.write("people.yaml", people(alice=False))
     apply(sojourn, tmp_path, "initial")
@@ -60,23 +64,37 @@ def test_s1_joiner_secondment_leaver_finance_and_idempotence(s1: tuple[Sojourn, 
     sojourn.write("people.yaml", people(alice=True, team_a=", alice"))
     code, document = plan_json(sojourn)
     assert code == 2
-    assert deltas(document, "alice") == {"+ developer on team-a-dev", "+ developer on team-a-prod",
-                                         "+ read-only on team-b-dev", "+ read-only on team-b-prod"}
+    assert deltas(document, "alice") == {
+        "+ developer on team-a-dev",
+        "+ developer on team-a-prod",
+        "+ read-only on team-b-dev",
+        "+ read-only on team-b-prod",
+    }
     assert set(document["person_delta"]) == {"alice"}
     apply(sojourn, tmp_path, "JOIN-1 alice joins team A")
     alice_id = aws.user_id("alice")
-    assert aws.access_of("alice") == {("team-a-dev", "developer"), ("team-a-prod", "developer"),
-                                      ("team-b-dev", "read-only"), ("team-b-prod", "read-only")}
+    assert aws.access_of("alice") == {
+        ("team-a-dev", "developer"),
+        ("team-a-prod", "developer"),
+        ("team-b-dev", "read-only"),
+        ("team-b-prod", "read-only"),
+    }
 
     # 2. secondment to team B from a given day: nothing before it, then + developer and - read-only there
-    seconded = people(alice=True, team_a=", alice", team_b=", {person: alice, from: 2027-01-04, until: 2027-03-31}")
+    seconded = people(
+        alice=True, team_a=", alice", team_b=", {person: alice, from: 2027-01-04, until: 2027-03-31}"
+    )
     sojourn.write("people.yaml", seconded)
     code, document = plan_json(sojourn, "--today", "2027-01-03")
     assert "alice" not in document["person_delta"]
     code, document = plan_json(sojourn, "--today", "2027-01-04")
     assert code == 2
-    assert deltas(document, "alice") == {"+ developer on team-b-dev", "+ developer on team-b-prod",
-                                         "- read-only on team-b-dev", "- read-only on team-b-prod"}
+    assert deltas(document, "alice") == {
+        "+ developer on team-b-dev",
+        "+ developer on team-b-prod",
+        "- read-only on team-b-dev",
+        "- read-only on team-b-prod",
+    }
     apply(sojourn, tmp_path, "SEC-7 alice seconded to team B", "--today", "2027-01-04")
     assert aws.access_of("alice") == {(name, "developer") for name in WORKLOAD}
 
@@ -90,9 +108,12 @@ def test_s1_joiner_secondment_leaver_finance_and_idempotence(s1: tuple[Sojourn, 
     assert remaining and all(a["PrincipalId"] != alice_id for a in remaining)
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT actor, reason, account_id FROM audit_records "
-            "WHERE person = 'alice' AND action = 'assignment.delete'")).all()
+        rows = connection.execute(
+            text(
+                "SELECT actor, reason, account_id FROM audit_records "
+                "WHERE person = 'alice' AND action = 'assignment.delete'"
+            )
+        ).all()
     engine.dispose()
     assert len(rows) == 4 + 2  # four removals at the leave; two read-only removals at the secondment
     leave_rows = [r for r in rows if r.reason == "LEAVE-3 alice resigned"]

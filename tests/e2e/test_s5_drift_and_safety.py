@@ -28,11 +28,20 @@ def _apply_example(sojourn: Sojourn, tmp: Path) -> None:
 
 
 def _hand_made_assignment(aws: AwsView, account: str, permission_set: str) -> str:
-    user_id = aws.identity.create_user(IdentityStoreId=aws.store_id, UserName="mallory", DisplayName="M",
-                                       Name={"GivenName": "M", "FamilyName": "H"})["UserId"]
-    aws.sso.create_account_assignment(InstanceArn=aws.instance, TargetId=aws.accounts[account],
-                                      TargetType="AWS_ACCOUNT", PermissionSetArn=aws.permission_sets()[permission_set],
-                                      PrincipalType="USER", PrincipalId=user_id)
+    user_id = aws.identity.create_user(
+        IdentityStoreId=aws.store_id,
+        UserName="mallory",
+        DisplayName="M",
+        Name={"GivenName": "M", "FamilyName": "H"},
+    )["UserId"]
+    aws.sso.create_account_assignment(
+        InstanceArn=aws.instance,
+        TargetId=aws.accounts[account],
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=aws.permission_sets()[permission_set],
+        PrincipalType="USER",
+        PrincipalId=user_id,
+    )
     return user_id
 
 
@@ -57,8 +66,13 @@ def test_s5_1_drift_report_mode_keeps_and_reports(s1: tuple[Sojourn, AwsView], t
     code, output = sojourn("plan", "--config", str(sojourn.config), "--drift", "report", "--json")
     document = json.loads(output)
     assert code == 0 and document["changes"] == []
-    assert document["drift"] == [{"description": "assignment read-only for user mallory on team-b-dev exists in "
-                                  "AWS but not in configuration", "removed": False}]
+    assert document["drift"] == [
+        {
+            "description": "assignment read-only for user mallory on team-b-dev exists in "
+            "AWS but not in configuration",
+            "removed": False,
+        }
+    ]
     code, output = sojourn("apply", "--config", str(sojourn.config), "--drift", "report", "--reason", "keep")
     assert code == 0, output
     assert aws.access_of("mallory") == {("team-b-dev", "read-only")}
@@ -68,7 +82,8 @@ def test_saved_plan_is_refused_when_aws_moved(s1: tuple[Sojourn, AwsView], tmp_p
     sojourn, aws = s1
     _apply_example(sojourn, tmp_path)
     (sojourn.config / "people.yaml").write_text(
-        (sojourn.config / "people.yaml").read_text().replace("members: [alice, bob]", "members: [bob]"))
+        (sojourn.config / "people.yaml").read_text().replace("members: [alice, bob]", "members: [bob]")
+    )
     code, _ = sojourn("plan", "--config", str(sojourn.config), "--out", str(tmp_path / "p2.json"))
     assert code == 2
     _hand_made_assignment(aws, "billing", "read-only")
@@ -99,7 +114,9 @@ class FailingGateway:
         return run_bounded(self.apply_change, changes, 4, on_outcome)
 
 
-def test_failure_midway_is_recorded_and_a_second_run_converges(s1: tuple[Sojourn, AwsView], database_url: str) -> None:
+def test_failure_midway_is_recorded_and_a_second_run_converges(
+    s1: tuple[Sojourn, AwsView], database_url: str
+) -> None:
     sojourn, aws = s1
     store = open_store(database_url)
     real = Boto3IdentityCenter(AwsSettings(endpoint_url=sojourn.endpoint))
@@ -108,8 +125,16 @@ def test_failure_midway_is_recorded_and_a_second_run_converges(s1: tuple[Sojourn
     clock = SystemClock()
     outcome = plan_access(sources, real, store, instance=instance, today=clock.now().date())
     saved = SavedPlan(outcome.plan, outcome.desired, clock.now(), "test")
-    result = apply_plan(saved, FailingGateway(real, "carol"), store, instance=instance, actor="t", reason="r",
-                        clock=clock, drift=outcome.config.settings.drift)
+    result = apply_plan(
+        saved,
+        FailingGateway(real, "carol"),
+        store,
+        instance=instance,
+        actor="t",
+        reason="r",
+        clock=clock,
+        drift=outcome.config.settings.drift,
+    )
     assert not result.ok and result.failed
     run = store.runs.get(result.run_id)
     assert run is not None and run.status == "partial"
@@ -119,9 +144,19 @@ def test_failure_midway_is_recorded_and_a_second_run_converges(s1: tuple[Sojourn
     assert aws.access_of("carol") == set()
     assert store.audit.query(action="assignment.create.failed")
     again = plan_access(sources, real, store, instance=instance, today=clock.now().date())
-    assert {c.assignment.principal for c in again.plan.changes if isinstance(c, AssignmentChange)} == {"carol"}
-    second = apply_plan(SavedPlan(again.plan, again.desired, clock.now(), "t"), real, store, instance=instance,
-                        actor="t", reason="retry", clock=clock, drift=again.config.settings.drift)
+    assert {c.assignment.principal for c in again.plan.changes if isinstance(c, AssignmentChange)} == {
+        "carol"
+    }
+    second = apply_plan(
+        SavedPlan(again.plan, again.desired, clock.now(), "t"),
+        real,
+        store,
+        instance=instance,
+        actor="t",
+        reason="retry",
+        clock=clock,
+        drift=again.config.settings.drift,
+    )
     assert second.ok
     assert plan_access(sources, real, store, instance=instance, today=clock.now().date()).plan.is_empty
     assert ("team-b-dev", "developer") in aws.access_of("carol")
@@ -147,14 +182,29 @@ def test_import_writes_configuration_whose_plan_is_empty(s1: tuple[Sojourn, AwsV
     ("file", "content", "expected"),
     [
         ("rules.yaml", "rules:\n  - name: x\n    who: {teams: [team-a]\n", "malformed YAML"),
-        ("extra.yaml", "rules:\n  - name: r\n    who: {teams: [team-zz]}\n    where: {all: true}\n    what: [developer]\n",
-         "unknown team 'team-zz'"),
-        ("extra.yaml", "rules:\n  - name: r\n    who: {teams: [team-a]}\n    where: {names: [nope]}\n    what: [developer]\n",
-         "unknown account name 'nope'"),
-        ("extra.yaml", "rules:\n  - name: r\n    who: {teams: [team-a]}\n    where: {ous: [/nowhere]}\n"
-         "    what: [developer]\n", "selects no account"),
-        ("extra.yaml", "permission_sets:\n  - name: bad\n    inline_policy: '{\"Version\": '\n",
-         "inline policy is not valid JSON"),
+        (
+            "extra.yaml",
+            "rules:\n  - name: r\n    who: {teams: [team-zz]}\n"
+            "    where: {all: true}\n    what: [developer]\n",
+            "unknown team 'team-zz'",
+        ),
+        (
+            "extra.yaml",
+            "rules:\n  - name: r\n    who: {teams: [team-a]}\n"
+            "    where: {names: [nope]}\n    what: [developer]\n",
+            "unknown account name 'nope'",
+        ),
+        (
+            "extra.yaml",
+            "rules:\n  - name: r\n    who: {teams: [team-a]}\n    where: {ous: [/nowhere]}\n"
+            "    what: [developer]\n",
+            "selects no account",
+        ),
+        (
+            "extra.yaml",
+            "permission_sets:\n  - name: bad\n    inline_policy: '{\"Version\": '\n",
+            "inline policy is not valid JSON",
+        ),
     ],
 )
 def test_bad_configuration_is_reported_with_its_place_and_nothing_is_applied(

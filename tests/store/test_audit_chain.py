@@ -1,4 +1,4 @@
-"""The audit chain and apply runs on SQLite and PostgreSQL: append, verify, tamper, query, export, concurrency."""
+"""The audit chain and apply runs on SQLite and PostgreSQL: tamper, query, export, concurrency."""
 
 from __future__ import annotations
 
@@ -22,11 +22,25 @@ def store(database_url: str) -> Store:
     opened.close()
 
 
-def event(minute: int, person: str = "alice", account: str = "111111111111", action: str = "assignment.create",
-          **extra: object) -> AuditEvent:
-    return AuditEvent(at=T0 + timedelta(minutes=minute), actor="admin", action=action, reason="INC-1",
-                      target=f"t{minute}", person=person, account_id=account, permission_set="prod-admin",
-                      after={"minute": minute}, **extra)  # type: ignore[arg-type]
+def event(
+    minute: int,
+    person: str = "alice",
+    account: str = "111111111111",
+    action: str = "assignment.create",
+    **extra: object,
+) -> AuditEvent:
+    return AuditEvent(
+        at=T0 + timedelta(minutes=minute),
+        actor="admin",
+        action=action,
+        reason="INC-1",
+        target=f"t{minute}",
+        person=person,
+        account_id=account,
+        permission_set="prod-admin",
+        after={"minute": minute},
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 def fill(store: Store, count: int = 5) -> None:
@@ -79,8 +93,9 @@ def test_truncated_tail_is_detected_by_head_row_and_by_a_kept_anchor(store: Stor
         connection.execute(text("DELETE FROM audit_records WHERE seq = 5"))
     assert any("removed from the end" in p for p in store.audit.verify().problems)
     with store.engine.begin() as connection:
-        connection.execute(text("UPDATE audit_chain_head SET seq = 4, hash = "
-                                "(SELECT hash FROM audit_records WHERE seq = 4)"))
+        connection.execute(
+            text("UPDATE audit_chain_head SET seq = 4, hash = (SELECT hash FROM audit_records WHERE seq = 4)")
+        )
     assert store.audit.verify().ok  # a thorough attacker fixed the head row ...
     assert not store.audit.verify(expected_head=kept).ok  # ... but not the anchor kept elsewhere
 
@@ -103,8 +118,12 @@ def test_siem_export_is_json_lines_in_the_documented_shape(store: Store) -> None
     first = json.loads(lines[0])
     assert first["@timestamp"] == "2026-11-24T09:00:00.000000+00:00"
     assert first["schema"] == SIEM_SCHEMA_VERSION
-    assert first["event"] == {"action": "assignment.create", "sequence": 1, "reason": "INC-1",
-                              "id": store.audit.query()[0].hash}
+    assert first["event"] == {
+        "action": "assignment.create",
+        "sequence": 1,
+        "reason": "INC-1",
+        "id": store.audit.query()[0].hash,
+    }
     assert first["user"] == {"name": "admin"}
     assert first["cloud"]["account"]["id"] == "111111111111"
     assert first["sojourn"]["after"] == {"minute": 0}
@@ -134,11 +153,22 @@ def test_two_writers_at_once_keep_one_unbroken_chain(store: Store, database_url:
 
 
 def test_change_and_audit_record_are_one_transaction(store: Store) -> None:
-    run_id = store.runs.start(at=T0, actor="a", reason="r", base_fingerprint="f", planned=[("k", "create x")],
-                              start_event=event(0, action="apply.start"))
+    run_id = store.runs.start(
+        at=T0,
+        actor="a",
+        reason="r",
+        base_fingerprint="f",
+        planned=[("k", "create x")],
+        start_event=event(0, action="apply.start"),
+    )
     with pytest.raises(AttributeError):
-        store.runs.record_change(run_id, 0, ok=True, detail="d", event=AuditEvent(
-            at=None, actor="a", action="x", reason="r", target="t"))  # type: ignore[arg-type]
+        store.runs.record_change(
+            run_id,
+            0,
+            ok=True,
+            detail="d",
+            event=AuditEvent(at=None, actor="a", action="x", reason="r", target="t"),
+        )  # type: ignore[arg-type]
     run = store.runs.get(run_id)
     assert run is not None and run.changes[0].status == "pending"
     assert store.audit.count() == 1

@@ -27,8 +27,13 @@ def compile_access(config: AccessConfig, organization: Organization, *, today: d
     index = AccountIndex(organization)
     issues: list[ConfigIssue] = []
     own_accounts = _own_accounts(config, index, issues)
-    active = {name: tuple(m.person for m in team.members if m.active_on(today)) for name, team in config.teams.items()}
-    grants: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    active = {
+        name: tuple(m.person for m in team.members if m.active_on(today))
+        for name, team in config.teams.items()
+    }
+    grants: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
     group_assignments: set[Assignment] = set()
     for rule in config.rules:
         _check_selector(rule, index, issues)
@@ -48,11 +53,20 @@ def compile_access(config: AccessConfig, organization: Organization, *, today: d
             accounts = index.select(rule.where)
             selected_any |= bool(accounts)
             group_assignments.update(
-                Assignment(account, ps, PrincipalType.GROUP, group) for account in accounts for ps in rule.what
+                Assignment(account, ps, PrincipalType.GROUP, group)
+                for account in accounts
+                for ps in rule.what
             )
         if not selected_any:
-            issues.append(ConfigIssue(rule.origin.file, rule.origin.line, rule.origin.col, rule.origin.field + ".where",
-                f"rule {rule.name!r} selects no account in this organisation; check its selector"))
+            issues.append(
+                ConfigIssue(
+                    rule.origin.file,
+                    rule.origin.line,
+                    rule.origin.col,
+                    rule.origin.field + ".where",
+                    f"rule {rule.name!r} selects no account in this organisation; check its selector",
+                )
+            )
     effective = _supersede(grants, config)
     assignments = {
         Assignment(account, ps, PrincipalType.USER, person)
@@ -71,7 +85,9 @@ def compile_access(config: AccessConfig, organization: Organization, *, today: d
     return CompiledAccess(desired, effective, tuple(issues))
 
 
-def _own_accounts(config: AccessConfig, index: AccountIndex, issues: list[ConfigIssue]) -> dict[str, frozenset[str]]:
+def _own_accounts(
+    config: AccessConfig, index: AccountIndex, issues: list[ConfigIssue]
+) -> dict[str, frozenset[str]]:
     own: dict[str, frozenset[str]] = {}
     for name, team in config.teams.items():
         if team.accounts is None:
@@ -84,13 +100,22 @@ def _own_accounts(config: AccessConfig, index: AccountIndex, issues: list[Config
 
 
 def _at(team: Team, message: str) -> ConfigIssue:
-    return ConfigIssue(team.origin.file, team.origin.line, team.origin.col, team.origin.field + ".accounts", message)
+    return ConfigIssue(
+        team.origin.file, team.origin.line, team.origin.col, team.origin.field + ".accounts", message
+    )
 
 
 def _check_selector(rule: Rule, index: AccountIndex, issues: list[ConfigIssue]) -> None:
     for problem in index.unknown_references(rule.where):
-        issues.append(ConfigIssue(rule.origin.file, rule.origin.line, rule.origin.col, rule.origin.field + ".where",
-                                  f"{problem}; fix rule {rule.name!r}"))
+        issues.append(
+            ConfigIssue(
+                rule.origin.file,
+                rule.origin.line,
+                rule.origin.col,
+                rule.origin.field + ".where",
+                f"{problem}; fix rule {rule.name!r}",
+            )
+        )
 
 
 def _matching(patterns: tuple[str, ...], names: object) -> list[str]:
@@ -105,7 +130,10 @@ def _matching(patterns: tuple[str, ...], names: object) -> list[str]:
 
 
 def _grant(
-    person_grants: dict[str, dict[str, list[str]]], accounts: frozenset[str], what: tuple[str, ...], reason: str
+    person_grants: dict[str, dict[str, list[str]]],
+    accounts: frozenset[str],
+    what: tuple[str, ...],
+    reason: str,
 ) -> None:
     for account in accounts:
         sets = person_grants[account]

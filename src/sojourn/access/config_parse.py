@@ -23,8 +23,8 @@ from sojourn.access.config_model import FileModel, MemberModel, PermissionSetMod
 from sojourn.access.issues import ConfigIssue
 from sojourn.access.state import (
     CustomerManagedPolicyRef,
-    PermissionSetSpec,
     PermissionsBoundary,
+    PermissionSetSpec,
     UserSpec,
     canonical_policy_json,
 )
@@ -56,7 +56,11 @@ def parse_config(sources: Mapping[str, str]) -> ConfigResult:
         if model is not None:
             files.append((loaded, model))
     if not sources:
-        issues.append(ConfigIssue("<config>", 1, 1, "", "no configuration files found; give a .yaml file or a directory"))
+        issues.append(
+            ConfigIssue(
+                "<config>", 1, 1, "", "no configuration files found; give a .yaml file or a directory"
+            )
+        )
     if issues:
         return ConfigResult(None, tuple(issues))
     builder = _Builder(issues)
@@ -113,7 +117,9 @@ class _Builder:
             if self.settings is not None:
                 self.issues.append(document.issue(("settings",), "settings are given in two files; keep one"))
             s = model.settings
-            self.settings = Settings(s.region, s.instance_arn, IdentitySource(s.identity_source), DriftMode(s.drift))
+            self.settings = Settings(
+                s.region, s.instance_arn, IdentitySource(s.identity_source), DriftMode(s.drift)
+            )
         for index, person in enumerate(model.people):
             if self._declare(document, f"person:{person.user_name}", ("people", index, "user_name")):
                 self.people[person.user_name] = _user_spec(person)
@@ -132,9 +138,16 @@ class _Builder:
         if key in self.origins:
             first = self.origins[key]
             kind, name = key.split(":", 1)
-            self.issues.append(ConfigIssue(document.file, line, col, render_path(path),
-                f"duplicate {kind.replace('_', ' ')} {name!r}, first declared at {first.file}:{first.line}; "
-                "keep one of them"))
+            self.issues.append(
+                ConfigIssue(
+                    document.file,
+                    line,
+                    col,
+                    render_path(path),
+                    f"duplicate {kind.replace('_', ' ')} {name!r}, "
+                    f"first declared at {first.file}:{first.line}; keep one of them",
+                )
+            )
             return False
         self.origins[key] = Origin(document.file, line, col, render_path(path))
         return True
@@ -161,8 +174,11 @@ class _Builder:
             person = members[-1].person
             self.references.append(("person", person, self._origin(document, path)))
         self.teams[name] = Team(
-            name, team.description, _selector(team.accounts) if team.accounts else None,
-            tuple(members), self._origin(document, ("teams", index)),
+            name,
+            team.description,
+            _selector(team.accounts) if team.accounts else None,
+            tuple(members),
+            self._origin(document, ("teams", index)),
         )
 
     def _add_permission_set(self, document: LocatedDocument, index: int, model: PermissionSetModel) -> None:
@@ -174,27 +190,35 @@ class _Builder:
         if model.permissions_boundary is not None:
             b = model.permissions_boundary
             if (b.managed_policy_arn is None) == (b.customer_managed is None):
-                self.issues.append(document.issue((*path, "permissions_boundary"),
-                    "give exactly one of managed_policy_arn or customer_managed"))
+                self.issues.append(
+                    document.issue(
+                        (*path, "permissions_boundary"),
+                        "give exactly one of managed_policy_arn or customer_managed",
+                    )
+                )
             boundary = PermissionsBoundary(
                 b.managed_policy_arn,
                 CustomerManagedPolicyRef(b.customer_managed.name, b.customer_managed.path)
-                if b.customer_managed else None,
+                if b.customer_managed
+                else None,
             )
         self.permission_sets[model.name] = PermissionSetSpec(
             name=model.name,
             description=model.description,
             session_duration=model.session_duration,
             managed_policies=tuple(sorted(set(model.managed_policies))),
-            customer_managed_policies=tuple(sorted({CustomerManagedPolicyRef(c.name, c.path)
-                                                    for c in model.customer_managed_policies})),
+            customer_managed_policies=tuple(
+                sorted({CustomerManagedPolicyRef(c.name, c.path) for c in model.customer_managed_policies})
+            ),
             inline_policy=inline,
             permissions_boundary=boundary,
             tags=tuple(sorted(model.tags.items())),
         )
         self.supersedes[model.name] = frozenset(model.supersedes)
         for position, other in enumerate(model.supersedes):
-            self.references.append(("permission_set", other, self._origin(document, (*path, "supersedes", position))))
+            self.references.append(
+                ("permission_set", other, self._origin(document, (*path, "supersedes", position)))
+            )
 
     def _inline_policy(self, document: LocatedDocument, path: Path, value: object) -> str | None:
         if value is None:
@@ -203,9 +227,13 @@ class _Builder:
             try:
                 value = json.loads(value)
             except json.JSONDecodeError as error:
-                self.issues.append(document.issue(path,
-                    f"inline policy is not valid JSON: {error.msg} at line {error.lineno} column {error.colno} "
-                    "of the policy; fix the JSON or write the policy as a YAML mapping"))
+                self.issues.append(
+                    document.issue(
+                        path,
+                        f"inline policy is not valid JSON: {error.msg} at line {error.lineno} "
+                        f"column {error.colno} of the policy; fix the JSON or write the policy as YAML",
+                    )
+                )
                 return None
         problem = _policy_shape_problem(value)
         if problem:
@@ -213,8 +241,12 @@ class _Builder:
             return None
         text = canonical_policy_json(value)
         if len(text) > INLINE_POLICY_QUOTA:
-            self.issues.append(document.issue(path,
-                f"inline policy is {len(text)} characters; Identity Center allows {INLINE_POLICY_QUOTA}"))
+            self.issues.append(
+                document.issue(
+                    path,
+                    f"inline policy is {len(text)} characters; Identity Center allows {INLINE_POLICY_QUOTA}",
+                )
+            )
         return text
 
     def _add_rule(self, document: LocatedDocument, index: int, model: object) -> None:
@@ -225,38 +257,88 @@ class _Builder:
         if not self._declare(document, f"rule:{model.name}", (*path, "name")):
             return
         if not (model.who.teams or model.who.people or model.who.groups):
-            self.issues.append(document.issue((*path, "who"), "say who the rule is for: teams, people or groups"))
-        for kind, names in (("team", model.who.teams), ("person", model.who.people), ("group", model.who.groups)):
+            self.issues.append(
+                document.issue((*path, "who"), "say who the rule is for: teams, people or groups")
+            )
+        for kind, names in (
+            ("team", model.who.teams),
+            ("person", model.who.people),
+            ("group", model.who.groups),
+        ):
             for position, name in enumerate(names):
                 if not _is_glob(name):
-                    self.references.append((kind, name, self._origin(document, (*path, "who", f"{kind}s"
-                                            if kind != "person" else "people", position))))
+                    self.references.append(
+                        (
+                            kind,
+                            name,
+                            self._origin(
+                                document,
+                                (*path, "who", f"{kind}s" if kind != "person" else "people", position),
+                            ),
+                        )
+                    )
         for position, name in enumerate(model.what):
-            self.references.append(("permission_set", name, self._origin(document, (*path, "what", position))))
+            self.references.append(
+                ("permission_set", name, self._origin(document, (*path, "what", position)))
+            )
         if model.where.own and not model.who.teams:
             self.issues.append(document.issue((*path, "where", "own"), "'own' needs the rule to name teams"))
-        self.rules.append(Rule(model.name, tuple(model.who.teams), tuple(model.who.people), tuple(model.who.groups),
-                               _selector(model.where), tuple(model.what), self._origin(document, path)))
+        self.rules.append(
+            Rule(
+                model.name,
+                tuple(model.who.teams),
+                tuple(model.who.people),
+                tuple(model.who.groups),
+                _selector(model.where),
+                tuple(model.what),
+                self._origin(document, path),
+            )
+        )
 
     def finish(self) -> AccessConfig:
-        known = {
-            "person": self.people, "team": self.teams, "group": self.groups, "permission_set": self.permission_sets,
+        known: dict[str, Mapping[str, object]] = {
+            "person": self.people,
+            "team": self.teams,
+            "group": self.groups,
+            "permission_set": self.permission_sets,
         }
         settings = self.settings or Settings()
         team_groups = settings.identity_source is IdentitySource.IDENTITY_CENTER
         for kind, name, origin in self.references:
             if name not in known[kind] and not (kind == "group" and team_groups and name in self.teams):
-                self.issues.append(ConfigIssue(origin.file, origin.line, origin.col, origin.field,
-                    f"unknown {kind.replace('_', ' ')} {name!r}; declare it under "
-                    f"{'people' if kind == 'person' else kind + 's'} or fix the name"))
+                self.issues.append(
+                    ConfigIssue(
+                        origin.file,
+                        origin.line,
+                        origin.col,
+                        origin.field,
+                        f"unknown {kind.replace('_', ' ')} {name!r}; declare it under "
+                        f"{'people' if kind == 'person' else kind + 's'} or fix the name",
+                    )
+                )
         if settings.identity_source is IdentitySource.IDENTITY_CENTER:
             for group in self.groups:
                 if group in self.teams:
                     origin = self.origins[f"group:{group}"]
-                    self.issues.append(ConfigIssue(origin.file, origin.line, origin.col, origin.field,
-                        f"group {group!r} has the name of a team; teams become groups of that name"))
-        return AccessConfig(settings, self.people, self.teams, self.groups, self.permission_sets,
-                            self.supersedes, tuple(self.rules), self.origins)
+                    self.issues.append(
+                        ConfigIssue(
+                            origin.file,
+                            origin.line,
+                            origin.col,
+                            origin.field,
+                            f"group {group!r} has the name of a team; teams become groups of that name",
+                        )
+                    )
+        return AccessConfig(
+            settings,
+            self.people,
+            self.teams,
+            self.groups,
+            self.permission_sets,
+            self.supersedes,
+            tuple(self.rules),
+            self.origins,
+        )
 
 
 def _user_spec(person: PersonModel) -> UserSpec:
@@ -269,9 +351,15 @@ def _user_spec(person: PersonModel) -> UserSpec:
 
 
 def _selector(model: SelectorModel) -> Selector:
-    return Selector(model.all, tuple(model.ids), tuple(model.names), tuple(model.ous),
-                    tuple(sorted(model.tags.items())), model.own,
-                    _selector(model.exclude) if model.exclude else None)
+    return Selector(
+        model.all,
+        tuple(model.ids),
+        tuple(model.names),
+        tuple(model.ous),
+        tuple(sorted(model.tags.items())),
+        model.own,
+        _selector(model.exclude) if model.exclude else None,
+    )
 
 
 def _is_glob(name: str) -> bool:
@@ -292,7 +380,7 @@ def _policy_shape_problem(document: object) -> str | None:
         if not isinstance(statement, dict):
             return f"Statement[{index}] must be an object"
         if statement.get("Effect") not in ("Allow", "Deny"):
-            return f"Statement[{index}].Effect must be \"Allow\" or \"Deny\""
+            return f'Statement[{index}].Effect must be "Allow" or "Deny"'
         if "Action" not in statement and "NotAction" not in statement:
             return f"Statement[{index}] needs Action or NotAction"
     return None

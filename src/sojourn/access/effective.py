@@ -28,7 +28,9 @@ def effective_access(state: AccessState) -> dict[str, dict[str, dict[str, tuple[
     members: dict[str, list[str]] = defaultdict(list)
     for membership in state.memberships:
         members[membership.group].append(membership.user)
-    grants: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    grants: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
     for a in state.assignments:
         if a.principal_type is PrincipalType.USER:
             grants[a.principal][a.account_id][a.permission_set].append("direct")
@@ -41,14 +43,18 @@ def effective_access(state: AccessState) -> dict[str, dict[str, dict[str, tuple[
     }
 
 
-def access_delta(before: Grants, after: Grants, account_names: Mapping[str, str]) -> dict[str, list[AccessDelta]]:
+def access_delta(
+    before: Grants, after: Grants, account_names: Mapping[str, str]
+) -> dict[str, list[AccessDelta]]:
     """Per person, the permission sets gained (+) and lost (-), by account name."""
     deltas: dict[str, list[AccessDelta]] = {}
     for person in sorted(set(before) | set(after)):
         old = _pairs(before.get(person, {}))
         new = _pairs(after.get(person, {}))
         changes = [AccessDelta(person, "+", ps, account_names.get(acc, acc)) for acc, ps in sorted(new - old)]
-        changes += [AccessDelta(person, "-", ps, account_names.get(acc, acc)) for acc, ps in sorted(old - new)]
+        changes += [
+            AccessDelta(person, "-", ps, account_names.get(acc, acc)) for acc, ps in sorted(old - new)
+        ]
         if changes:
             deltas[person] = sorted(changes, key=lambda d: (d.account, d.sign != "+", d.permission_set))
     return deltas

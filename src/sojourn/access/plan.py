@@ -77,40 +77,62 @@ def make_plan(
         elif current != spec:
             ps_update.append((name, current, spec))
     for name, spec in sorted(observed.permission_sets.items()):
-        if name not in desired.permission_sets:
-            if removable("permission set", repr(name), name in previous.permission_sets):
-                ps_delete.append(PermissionSetChange(Action.DELETE, name, spec, None))
+        if name not in desired.permission_sets and removable(
+            "permission set", repr(name), name in previous.permission_sets
+        ):
+            ps_delete.append(PermissionSetChange(Action.DELETE, name, spec, None))
 
     manage_identities = identity_source is IdentitySource.IDENTITY_CENTER
     user_create, user_delete, group_create, group_delete = [], [], [], []
     if manage_identities:
-        user_create = [UserChange(Action.CREATE, u) for n, u in sorted(desired.users.items()) if n not in observed.users]
-        user_delete = [UserChange(Action.DELETE, u) for n, u in sorted(observed.users.items())
-                       if n not in desired.users and n in previous.users]
-        group_create = [GroupChange(Action.CREATE, g) for n, g in sorted(desired.groups.items())
-                        if n not in observed.groups]
-        group_delete = [GroupChange(Action.DELETE, g) for n, g in sorted(observed.groups.items())
-                        if n not in desired.groups and n in previous.groups]
+        user_create = [
+            UserChange(Action.CREATE, u) for n, u in sorted(desired.users.items()) if n not in observed.users
+        ]
+        user_delete = [
+            UserChange(Action.DELETE, u)
+            for n, u in sorted(observed.users.items())
+            if n not in desired.users and n in previous.users
+        ]
+        group_create = [
+            GroupChange(Action.CREATE, g)
+            for n, g in sorted(desired.groups.items())
+            if n not in observed.groups
+        ]
+        group_delete = [
+            GroupChange(Action.DELETE, g)
+            for n, g in sorted(observed.groups.items())
+            if n not in desired.groups and n in previous.groups
+        ]
     else:
-        missing = sorted({a.principal for a in desired.assignments if a.principal_type == "USER"} - set(observed.users))
-        notes += [f"user {u!r} is not in the identity store yet; its assignments wait for the IdP" for u in missing]
-        target_assignments = {a for a in target_assignments if a.principal_type != "USER" or a.principal in observed.users}
+        missing = sorted(
+            {a.principal for a in desired.assignments if a.principal_type == "USER"} - set(observed.users)
+        )
+        notes += [
+            f"user {u!r} is not in the identity store yet; its assignments wait for the IdP" for u in missing
+        ]
+        target_assignments = {
+            a for a in target_assignments if a.principal_type != "USER" or a.principal in observed.users
+        }
     for name in sorted(set(observed.users) - set(desired.users) - set(previous.users)):
-        notes.append(f"user {name!r} is in the identity store but not in configuration: its access is managed, "
-                     "its identity is left alone")
+        notes.append(
+            f"user {name!r} is in the identity store but not in configuration: its access is managed, "
+            "its identity is left alone"
+        )
 
     managed_groups = set(desired.groups) | set(previous.groups)
     membership_add = sorted(desired.memberships - observed.memberships)
     membership_remove: list[Membership] = []
     for m in sorted(observed.memberships - desired.memberships):
-        if m.group in managed_groups and removable("membership", f"{m.user} in {m.group}", m in previous.memberships
-                                                   or m.group in previous.groups):
+        if m.group in managed_groups and removable(
+            "membership", f"{m.user} in {m.group}", m in previous.memberships or m.group in previous.groups
+        ):
             membership_remove.append(m)
 
     assignment_create = sorted(target_assignments - observed.assignments)
     assignment_delete: list[Assignment] = []
     for a in sorted(observed.assignments - target_assignments):
-        label = f"{a.permission_set} for {a.principal_type.lower()} {a.principal} on {names.get(a.account_id, a.account_id)}"
+        where = names.get(a.account_id, a.account_id)
+        label = f"{a.permission_set} for {a.principal_type.lower()} {a.principal} on {where}"
         if removable("assignment", label, a in previous.assignments):
             assignment_delete.append(a)
         else:
@@ -148,8 +170,13 @@ def make_plan(
 
 
 def change_kind(change: Change) -> str:
-    kinds = {PermissionSetChange: "permission_set", UserChange: "user", GroupChange: "group",
-             MembershipChange: "membership", AssignmentChange: "assignment"}
+    kinds = {
+        PermissionSetChange: "permission_set",
+        UserChange: "user",
+        GroupChange: "group",
+        MembershipChange: "membership",
+        AssignmentChange: "assignment",
+    }
     return kinds[type(change)]
 
 

@@ -17,7 +17,11 @@ from sojourn.access.changes import (
 from sojourn.access.effective import AccessDelta
 from sojourn.access.plan import DriftItem, Plan, change_kind
 from sojourn.access.state import Assignment, GroupSpec, Membership, PrincipalType, UserSpec
-from sojourn.access.state_codec import permission_set_from_document, permission_set_to_document, user_to_document
+from sojourn.access.state_codec import (
+    permission_set_from_document,
+    permission_set_to_document,
+    user_to_document,
+)
 
 
 def change_to_document(change: Change) -> dict[str, Any]:
@@ -37,8 +41,12 @@ def change_to_document(change: Change) -> dict[str, Any]:
         document |= {"group": change.membership.group, "user": change.membership.user}
     else:
         a = change.assignment
-        document |= {"account_id": a.account_id, "permission_set": a.permission_set,
-                     "principal_type": a.principal_type.value, "principal": a.principal}
+        document |= {
+            "account_id": a.account_id,
+            "permission_set": a.permission_set,
+            "principal_type": a.principal_type.value,
+            "principal": a.principal,
+        }
     return document
 
 
@@ -48,7 +56,8 @@ def change_from_document(document: dict[str, Any]) -> Change:
     if kind == "permission_set":
         before, after = document["before"], document["after"]
         return PermissionSetChange(
-            action, document["name"],
+            action,
+            document["name"],
             None if before is None else permission_set_from_document(before),
             None if after is None else permission_set_from_document(after),
             tuple(document["provision_to"]),
@@ -60,8 +69,15 @@ def change_from_document(document: dict[str, Any]) -> Change:
     if kind == "membership":
         return MembershipChange(action, Membership(document["group"], document["user"]))
     if kind == "assignment":
-        return AssignmentChange(action, Assignment(document["account_id"], document["permission_set"],
-                                                   PrincipalType(document["principal_type"]), document["principal"]))
+        return AssignmentChange(
+            action,
+            Assignment(
+                document["account_id"],
+                document["permission_set"],
+                PrincipalType(document["principal_type"]),
+                document["principal"],
+            ),
+        )
     raise ValueError(f"unknown change kind {kind!r}")
 
 
@@ -77,8 +93,10 @@ def describe_change(change: Change) -> str:
     if isinstance(change, MembershipChange):
         return f"{change.action.value} membership {change.membership.user} in {change.membership.group}"
     a = change.assignment
-    return (f"{change.action.value} assignment {a.permission_set} for {a.principal_type.value.lower()} "
-            f"{a.principal} on {a.account_id}")
+    return (
+        f"{change.action.value} assignment {a.permission_set} for {a.principal_type.value.lower()} "
+        f"{a.principal} on {a.account_id}"
+    )
 
 
 def change_key(change: Change) -> str:
@@ -92,7 +110,9 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "changes": [change_to_document(c) for c in plan.changes],
         "drift": [{"description": d.description, "removed": d.removed} for d in plan.drift],
         "person_delta": {
-            person: [{"sign": d.sign, "permission_set": d.permission_set, "account": d.account} for d in deltas]
+            person: [
+                {"sign": d.sign, "permission_set": d.permission_set, "account": d.account} for d in deltas
+            ]
             for person, deltas in plan.person_delta.items()
         },
         "notes": list(plan.notes),

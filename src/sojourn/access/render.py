@@ -13,38 +13,60 @@ from sojourn.access.config import IdentitySource
 from sojourn.access.state import AccessState, PermissionSetSpec, PrincipalType
 
 
-def render_config(state: AccessState, *, identity_source: IdentitySource, region: str,
-                  instance_arn: str | None = None) -> dict[str, str]:
+def render_config(
+    state: AccessState, *, identity_source: IdentitySource, region: str, instance_arn: str | None = None
+) -> dict[str, str]:
     """Files (name -> YAML) whose plan against `state` is empty: one rule per principal and permission set."""
     settings: dict[str, Any] = {"region": region, "identity_source": identity_source.value, "drift": "report"}
     if instance_arn:
         settings["instance_arn"] = instance_arn
     people = [
-        {"user_name": u.user_name, "display_name": u.display_name, "email": u.email,
-         "given_name": u.given_name, "family_name": u.family_name}
+        {
+            "user_name": u.user_name,
+            "display_name": u.display_name,
+            "email": u.email,
+            "given_name": u.given_name,
+            "family_name": u.family_name,
+        }
         for _, u in sorted(state.users.items())
     ]
     members: dict[str, list[str]] = defaultdict(list)
     for membership in sorted(state.memberships):
         members[membership.group].append(membership.user)
     as_teams = identity_source is IdentitySource.IDENTITY_CENTER
-    groups = [] if as_teams else [{"name": g.name, "description": g.description}
-                                  for _, g in sorted(state.groups.items())]
-    teams = [{"name": g.name, "description": g.description, "members": members.get(g.name, [])}
-             for _, g in sorted(state.groups.items())] if as_teams else []
+    groups = (
+        []
+        if as_teams
+        else [{"name": g.name, "description": g.description} for _, g in sorted(state.groups.items())]
+    )
+    teams = (
+        [
+            {"name": g.name, "description": g.description, "members": members.get(g.name, [])}
+            for _, g in sorted(state.groups.items())
+        ]
+        if as_teams
+        else []
+    )
     accounts: dict[tuple[PrincipalType, str, str], list[str]] = defaultdict(list)
     for a in sorted(state.assignments):
         accounts[(a.principal_type, a.principal, a.permission_set)].append(a.account_id)
     rules = []
     for (kind, principal, permission_set), ids in sorted(accounts.items()):
         who = {"people": [principal]} if kind is PrincipalType.USER else {"groups": [principal]}
-        rules.append({"name": _rule_name(kind, principal, permission_set), "who": who,
-                      "where": {"ids": sorted(ids)}, "what": [permission_set]})
+        rules.append(
+            {
+                "name": _rule_name(kind, principal, permission_set),
+                "who": who,
+                "where": {"ids": sorted(ids)},
+                "what": [permission_set],
+            }
+        )
     return {
         "settings.yaml": _dump({"settings": settings}),
         "people.yaml": _dump({"people": people, "teams": teams, "groups": groups}),
-        "permission-sets.yaml": _dump({"permission_sets": [_permission_set(s) for _, s in
-                                                           sorted(state.permission_sets.items())]}),
+        "permission-sets.yaml": _dump(
+            {"permission_sets": [_permission_set(s) for _, s in sorted(state.permission_sets.items())]}
+        ),
         "rules.yaml": _dump({"rules": rules}),
     }
 
@@ -55,21 +77,32 @@ def _rule_name(kind: PrincipalType, principal: str, permission_set: str) -> str:
 
 
 def _permission_set(spec: PermissionSetSpec) -> dict[str, Any]:
-    document: dict[str, Any] = {"name": spec.name, "description": spec.description,
-                                "session_duration": spec.session_duration}
+    document: dict[str, Any] = {
+        "name": spec.name,
+        "description": spec.description,
+        "session_duration": spec.session_duration,
+    }
     if spec.managed_policies:
         document["managed_policies"] = list(spec.managed_policies)
     if spec.customer_managed_policies:
-        document["customer_managed_policies"] = [{"name": r.name, "path": r.path}
-                                                 for r in spec.customer_managed_policies]
+        document["customer_managed_policies"] = [
+            {"name": r.name, "path": r.path} for r in spec.customer_managed_policies
+        ]
     if spec.inline_policy:
         document["inline_policy"] = json.loads(spec.inline_policy)
     boundary = spec.permissions_boundary
     if boundary is not None:
         document["permissions_boundary"] = (
-            {"managed_policy_arn": boundary.managed_policy_arn} if boundary.managed_policy_arn else
-            {"customer_managed": {"name": boundary.customer_managed.name, "path": boundary.customer_managed.path}}
-            if boundary.customer_managed else {}
+            {"managed_policy_arn": boundary.managed_policy_arn}
+            if boundary.managed_policy_arn
+            else {
+                "customer_managed": {
+                    "name": boundary.customer_managed.name,
+                    "path": boundary.customer_managed.path,
+                }
+            }
+            if boundary.customer_managed
+            else {}
         )
     if spec.tags:
         document["tags"] = dict(spec.tags)

@@ -30,7 +30,9 @@ class AccountIndex:
     def unknown_references(self, selector: Selector) -> list[str]:
         """Literal ids and names the selector names that this organisation does not have."""
         problems = [f"unknown account id {i!r}" for i in selector.ids if i not in self.ids]
-        problems += [f"unknown account name {n!r}" for n in selector.names if not _is_glob(n) and n not in self.names]
+        problems += [
+            f"unknown account name {n!r}" for n in selector.names if not _is_glob(n) and n not in self.names
+        ]
         if selector.exclude is not None:
             problems += self.unknown_references(selector.exclude)
         return problems

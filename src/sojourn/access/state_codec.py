@@ -11,8 +11,8 @@ from sojourn.access.state import (
     CustomerManagedPolicyRef,
     GroupSpec,
     Membership,
-    PermissionSetSpec,
     PermissionsBoundary,
+    PermissionSetSpec,
     PrincipalType,
     UserSpec,
 )
@@ -24,12 +24,15 @@ def state_to_json(state: AccessState) -> str:
 
 def state_to_document(state: AccessState) -> dict[str, Any]:
     return {
-        "permission_sets": [permission_set_to_document(state.permission_sets[n]) for n in sorted(state.permission_sets)],
+        "permission_sets": [
+            permission_set_to_document(state.permission_sets[n]) for n in sorted(state.permission_sets)
+        ],
         "users": [user_to_document(state.users[n]) for n in sorted(state.users)],
         "groups": [{"name": g.name, "description": g.description} for _, g in sorted(state.groups.items())],
         "memberships": [[m.group, m.user] for m in sorted(state.memberships)],
         "assignments": [
-            [a.account_id, a.permission_set, a.principal_type.value, a.principal] for a in sorted(state.assignments)
+            [a.account_id, a.permission_set, a.principal_type.value, a.principal]
+            for a in sorted(state.assignments)
         ],
     }
 
@@ -99,7 +102,9 @@ def permission_set_from_document(document: dict[str, Any]) -> PermissionSetSpec:
         description=document["description"],
         session_duration=document["session_duration"],
         managed_policies=tuple(document["managed_policies"]),
-        customer_managed_policies=tuple(CustomerManagedPolicyRef(*r) for r in document["customer_managed_policies"]),
+        customer_managed_policies=tuple(
+            CustomerManagedPolicyRef(*r) for r in document["customer_managed_policies"]
+        ),
         inline_policy=document["inline_policy"],
         permissions_boundary=boundary,
         tags=tuple((k, v) for k, v in document["tags"]),

@@ -54,8 +54,13 @@ def load_located(file: str, text: str) -> LocatedDocument | ConfigIssue:
     try:
         document.data = _convert(node, (), document.marks)
     except _DuplicateKey as duplicate:
-        return ConfigIssue(file, duplicate.line, duplicate.col, render_path(duplicate.path),
-                           f"key {duplicate.key!r} appears twice in one mapping; keep one")
+        return ConfigIssue(
+            file,
+            duplicate.line,
+            duplicate.col,
+            render_path(duplicate.path),
+            f"key {duplicate.key!r} appears twice in one mapping; keep one",
+        )
     return document
 
 

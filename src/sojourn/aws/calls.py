@@ -12,11 +12,19 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-RETRYABLE_CODES = frozenset({
-    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
-    "ServiceUnavailable", "ServiceUnavailableException", "InternalServerException", "ConflictException",
-    "ConcurrentModificationException",
-})
+RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalServerException",
+        "ConflictException",
+        "ConcurrentModificationException",
+    }
+)
 NOT_IMPLEMENTED_CODES = frozenset({"NotImplemented", "InternalFailure", "500"})
 
 

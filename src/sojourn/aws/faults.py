@@ -22,7 +22,7 @@ class _FakeHttp:
 
 @dataclass
 class FaultPlan:
-    """Fail every `every`-th call (counted per client set) with `code`; operations limited to `only` if given."""
+    """Fail every `every`-th call with `code`; only the operations in `only` when it is given."""
 
     every: int = 3
     code: str = "ThrottlingException"

@@ -24,8 +24,9 @@ class IdentityCenterGateway(Protocol):
 
     def apply_change(self, change: Change) -> ChangeOutcome: ...
 
-    def apply_changes(self, changes: Sequence[Change], *,
-                      on_outcome: Callable[[ChangeOutcome], None]) -> list[ChangeOutcome]: ...
+    def apply_changes(
+        self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
+    ) -> list[ChangeOutcome]: ...
 
 
 class NoIdentityCenter(Exception):
@@ -35,18 +36,30 @@ class NoIdentityCenter(Exception):
 class Boto3IdentityCenter:
     """Identity Center and Organizations through boto3, with counted, retried calls."""
 
-    def __init__(self, settings: AwsSettings, clients: AwsClients | None = None, instance_arn: str | None = None,
-                 retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        settings: AwsSettings,
+        clients: AwsClients | None = None,
+        instance_arn: str | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.settings = settings
         self.clients = clients or build_clients(settings)
         self.log = CallLog()
         self.call = Caller(self.log, retry or RetryPolicy(max_attempts=settings.max_attempts))
         self.index = IdentityIndex()
         self.instance = self._discover(instance_arn)
-        self.reader = IdentityCenterReader(self.call, self.clients, self.instance, self.index,
-                                           settings.max_concurrency, settings.read_strategy)
-        self.writer = IdentityCenterWriter(self.call, self.clients, self.instance, self.index,
-                                           settings.poll_interval, settings.poll_timeout)
+        self.reader = IdentityCenterReader(
+            self.call,
+            self.clients,
+            self.instance,
+            self.index,
+            settings.max_concurrency,
+            settings.read_strategy,
+        )
+        self.writer = IdentityCenterWriter(
+            self.call, self.clients, self.instance, self.index, settings.poll_interval, settings.poll_timeout
+        )
 
     def _discover(self, instance_arn: str | None) -> InstanceRef:
         instances = list(self.call.pages(self.clients.sso_admin, "list_instances", "Instances"))
@@ -69,8 +82,9 @@ class Boto3IdentityCenter:
     def apply_change(self, change: Change) -> ChangeOutcome:
         return self.writer.apply(change)
 
-    def apply_changes(self, changes: Sequence[Change], *,
-                      on_outcome: Callable[[ChangeOutcome], None]) -> list[ChangeOutcome]:
+    def apply_changes(
+        self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
+    ) -> list[ChangeOutcome]:
         return run_bounded(self.apply_change, changes, self.settings.max_concurrency, on_outcome)
 
     @property
@@ -78,8 +92,12 @@ class Boto3IdentityCenter:
         return tuple(sorted(self.reader.unsupported | self.writer.unsupported))
 
 
-def run_bounded(apply: Callable[[Change], ChangeOutcome], changes: Sequence[Change], limit: int,
-                on_outcome: Callable[[ChangeOutcome], None]) -> list[ChangeOutcome]:
+def run_bounded(
+    apply: Callable[[Change], ChangeOutcome],
+    changes: Sequence[Change],
+    limit: int,
+    on_outcome: Callable[[ChangeOutcome], None],
+) -> list[ChangeOutcome]:
     """At most `limit` changes in flight; `on_outcome` runs in the caller's thread as each finishes."""
     outcomes: list[ChangeOutcome] = []
     pending = iter(changes)

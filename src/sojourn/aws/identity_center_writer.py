@@ -18,7 +18,7 @@ from sojourn.access.changes import (
     PermissionSetChange,
     UserChange,
 )
-from sojourn.access.state import PermissionSetSpec, PermissionsBoundary
+from sojourn.access.state import PermissionsBoundary, PermissionSetSpec
 from sojourn.aws.calls import Caller, NotSupportedByEndpoint, error_code
 from sojourn.aws.clients import AwsClients
 from sojourn.aws.identity_index import IdentityIndex, InstanceRef
@@ -37,8 +37,15 @@ class ChangeFailed(Exception):
 
 
 class IdentityCenterWriter:
-    def __init__(self, call: Caller, clients: AwsClients, instance: InstanceRef, index: IdentityIndex,
-                 poll_interval: float, poll_timeout: float) -> None:
+    def __init__(
+        self,
+        call: Caller,
+        clients: AwsClients,
+        instance: InstanceRef,
+        index: IdentityIndex,
+        poll_interval: float,
+        poll_timeout: float,
+    ) -> None:
         self.call, self.clients, self.instance, self.index = call, clients, instance, index
         self.poll_interval, self.poll_timeout = poll_interval, poll_timeout
         self.unsupported: set[str] = set()
@@ -65,8 +72,9 @@ class IdentityCenterWriter:
         return self.call(self.clients.sso_admin, operation, InstanceArn=self.instance.instance_arn, **kwargs)
 
     def _ids(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        return self.call(self.clients.identitystore, operation, IdentityStoreId=self.instance.identity_store_id,
-                         **kwargs)
+        return self.call(
+            self.clients.identitystore, operation, IdentityStoreId=self.instance.identity_store_id, **kwargs
+        )
 
     # assignments ---------------------------------------------------------------------------------
 
@@ -75,14 +83,23 @@ class IdentityCenterWriter:
         arn = self._permission_set_arn(a.permission_set)
         table = "users" if a.principal_type == "USER" else "groups"
         principal_id = self._principal_id(table, a.principal)
-        request = {"TargetId": a.account_id, "TargetType": "AWS_ACCOUNT", "PermissionSetArn": arn,
-                   "PrincipalType": a.principal_type.value, "PrincipalId": principal_id}
+        request = {
+            "TargetId": a.account_id,
+            "TargetType": "AWS_ACCOUNT",
+            "PermissionSetArn": arn,
+            "PrincipalType": a.principal_type.value,
+            "PrincipalId": principal_id,
+        }
         if change.action is Action.CREATE:
             if self._assignment_exists(a.account_id, arn, principal_id):
                 return "already present", None
             status = self._sso("create_account_assignment", **request)["AccountAssignmentCreationStatus"]
-            final = self._poll(status, "describe_account_assignment_creation_status",
-                               "AccountAssignmentCreationRequestId", "AccountAssignmentCreationStatus")
+            final = self._poll(
+                status,
+                "describe_account_assignment_creation_status",
+                "AccountAssignmentCreationRequestId",
+                "AccountAssignmentCreationStatus",
+            )
         else:
             try:
                 status = self._sso("delete_account_assignment", **request)["AccountAssignmentDeletionStatus"]
@@ -90,13 +107,23 @@ class IdentityCenterWriter:
                 if error_code(error) == "ResourceNotFoundException":
                     return "already absent", None
                 raise
-            final = self._poll(status, "describe_account_assignment_deletion_status",
-                               "AccountAssignmentDeletionRequestId", "AccountAssignmentDeletionStatus")
+            final = self._poll(
+                status,
+                "describe_account_assignment_deletion_status",
+                "AccountAssignmentDeletionRequestId",
+                "AccountAssignmentDeletionStatus",
+            )
         return final.get("Status", ""), final.get("RequestId")
 
     def _assignment_exists(self, account_id: str, arn: str, principal_id: str) -> bool:
-        listed = self.call.pages(self.clients.sso_admin, "list_account_assignments", "AccountAssignments",
-                                 InstanceArn=self.instance.instance_arn, AccountId=account_id, PermissionSetArn=arn)
+        listed = self.call.pages(
+            self.clients.sso_admin,
+            "list_account_assignments",
+            "AccountAssignments",
+            InstanceArn=self.instance.instance_arn,
+            AccountId=account_id,
+            PermissionSetArn=arn,
+        )
         return any(item.get("PrincipalId") == principal_id for item in listed)
 
     def _poll(self, status: dict[str, Any], operation: str, id_field: str, key: str) -> dict[str, Any]:
@@ -105,7 +132,9 @@ class IdentityCenterWriter:
         interval = self.poll_interval
         while status.get("Status") == "IN_PROGRESS":
             if time.monotonic() > deadline:
-                raise ChangeFailed(f"still IN_PROGRESS after {self.poll_timeout:.0f}s (request {status.get('RequestId')})")
+                raise ChangeFailed(
+                    f"still IN_PROGRESS after {self.poll_timeout:.0f}s (request {status.get('RequestId')})"
+                )
             time.sleep(interval)
             interval = min(interval * 2, 5.0)
             status = self._sso(operation, **{id_field: status["RequestId"]})[key]
@@ -132,18 +161,29 @@ class IdentityCenterWriter:
         if change.action is Action.CREATE:
             arn = self.index.lookup("permission_sets", change.name) or self._find_permission_set(change.name)
             if arn is None:
-                created = self._sso("create_permission_set", Name=spec.name, Description=spec.description or spec.name,
-                                    SessionDuration=spec.session_duration,
-                                    **({"Tags": [{"Key": k, "Value": v} for k, v in spec.tags]} if spec.tags else {}))
+                created = self._sso(
+                    "create_permission_set",
+                    Name=spec.name,
+                    Description=spec.description or spec.name,
+                    SessionDuration=spec.session_duration,
+                    **({"Tags": [{"Key": k, "Value": v} for k, v in spec.tags]} if spec.tags else {}),
+                )
                 arn = created["PermissionSet"]["PermissionSetArn"]
                 self.index.remember("permission_sets", spec.name, arn)
             self._converge_policies(arn, None, spec)
             return "created"
         arn = self._permission_set_arn(change.name)
         before = change.before
-        if before is None or (before.description, before.session_duration) != (spec.description, spec.session_duration):
-            self._sso("update_permission_set", PermissionSetArn=arn, Description=spec.description or spec.name,
-                      SessionDuration=spec.session_duration)
+        if before is None or (before.description, before.session_duration) != (
+            spec.description,
+            spec.session_duration,
+        ):
+            self._sso(
+                "update_permission_set",
+                PermissionSetArn=arn,
+                Description=spec.description or spec.name,
+                SessionDuration=spec.session_duration,
+            )
         self._converge_policies(arn, before, spec)
         if change.provision_to:
             self._provision(arn)
@@ -155,29 +195,51 @@ class IdentityCenterWriter:
             if spec.inline_policy is None:
                 self._sso("delete_inline_policy_from_permission_set", PermissionSetArn=arn)
             else:
-                self._sso("put_inline_policy_to_permission_set", PermissionSetArn=arn,
-                          InlinePolicy=json.dumps(json.loads(spec.inline_policy), indent=None))
+                self._sso(
+                    "put_inline_policy_to_permission_set",
+                    PermissionSetArn=arn,
+                    InlinePolicy=json.dumps(json.loads(spec.inline_policy), indent=None),
+                )
         old_managed = set(before.managed_policies) if before else set()
         for policy in sorted(set(spec.managed_policies) - old_managed):
-            self._tolerate("ConflictException", "attach_managed_policy_to_permission_set",
-                           PermissionSetArn=arn, ManagedPolicyArn=policy)
+            self._tolerate(
+                "ConflictException",
+                "attach_managed_policy_to_permission_set",
+                PermissionSetArn=arn,
+                ManagedPolicyArn=policy,
+            )
         for policy in sorted(old_managed - set(spec.managed_policies)):
-            self._tolerate("ResourceNotFoundException", "detach_managed_policy_from_permission_set",
-                           PermissionSetArn=arn, ManagedPolicyArn=policy)
+            self._tolerate(
+                "ResourceNotFoundException",
+                "detach_managed_policy_from_permission_set",
+                PermissionSetArn=arn,
+                ManagedPolicyArn=policy,
+            )
         old_customer = set(before.customer_managed_policies) if before else set()
         for ref in sorted(set(spec.customer_managed_policies) - old_customer):
-            self._tolerate("ConflictException", "attach_customer_managed_policy_reference_to_permission_set",
-                           PermissionSetArn=arn, CustomerManagedPolicyReference={"Name": ref.name, "Path": ref.path})
+            self._tolerate(
+                "ConflictException",
+                "attach_customer_managed_policy_reference_to_permission_set",
+                PermissionSetArn=arn,
+                CustomerManagedPolicyReference={"Name": ref.name, "Path": ref.path},
+            )
         for ref in sorted(old_customer - set(spec.customer_managed_policies)):
-            self._tolerate("ResourceNotFoundException", "detach_customer_managed_policy_reference_from_permission_set",
-                           PermissionSetArn=arn, CustomerManagedPolicyReference={"Name": ref.name, "Path": ref.path})
+            self._tolerate(
+                "ResourceNotFoundException",
+                "detach_customer_managed_policy_reference_from_permission_set",
+                PermissionSetArn=arn,
+                CustomerManagedPolicyReference={"Name": ref.name, "Path": ref.path},
+            )
         old_boundary = before.permissions_boundary if before else None
         if spec.permissions_boundary != old_boundary:
             if spec.permissions_boundary is None:
                 self._sso("delete_permissions_boundary_from_permission_set", PermissionSetArn=arn)
             else:
-                self._sso("put_permissions_boundary_to_permission_set", PermissionSetArn=arn,
-                          PermissionsBoundary=_boundary_request(spec.permissions_boundary))
+                self._sso(
+                    "put_permissions_boundary_to_permission_set",
+                    PermissionSetArn=arn,
+                    PermissionsBoundary=_boundary_request(spec.permissions_boundary),
+                )
 
     def _tolerate(self, code: str, operation: str, **kwargs: Any) -> None:
         try:
@@ -187,19 +249,28 @@ class IdentityCenterWriter:
                 raise
 
     def _provision(self, arn: str) -> None:
-        status = self._sso("provision_permission_set", PermissionSetArn=arn,
-                           TargetType="ALL_PROVISIONED_ACCOUNTS")["PermissionSetProvisioningStatus"]
+        status = self._sso(
+            "provision_permission_set", PermissionSetArn=arn, TargetType="ALL_PROVISIONED_ACCOUNTS"
+        )["PermissionSetProvisioningStatus"]
         if "describe_permission_set_provisioning_status" in self.unsupported:
             return
         try:
-            self._poll(status, "describe_permission_set_provisioning_status", "ProvisionPermissionSetRequestId",
-                       "PermissionSetProvisioningStatus")
+            self._poll(
+                status,
+                "describe_permission_set_provisioning_status",
+                "ProvisionPermissionSetRequestId",
+                "PermissionSetProvisioningStatus",
+            )
         except NotSupportedByEndpoint:
             self.unsupported.add("describe_permission_set_provisioning_status")
 
     def _find_permission_set(self, name: str) -> str | None:
-        for arn in self.call.pages(self.clients.sso_admin, "list_permission_sets", "PermissionSets",
-                                   InstanceArn=self.instance.instance_arn):
+        for arn in self.call.pages(
+            self.clients.sso_admin,
+            "list_permission_sets",
+            "PermissionSets",
+            InstanceArn=self.instance.instance_arn,
+        ):
             described = self._sso("describe_permission_set", PermissionSetArn=arn)["PermissionSet"]
             self.index.remember("permission_sets", described["Name"], arn)
             if described["Name"] == name:
@@ -220,9 +291,10 @@ class IdentityCenterWriter:
             return known
         attribute = {"users": "userName", "groups": "displayName"}[table]
         try:
-            answer = self._ids("get_user_id" if table == "users" else "get_group_id",
-                               AlternateIdentifier={"UniqueAttribute": {"AttributePath": attribute,
-                                                                        "AttributeValue": name}})
+            answer = self._ids(
+                "get_user_id" if table == "users" else "get_group_id",
+                AlternateIdentifier={"UniqueAttribute": {"AttributePath": attribute, "AttributeValue": name}},
+            )
         except ClientError as error:
             raise ChangeFailed(f"{table[:-1]} {name!r} is not in the identity store") from error
         identifier = str(answer["UserId" if table == "users" else "GroupId"])
@@ -234,18 +306,27 @@ class IdentityCenterWriter:
         if change.action is Action.CREATE:
             if self._exists("users", user.user_name):
                 return "already present"
-            created = self._ids("create_user", UserName=user.user_name, DisplayName=user.display_name,
-                                Name={"GivenName": user.given_name, "FamilyName": user.family_name},
-                                **({"Emails": [{"Value": user.email, "Type": "work", "Primary": True}]}
-                                   if user.email else {}))
+            created = self._ids(
+                "create_user",
+                UserName=user.user_name,
+                DisplayName=user.display_name,
+                Name={"GivenName": user.given_name, "FamilyName": user.family_name},
+                **(
+                    {"Emails": [{"Value": user.email, "Type": "work", "Primary": True}]} if user.email else {}
+                ),
+            )
             self.index.remember("users", user.user_name, created["UserId"])
             return "created"
         if not self._exists("users", user.user_name):
             return "already absent"
         user_id = self._principal_id("users", user.user_name)
-        for membership in self.call.pages(self.clients.identitystore, "list_group_memberships_for_member",
-                                          "GroupMemberships", IdentityStoreId=self.instance.identity_store_id,
-                                          MemberId={"UserId": user_id}):
+        for membership in self.call.pages(
+            self.clients.identitystore,
+            "list_group_memberships_for_member",
+            "GroupMemberships",
+            IdentityStoreId=self.instance.identity_store_id,
+            MemberId={"UserId": user_id},
+        ):
             self._ids("delete_group_membership", MembershipId=membership["MembershipId"])
         self._ids("delete_user", UserId=user_id)
         self.index.forget("users", user.user_name)
@@ -256,8 +337,11 @@ class IdentityCenterWriter:
         if change.action is Action.CREATE:
             if self._exists("groups", group.name):
                 return "already present"
-            created = self._ids("create_group", DisplayName=group.name,
-                                **({"Description": group.description} if group.description else {}))
+            created = self._ids(
+                "create_group",
+                DisplayName=group.name,
+                **({"Description": group.description} if group.description else {}),
+            )
             self.index.remember("groups", group.name, created["GroupId"])
             return "created"
         if not self._exists("groups", group.name):
@@ -283,7 +367,9 @@ class IdentityCenterWriter:
 
     def _membership_id(self, group_id: str, member: dict[str, str]) -> str | None:
         try:
-            return str(self._ids("get_group_membership_id", GroupId=group_id, MemberId=member)["MembershipId"])
+            return str(
+                self._ids("get_group_membership_id", GroupId=group_id, MemberId=member)["MembershipId"]
+            )
         except ClientError as error:
             if error_code(error) == "ResourceNotFoundException":
                 return None
@@ -301,5 +387,9 @@ def _boundary_request(boundary: PermissionsBoundary) -> dict[str, Any]:
     if boundary.managed_policy_arn:
         return {"ManagedPolicyArn": boundary.managed_policy_arn}
     assert boundary.customer_managed is not None
-    return {"CustomerManagedPolicyReference": {"Name": boundary.customer_managed.name,
-                                               "Path": boundary.customer_managed.path}}
+    return {
+        "CustomerManagedPolicyReference": {
+            "Name": boundary.customer_managed.name,
+            "Path": boundary.customer_managed.path,
+        }
+    }

@@ -20,10 +20,15 @@ def read_organization(call: Caller, organizations: Any, *, with_tags: bool = Tru
             if with_tags:
                 tags = {
                     t["Key"]: t["Value"]
-                    for t in call.pages(organizations, "list_tags_for_resource", "Tags", ResourceId=account["Id"])
+                    for t in call.pages(
+                        organizations, "list_tags_for_resource", "Tags", ResourceId=account["Id"]
+                    )
                 }
-            accounts.append(Account(account["Id"], account["Name"], path, tags, account.get("Status", "ACTIVE")))
-        for unit in call.pages(organizations, "list_organizational_units_for_parent", "OrganizationalUnits",
-                               ParentId=parent_id):
+            accounts.append(
+                Account(account["Id"], account["Name"], path, tags, account.get("Status", "ACTIVE"))
+            )
+        for unit in call.pages(
+            organizations, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id
+        ):
             pending.append((unit["Id"], path.rstrip("/") + "/" + unit["Name"]))
     return Organization(tuple(sorted(accounts, key=lambda a: a.name)))

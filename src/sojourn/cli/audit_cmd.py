@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,7 +14,9 @@ from sojourn.settings import Settings
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 console = Console()
-DatabaseOption = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL of Sojourn's database")]
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL of Sojourn's database")
+]
 
 
 def _time(value: str | None) -> datetime | None:
@@ -57,8 +58,14 @@ def show(
     """Records filtered by person, account, permission set, action and time."""
     rt = Runtime(Settings.from_environment(database_url=database_url))
     try:
-        records = rt.store().audit.query(person=person, account_id=account, permission_set=permission_set,
-                                         action=action, since=_time(since), until=_time(until))
+        records = rt.store().audit.query(
+            person=person,
+            account_id=account,
+            permission_set=permission_set,
+            action=action,
+            since=_time(since),
+            until=_time(until),
+        )
     finally:
         rt.close()
     show_audit(console, records)
@@ -72,6 +79,6 @@ def export(
     """Write the log as JSON lines in the SIEM schema of docs/audit.md."""
     rt = Runtime(Settings.from_environment(database_url=database_url))
     try:
-        rt.store().audit.export_jsonl(sys.stdout.write, since=_time(since))
+        rt.store().audit.export_jsonl(lambda line: print(line, end=""), since=_time(since))
     finally:
         rt.close()

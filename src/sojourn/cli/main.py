@@ -19,22 +19,29 @@ from sojourn.access.plan_codec import plan_to_document
 from sojourn.access.render import render_config
 from sojourn.bootstrap import Runtime
 from sojourn.cli.audit_cmd import audit_app
-from sojourn.cli.render import show_matrix, show_plan
+from sojourn.cli.render import show_plan
 from sojourn.service.applying import PlanStale, ReasonRequired, apply_plan
 from sojourn.service.config_files import read_config_sources, write_config_files
 from sojourn.service.planning import plan_access
 from sojourn.service.saved_plan import SavedPlan, read_saved_plan, write_saved_plan
 from sojourn.settings import Settings
 
-app = typer.Typer(help="Least-privilege access control plane for multi-account AWS.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Least-privilege access control plane for multi-account AWS.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 app.add_typer(audit_app, name="audit")
 console = Console()
 errors = Console(stderr=True)
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="YAML file or directory of YAML files")]
-EndpointOption = Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint (e.g. a moto server)")]
-DatabaseOption = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL of Sojourn's database")]
+EndpointOption = Annotated[
+    str | None, typer.Option("--endpoint-url", help="AWS endpoint (e.g. a moto server)")
+]
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL of Sojourn's database")
+]
 
 
 def runtime(endpoint_url: str | None, database_url: str | None) -> Runtime:
@@ -86,14 +93,24 @@ def _plan(rt: Runtime, config: Path, drift: DriftMode | None, today: str | None)
         from sojourn.access.config_parse import parse_config
 
         settings = parse_config(sources).config
-        gateway = rt.gateway(region=settings.settings.region if settings else None,
-                             instance_arn=settings.settings.instance_arn if settings else None)
-        return plan_access(sources, gateway, rt.store(), instance=gateway.instance.instance_arn,
-                           today=date.fromisoformat(today) if today else rt.clock.now().date(), drift=drift)
+        gateway = rt.gateway(
+            region=settings.settings.region if settings else None,
+            instance_arn=settings.settings.instance_arn if settings else None,
+        )
+        return plan_access(
+            sources,
+            gateway,
+            rt.store(),
+            instance=gateway.instance.instance_arn,
+            today=date.fromisoformat(today) if today else rt.clock.now().date(),
+            drift=drift,
+        )
     except ConfigInvalid as invalid:
         for issue in invalid.issues:
             errors.print(f"[red]error:[/red] {issue}")
-        errors.print(f"{len(invalid.issues)} problem(s) in the configuration; nothing was planned or applied.")
+        errors.print(
+            f"{len(invalid.issues)} problem(s) in the configuration; nothing was planned or applied."
+        )
         raise typer.Exit(1) from invalid
 
 
@@ -123,23 +140,42 @@ def apply(
             outcome = _plan(rt, config, drift, None)
             saved = SavedPlan(outcome.plan, outcome.desired, rt.clock.now(), str(config))
             drift_mode = drift or outcome.config.settings.drift
-            show_plan(console, outcome.plan, {a.id: a.name for a in outcome.organization.accounts},
-                      sum(outcome.read.api_calls.values()), outcome.read.strategy)
+            show_plan(
+                console,
+                outcome.plan,
+                {a.id: a.name for a in outcome.organization.accounts},
+                sum(outcome.read.api_calls.values()),
+                outcome.read.strategy,
+            )
         if saved.plan.is_empty:
             console.print("Nothing to apply.")
             return
         gateway = rt.gateway()
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=False) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as bar:
             task = bar.add_task("applying", total=len(saved.plan.changes))
 
             def progress(done: int, total: int, text: str) -> None:
                 bar.update(task, completed=done, description=text[:60])
 
             try:
-                result = apply_plan(saved, gateway, rt.store(), instance=gateway.instance.instance_arn,
-                                    actor=rt.settings.actor, reason=reason, clock=rt.clock, drift=drift_mode,
-                                    progress=progress)
+                result = apply_plan(
+                    saved,
+                    gateway,
+                    rt.store(),
+                    instance=gateway.instance.instance_arn,
+                    actor=rt.settings.actor,
+                    reason=reason,
+                    clock=rt.clock,
+                    drift=drift_mode,
+                    progress=progress,
+                )
             except (PlanStale, ReasonRequired) as refused:
                 errors.print(f"[red]refused:[/red] {refused}")
                 raise typer.Exit(1) from refused
@@ -148,8 +184,10 @@ def apply(
             return
         for failure in result.failed:
             errors.print(f"[red]failed:[/red] {failure.change}: {failure.detail}")
-        errors.print(f"{result.done} done, {len(result.failed)} failed, {result.not_attempted} not attempted; "
-                     f"the record is run {result.run_id} (`sojourn audit show`). Plan and apply again to converge.")
+        errors.print(
+            f"{result.done} done, {len(result.failed)} failed, {result.not_attempted} not attempted; "
+            f"the record is run {result.run_id} (`sojourn audit show`). Plan and apply again to converge."
+        )
         raise typer.Exit(1)
     finally:
         rt.close()
@@ -177,7 +215,9 @@ def drift(
 
 @app.command("import")
 def import_(
-    out: Annotated[Path, typer.Option(help="directory to write the configuration into (must not hold it yet)")],
+    out: Annotated[
+        Path, typer.Option(help="directory to write the configuration into (must not hold it yet)")
+    ],
     region: Annotated[str | None, typer.Option()] = None,
     endpoint_url: EndpointOption = None,
     database_url: DatabaseOption = None,
@@ -189,20 +229,28 @@ def import_(
     gateway = rt.gateway(region=region)
     organization = gateway.read_organization(with_tags=False)
     state = gateway.read_state(organization).state
-    files = render_config(state, identity_source=IdentitySource.IDENTITY_CENTER,
-                          region=region or rt.settings.aws_region, instance_arn=gateway.instance.instance_arn)
+    files = render_config(
+        state,
+        identity_source=IdentitySource.IDENTITY_CENTER,
+        region=region or rt.settings.aws_region,
+        instance_arn=gateway.instance.instance_arn,
+    )
     try:
         written = write_config_files(out, files)
     except FileExistsError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error
-    console.print(f"Imported {len(state.permission_sets)} permission sets, {len(state.users)} users, "
-                  f"{len(state.assignments)} assignments into {', '.join(str(p) for p in written)}")
+    console.print(
+        f"Imported {len(state.permission_sets)} permission sets, {len(state.users)} users, "
+        f"{len(state.assignments)} assignments into {', '.join(str(p) for p in written)}"
+    )
 
 
 @app.command()
 def demo(
-    state_dir: Annotated[Path, typer.Option(help="where the demo keeps its database")] = Path(".sojourn/demo"),
+    state_dir: Annotated[Path, typer.Option(help="where the demo keeps its database")] = Path(
+        ".sojourn/demo"
+    ),
 ) -> None:
     """The embedded default: a local moto server with scenario S1's organisation, planned and applied."""
     from sojourn.demo.run import run_demo

@@ -15,7 +15,9 @@ from sojourn.store.audit import AuditRecord
 SIGNS = {"create": "[green]+[/green]", "update": "[yellow]~[/yellow]", "delete": "[red]-[/red]"}
 
 
-def show_plan(console: Console, plan: Plan, account_names: Mapping[str, str], api_calls: int, strategy: str) -> None:
+def show_plan(
+    console: Console, plan: Plan, account_names: Mapping[str, str], api_calls: int, strategy: str
+) -> None:
     if plan.is_empty:
         console.print("[green]No changes.[/green] AWS matches the configuration.")
     else:
@@ -41,8 +43,11 @@ def _summary(summary: Mapping[str, int]) -> str:
     return ", ".join(f"{count} {key.replace('.', ' ')}" for key, count in sorted(summary.items()))
 
 
-def show_matrix(console: Console, effective: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]],
-                organization: Organization) -> None:
+def show_matrix(
+    console: Console,
+    effective: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]],
+    organization: Organization,
+) -> None:
     """Person x account -> permission sets."""
     accounts = [a for a in organization.accounts if any(a.id in acc for acc in effective.values())]
     table = Table(title="Effective access (person x account)", show_lines=False)
@@ -61,5 +66,7 @@ def show_audit(console: Console, records: list[AuditRecord]) -> None:
         table.add_column(column)
     for record in records:
         e = record.event
-        table.add_row(str(record.seq), e.at.isoformat(timespec="seconds"), e.actor, e.action, e.target, e.reason)
+        table.add_row(
+            str(record.seq), e.at.isoformat(timespec="seconds"), e.actor, e.action, e.target, e.reason
+        )
     console.print(table)

@@ -34,8 +34,9 @@ def run_demo(console: Console, state_dir: Path) -> int:
         console.print(f"moto server on {moto.endpoint_url}; database sqlite:///{state_dir / 'sojourn.db'}")
         accounts = seed_s1_organization(moto.endpoint_url)
         console.print(f"Seeded scenario S1's organisation: {', '.join(sorted(accounts))}")
-        settings = Settings.from_environment(endpoint_url=moto.endpoint_url,
-                                             database_url=f"sqlite:///{state_dir / 'sojourn.db'}")
+        settings = Settings.from_environment(
+            endpoint_url=moto.endpoint_url, database_url=f"sqlite:///{state_dir / 'sojourn.db'}"
+        )
         rt = Runtime(settings)
         try:
             sources = read_config_sources(EXAMPLE_CONFIG)
@@ -45,12 +46,20 @@ def run_demo(console: Console, state_dir: Path) -> int:
             console.rule("sojourn plan")
             outcome = plan_access(sources, gateway, rt.store(), instance=instance, today=today)
             names = {a.id: a.name for a in outcome.organization.accounts}
-            show_plan(console, outcome.plan, names, sum(outcome.read.api_calls.values()), outcome.read.strategy)
+            show_plan(
+                console, outcome.plan, names, sum(outcome.read.api_calls.values()), outcome.read.strategy
+            )
             console.rule("sojourn apply")
-            result = apply_plan(SavedPlan(outcome.plan, outcome.desired, rt.clock.now(), str(EXAMPLE_CONFIG)),
-                                gateway, rt.store(), instance=instance, actor=settings.actor,
-                                reason="demo: first apply of the example configuration", clock=rt.clock,
-                                drift=outcome.config.settings.drift)
+            result = apply_plan(
+                SavedPlan(outcome.plan, outcome.desired, rt.clock.now(), str(EXAMPLE_CONFIG)),
+                gateway,
+                rt.store(),
+                instance=instance,
+                actor=settings.actor,
+                reason="demo: first apply of the example configuration",
+                clock=rt.clock,
+                drift=outcome.config.settings.drift,
+            )
             console.print(f"applied {result.done} changes, {len(result.failed)} failed (run {result.run_id})")
             show_matrix(console, outcome.effective, outcome.organization)
             console.rule("a hand-made change in AWS, then sojourn plan again")
@@ -59,7 +68,9 @@ def run_demo(console: Console, state_dir: Path) -> int:
             show_plan(console, again.plan, names, sum(again.read.api_calls.values()), again.read.strategy)
             console.rule("sojourn audit verify")
             report = rt.store().audit.verify()
-            console.print(f"{'OK' if report.ok else 'TAMPERED'}: {report.checked} records; head {report.head_hash}")
+            console.print(
+                f"{'OK' if report.ok else 'TAMPERED'}: {report.checked} records; head {report.head_hash}"
+            )
             return 0 if result.ok and report.ok else 1
         finally:
             rt.close()
@@ -70,11 +81,24 @@ def _add_assignment_by_hand(endpoint_url: str, instance_arn: str, account_id: st
     sso = boto3.client("sso-admin", endpoint_url=endpoint_url, region_name="us-east-1")
     store_id = sso.list_instances()["Instances"][0]["IdentityStoreId"]
     identity = boto3.client("identitystore", endpoint_url=endpoint_url, region_name="us-east-1")
-    user_id = identity.create_user(IdentityStoreId=store_id, UserName="mallory", DisplayName="Mallory",
-                                   Name={"GivenName": "Mallory", "FamilyName": "Hand"})["UserId"]
+    user_id = identity.create_user(
+        IdentityStoreId=store_id,
+        UserName="mallory",
+        DisplayName="Mallory",
+        Name={"GivenName": "Mallory", "FamilyName": "Hand"},
+    )["UserId"]
     arns = sso.list_permission_sets(InstanceArn=instance_arn)["PermissionSets"]
-    admin = next(a for a in arns
-                 if sso.describe_permission_set(InstanceArn=instance_arn, PermissionSetArn=a)["PermissionSet"]["Name"]
-                 == "developer")
-    sso.create_account_assignment(InstanceArn=instance_arn, TargetId=account_id, TargetType="AWS_ACCOUNT",
-                                  PermissionSetArn=admin, PrincipalType="USER", PrincipalId=user_id)
+    admin = next(
+        a
+        for a in arns
+        if sso.describe_permission_set(InstanceArn=instance_arn, PermissionSetArn=a)["PermissionSet"]["Name"]
+        == "developer"
+    )
+    sso.create_account_assignment(
+        InstanceArn=instance_arn,
+        TargetId=account_id,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=admin,
+        PrincipalType="USER",
+        PrincipalId=user_id,
+    )

@@ -40,7 +40,7 @@ class EmbeddedMoto:
             self._server = None
 
     def _post(self, path: str) -> None:
-        request = urllib.request.Request(self.endpoint_url + path, method="POST", data=b"")
+        request = urllib.request.Request(self.endpoint_url + path, method="POST", data=b"")  # noqa: S310
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback moto server
             if response.status != 200:
                 raise RuntimeError(f"moto answered {response.status} to {path}")

@@ -54,8 +54,18 @@ class ApplyOutcome:
         return not self.failed and not self.not_attempted
 
 
-def apply_plan(saved: SavedPlan, gateway: IdentityCenterGateway, store: Store, *, instance: str, actor: str,
-               reason: str, clock: Clock, drift: DriftMode, progress: Progress | None = None) -> ApplyOutcome:
+def apply_plan(
+    saved: SavedPlan,
+    gateway: IdentityCenterGateway,
+    store: Store,
+    *,
+    instance: str,
+    actor: str,
+    reason: str,
+    clock: Clock,
+    drift: DriftMode,
+    progress: Progress | None = None,
+) -> ApplyOutcome:
     """Apply only if AWS still matches the plan's base; stop after a phase with failures, leaving a record."""
     if not reason.strip():
         raise ReasonRequired("say why with --reason (it goes on the audit record)")
@@ -63,8 +73,13 @@ def apply_plan(saved: SavedPlan, gateway: IdentityCenterGateway, store: Store, *
     current = gateway.read_state(organization).state
     plan = saved.plan
     if current.fingerprint() != plan.base_fingerprint:
-        fresh = make_plan(saved.desired, current, drift=drift, previous=previous_state(store, instance),
-                          account_names={a.id: a.name for a in organization.accounts})
+        fresh = make_plan(
+            saved.desired,
+            current,
+            drift=drift,
+            previous=previous_state(store, instance),
+            account_names={a.id: a.name for a in organization.accounts},
+        )
         old = {describe_change(c) for c in plan.changes}
         new = {describe_change(c) for c in fresh.changes}
         moved = [f"  no longer needed: {d}" for d in sorted(old - new)]
@@ -72,10 +87,19 @@ def apply_plan(saved: SavedPlan, gateway: IdentityCenterGateway, store: Store, *
         raise PlanStale(moved or ["  the state differs in ways that do not change the plan; plan again"])
     changes = list(plan.changes)
     run_id = store.runs.start(
-        at=clock.now(), actor=actor, reason=reason, base_fingerprint=plan.base_fingerprint,
+        at=clock.now(),
+        actor=actor,
+        reason=reason,
+        base_fingerprint=plan.base_fingerprint,
         planned=[(change_key(c), describe_change(c)) for c in changes],
-        start_event=AuditEvent(clock.now(), actor, "apply.start", reason, f"{len(changes)} changes",
-                               details={"summary": dict(plan.summary), "instance": instance}),
+        start_event=AuditEvent(
+            clock.now(),
+            actor,
+            "apply.start",
+            reason,
+            f"{len(changes)} changes",
+            details={"summary": dict(plan.summary), "instance": instance},
+        ),
     )
     positions = {id(change): index for index, change in enumerate(changes)}
     done, failed, finished = 0, [], 0
@@ -84,8 +108,9 @@ def apply_plan(saved: SavedPlan, gateway: IdentityCenterGateway, store: Store, *
         nonlocal done, finished
         finished += 1
         event = _audit_event(outcome, actor, reason, clock)
-        store.runs.record_change(run_id, positions[id(outcome.change)], ok=outcome.ok, detail=outcome.detail,
-                                 event=event)
+        store.runs.record_change(
+            run_id, positions[id(outcome.change)], ok=outcome.ok, detail=outcome.detail, event=event
+        )
         if outcome.ok:
             done += 1
         else:
@@ -99,9 +124,17 @@ def apply_plan(saved: SavedPlan, gateway: IdentityCenterGateway, store: Store, *
             break
     status = "succeeded" if not failed else ("partial" if done else "failed")
     store.runs.finish(
-        run_id, at=clock.now(), status=status,
-        event=AuditEvent(clock.now(), actor, "apply.finish", reason, status,
-                         details={"done": done, "failed": len(failed), "not_attempted": len(changes) - finished}),
+        run_id,
+        at=clock.now(),
+        status=status,
+        event=AuditEvent(
+            clock.now(),
+            actor,
+            "apply.finish",
+            reason,
+            status,
+            details={"done": done, "failed": len(failed), "not_attempted": len(changes) - finished},
+        ),
         applied_state=(instance, state_to_json(saved.desired)) if not failed else None,
     )
     return ApplyOutcome(run_id, done, tuple(failed), len(changes) - finished)
@@ -134,7 +167,15 @@ def _audit_event(outcome: ChangeOutcome, actor: str, reason: str, clock: Clock) 
         before, after = (None, document) if change.action == "create" else (document, None)
     suffix = "" if outcome.ok else ".failed"
     return AuditEvent(
-        at=clock.now(), actor=actor, action=f"{change_kind(change)}.{change.action.value}{suffix}", reason=reason,
-        target=describe_change(change), person=person, account_id=account, permission_set=permission_set,
-        before=before, after=after, details={"aws": outcome.detail, "request_id": outcome.request_id},
+        at=clock.now(),
+        actor=actor,
+        action=f"{change_kind(change)}.{change.action.value}{suffix}",
+        reason=reason,
+        target=describe_change(change),
+        person=person,
+        account_id=account,
+        permission_set=permission_set,
+        before=before,
+        after=after,
+        details={"aws": outcome.detail, "request_id": outcome.request_id},
     )

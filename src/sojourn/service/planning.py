@@ -37,8 +37,15 @@ def load_config(sources: Mapping[str, str]) -> AccessConfig:
     return result.config
 
 
-def plan_access(sources: Mapping[str, str], gateway: IdentityCenterGateway, store: Store | None, *,
-                instance: str, today: date, drift: DriftMode | None = None) -> PlanOutcome:
+def plan_access(
+    sources: Mapping[str, str],
+    gateway: IdentityCenterGateway,
+    store: Store | None,
+    *,
+    instance: str,
+    today: date,
+    drift: DriftMode | None = None,
+) -> PlanOutcome:
     """Everything `sojourn plan` shows; raises ConfigInvalid with every problem found."""
     config = load_config(sources)
     organization = gateway.read_organization(with_tags=_uses_tags(config))
@@ -47,9 +54,14 @@ def plan_access(sources: Mapping[str, str], gateway: IdentityCenterGateway, stor
         raise ConfigInvalid(compiled.issues)
     read = gateway.read_state(organization)
     previous = previous_state(store, instance)
-    plan = make_plan(compiled.desired, read.state, drift=drift or config.settings.drift, previous=previous,
-                     identity_source=config.settings.identity_source,
-                     account_names={a.id: a.name for a in organization.accounts})
+    plan = make_plan(
+        compiled.desired,
+        read.state,
+        drift=drift or config.settings.drift,
+        previous=previous,
+        identity_source=config.settings.identity_source,
+        account_names={a.id: a.name for a in organization.accounts},
+    )
     return PlanOutcome(plan, config, organization, compiled.desired, read.state, compiled.effective, read)
 
 

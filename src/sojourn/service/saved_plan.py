@@ -39,9 +39,13 @@ def read_saved_plan(path: Path) -> SavedPlan:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: not a readable saved plan ({error}); make one with `sojourn plan --out`") from error
+        raise ValueError(
+            f"{path}: not a readable saved plan ({error}); make one with `sojourn plan --out`"
+        ) from error
     if document.get("format") != FORMAT_VERSION:
-        raise ValueError(f"{path}: saved plan format {document.get('format')!r} is not {FORMAT_VERSION}; plan again")
+        raise ValueError(
+            f"{path}: saved plan format {document.get('format')!r} is not {FORMAT_VERSION}; plan again"
+        )
     return SavedPlan(
         plan=plan_from_json(json.dumps(document["plan"])),
         desired=state_from_json(json.dumps(document["desired"])),

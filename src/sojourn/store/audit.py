@@ -56,23 +56,39 @@ def canonical_time(at: datetime) -> str:
 
 def record_hash(seq: int, prev_hash: str, event: AuditEvent) -> str:
     body = asdict(event) | {"at": canonical_time(event.at), "seq": seq, "prev_hash": prev_hash}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+    ).hexdigest()
 
 
 def append(connection: Connection, event: AuditEvent) -> AuditRecord:
     """Append inside the caller's transaction, holding the chain head so concurrent writers serialise."""
-    head = connection.execute(select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
-                              .with_for_update()).first()
+    head = connection.execute(
+        select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1).with_for_update()
+    ).first()
     if head is None:
         raise RuntimeError("the audit chain head row is missing; the database was not migrated by Sojourn")
     seq, prev_hash = int(head.seq) + 1, str(head.hash)
     digest = record_hash(seq, prev_hash, event)
-    connection.execute(insert(audit_records).values(
-        seq=seq, at=event.at.astimezone(UTC), actor=event.actor, action=event.action, reason=event.reason,
-        person=event.person, account_id=event.account_id, permission_set=event.permission_set,
-        target=event.target, before=_dump(event.before), after=_dump(event.after), run_id=event.run_id,
-        details=json.dumps(dict(event.details), sort_keys=True, default=str), prev_hash=prev_hash, hash=digest,
-    ))
+    connection.execute(
+        insert(audit_records).values(
+            seq=seq,
+            at=event.at.astimezone(UTC),
+            actor=event.actor,
+            action=event.action,
+            reason=event.reason,
+            person=event.person,
+            account_id=event.account_id,
+            permission_set=event.permission_set,
+            target=event.target,
+            before=_dump(event.before),
+            after=_dump(event.after),
+            run_id=event.run_id,
+            details=json.dumps(dict(event.details), sort_keys=True, default=str),
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+    )
     connection.execute(update(chain_head).where(chain_head.c.id == 1).values(seq=seq, hash=digest))
     return AuditRecord(seq, event, prev_hash, digest)
 
@@ -88,9 +104,18 @@ def _load(value: str | None) -> dict[str, Any] | None:
 def _record(row: Any) -> AuditRecord:
     at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
     event = AuditEvent(
-        at=at, actor=row.actor, action=row.action, reason=row.reason, target=row.target, person=row.person,
-        account_id=row.account_id, permission_set=row.permission_set, before=_load(row.before),
-        after=_load(row.after), run_id=row.run_id, details=json.loads(row.details),
+        at=at,
+        actor=row.actor,
+        action=row.action,
+        reason=row.reason,
+        target=row.target,
+        person=row.person,
+        account_id=row.account_id,
+        permission_set=row.permission_set,
+        before=_load(row.before),
+        after=_load(row.after),
+        run_id=row.run_id,
+        details=json.loads(row.details),
     )
     return AuditRecord(int(row.seq), event, row.prev_hash, row.hash)
 
@@ -115,22 +140,33 @@ class AuditLog:
                 if record.seq != expected_seq:
                     problems.append(f"record {expected_seq} is missing (next is {record.seq})")
                 if record.prev_hash != previous_hash:
-                    problems.append(f"record {record.seq} does not follow the record before it "
-                                    "(removed or reordered records)")
+                    problems.append(
+                        f"record {record.seq} does not follow the record before it "
+                        "(removed or reordered records)"
+                    )
                 if record_hash(record.seq, record.prev_hash, record.event) != record.hash:
                     problems.append(f"record {record.seq} was changed after it was written")
                 previous_hash, expected_seq = record.hash, record.seq + 1
         head_hash = previous_hash
         if head is not None and (int(head.seq) != expected_seq - 1 or head.hash != previous_hash):
-            problems.append(f"the chain head says record {head.seq} ends the log but the log ends at "
-                            f"{expected_seq - 1} (records removed from the end)")
+            problems.append(
+                f"the chain head says record {head.seq} ends the log but the log ends at "
+                f"{expected_seq - 1} (records removed from the end)"
+            )
         if expected_head is not None and expected_head not in (previous_hash,):
             problems.append("the log does not end with the head hash you kept (records removed or added)")
         return VerifyReport(not problems, checked, head_hash, tuple(problems))
 
-    def query(self, *, person: str | None = None, account_id: str | None = None,
-              permission_set: str | None = None, action: str | None = None,
-              since: datetime | None = None, until: datetime | None = None) -> list[AuditRecord]:
+    def query(
+        self,
+        *,
+        person: str | None = None,
+        account_id: str | None = None,
+        permission_set: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[AuditRecord]:
         """Records matching every filter given; `since` inclusive, `until` exclusive."""
         statement = select(audit_records).order_by(audit_records.c.seq)
         if person is not None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-
-from alembic import command
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -62,8 +61,10 @@ def migrate(engine: Engine) -> None:
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current is not None and current not in known:
-        raise SchemaTooNew(f"the database is at schema {current!r}, newer than this Sojourn knows (head {head!r}); "
-                           "upgrade Sojourn")
+        raise SchemaTooNew(
+            f"the database is at schema {current!r}, newer than this Sojourn knows (head {head!r}); "
+            "upgrade Sojourn"
+        )
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

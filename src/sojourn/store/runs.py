@@ -42,48 +42,90 @@ class RunLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def start(self, *, at: datetime, actor: str, reason: str, base_fingerprint: str,
-              planned: Sequence[tuple[str, str]], start_event: AuditEvent) -> str:
+    def start(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str,
+        base_fingerprint: str,
+        planned: Sequence[tuple[str, str]],
+        start_event: AuditEvent,
+    ) -> str:
         """Record the run and every planned change as pending, with the run's opening audit record."""
         run_id = uuid.uuid4().hex
         with self.engine.begin() as connection:
-            connection.execute(insert(apply_runs).values(id=run_id, started_at=at.astimezone(UTC), actor=actor,
-                                                         reason=reason, base_fingerprint=base_fingerprint,
-                                                         status="running"))
+            connection.execute(
+                insert(apply_runs).values(
+                    id=run_id,
+                    started_at=at.astimezone(UTC),
+                    actor=actor,
+                    reason=reason,
+                    base_fingerprint=base_fingerprint,
+                    status="running",
+                )
+            )
             if planned:
-                connection.execute(insert(run_changes), [
-                    {"run_id": run_id, "position": i, "change_key": key, "description": text,
-                     "status": PENDING, "detail": ""}
-                    for i, (key, text) in enumerate(planned)
-                ])
+                connection.execute(
+                    insert(run_changes),
+                    [
+                        {
+                            "run_id": run_id,
+                            "position": i,
+                            "change_key": key,
+                            "description": text,
+                            "status": PENDING,
+                            "detail": "",
+                        }
+                        for i, (key, text) in enumerate(planned)
+                    ],
+                )
             append(connection, _with_run(start_event, run_id))
         return run_id
 
-    def record_change(self, run_id: str, position: int, *, ok: bool, detail: str,
-                      event: AuditEvent | None) -> AuditRecord | None:
+    def record_change(
+        self, run_id: str, position: int, *, ok: bool, detail: str, event: AuditEvent | None
+    ) -> AuditRecord | None:
         """Mark one change done or failed and write its audit record in the same transaction."""
         with self.engine.begin() as connection:
-            connection.execute(update(run_changes)
-                               .where(run_changes.c.run_id == run_id, run_changes.c.position == position)
-                               .values(status=DONE if ok else FAILED, detail=detail[:2000]))
+            connection.execute(
+                update(run_changes)
+                .where(run_changes.c.run_id == run_id, run_changes.c.position == position)
+                .values(status=DONE if ok else FAILED, detail=detail[:2000])
+            )
             return append(connection, _with_run(event, run_id)) if event is not None else None
 
-    def finish(self, run_id: str, *, at: datetime, status: str, event: AuditEvent,
-               applied_state: tuple[str, str] | None = None) -> None:
+    def finish(
+        self,
+        run_id: str,
+        *,
+        at: datetime,
+        status: str,
+        event: AuditEvent,
+        applied_state: tuple[str, str] | None = None,
+    ) -> None:
         """Close the run; on success also remember the state it applied (instance, JSON)."""
         with self.engine.begin() as connection:
-            connection.execute(update(apply_runs).where(apply_runs.c.id == run_id)
-                               .values(status=status, finished_at=at.astimezone(UTC)))
+            connection.execute(
+                update(apply_runs)
+                .where(apply_runs.c.id == run_id)
+                .values(status=status, finished_at=at.astimezone(UTC))
+            )
             if applied_state is not None:
                 instance, state_json = applied_state
-                existing = connection.execute(select(applied_states.c.id)
-                                              .where(applied_states.c.instance == instance)).first()
+                existing = connection.execute(
+                    select(applied_states.c.id).where(applied_states.c.instance == instance)
+                ).first()
                 if existing is None:
-                    connection.execute(insert(applied_states).values(instance=instance, run_id=run_id,
-                                                                     state=state_json))
+                    connection.execute(
+                        insert(applied_states).values(instance=instance, run_id=run_id, state=state_json)
+                    )
                 else:
-                    connection.execute(update(applied_states).where(applied_states.c.instance == instance)
-                                       .values(run_id=run_id, state=state_json))
+                    connection.execute(
+                        update(applied_states)
+                        .where(applied_states.c.instance == instance)
+                        .values(run_id=run_id, state=state_json)
+                    )
             append(connection, _with_run(event, run_id))
 
     def get(self, run_id: str) -> Run | None:
@@ -91,22 +133,35 @@ class RunLog:
             row = connection.execute(select(apply_runs).where(apply_runs.c.id == run_id)).first()
             if row is None:
                 return None
-            changes = connection.execute(select(run_changes).where(run_changes.c.run_id == run_id)
-                                         .order_by(run_changes.c.position)).all()
-        return Run(row.id, _utc(row.started_at), _utc(row.finished_at) if row.finished_at else None, row.actor,
-                   row.reason, row.status,
-                   tuple(RunChange(c.position, c.description, c.status, c.detail) for c in changes))
+            changes = connection.execute(
+                select(run_changes).where(run_changes.c.run_id == run_id).order_by(run_changes.c.position)
+            ).all()
+        return Run(
+            row.id,
+            _utc(row.started_at),
+            _utc(row.finished_at) if row.finished_at else None,
+            row.actor,
+            row.reason,
+            row.status,
+            tuple(RunChange(c.position, c.description, c.status, c.detail) for c in changes),
+        )
 
     def latest(self, limit: int = 10) -> list[Run]:
         with self.engine.connect() as connection:
-            ids = connection.execute(select(apply_runs.c.id).order_by(apply_runs.c.started_at.desc())
-                                     .limit(limit)).scalars().all()
+            ids = (
+                connection.execute(
+                    select(apply_runs.c.id).order_by(apply_runs.c.started_at.desc()).limit(limit)
+                )
+                .scalars()
+                .all()
+            )
         return [run for run in (self.get(i) for i in ids) if run is not None]
 
     def applied_state(self, instance: str) -> str | None:
         with self.engine.connect() as connection:
-            value = connection.execute(select(applied_states.c.state)
-                                       .where(applied_states.c.instance == instance)).scalar_one_or_none()
+            value = connection.execute(
+                select(applied_states.c.state).where(applied_states.c.instance == instance)
+            ).scalar_one_or_none()
         return None if value is None else str(value)
 
 

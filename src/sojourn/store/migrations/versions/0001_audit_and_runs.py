@@ -56,7 +56,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "run_changes",
-        sa.Column("run_id", sa.String(64), sa.ForeignKey("apply_runs.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "run_id", sa.String(64), sa.ForeignKey("apply_runs.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("position", sa.Integer, primary_key=True),
         sa.Column("change_key", sa.Text, nullable=False),
         sa.Column("description", sa.Text, nullable=False),
