@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sojourn.access.state import AccessState, PrincipalType
@@ -43,22 +43,32 @@ def effective_access(state: AccessState) -> dict[str, dict[str, dict[str, tuple[
     }
 
 
-def access_delta(
-    before: Grants, after: Grants, account_names: Mapping[str, str]
+def held(state: AccessState) -> set[tuple[str, str, str]]:
+    """(person, account id, permission set) for every access a person holds, directly or through a group."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for membership in state.memberships:
+        members[membership.group].append(membership.user)
+    triples = {
+        (a.principal, a.account_id, a.permission_set)
+        for a in state.assignments
+        if a.principal_type is PrincipalType.USER
+    }
+    for a in state.assignments:
+        if a.principal_type is PrincipalType.GROUP:
+            triples.update((user, a.account_id, a.permission_set) for user in members.get(a.principal, ()))
+    return triples
+
+
+def state_delta(
+    before: AccessState, after: AccessState, account_names: Mapping[str, str]
 ) -> dict[str, list[AccessDelta]]:
-    """Per person, the permission sets gained (+) and lost (-), by account name."""
-    deltas: dict[str, list[AccessDelta]] = {}
-    for person in sorted(set(before) | set(after)):
-        old = _pairs(before.get(person, {}))
-        new = _pairs(after.get(person, {}))
-        changes = [AccessDelta(person, "+", ps, account_names.get(acc, acc)) for acc, ps in sorted(new - old)]
-        changes += [
-            AccessDelta(person, "-", ps, account_names.get(acc, acc)) for acc, ps in sorted(old - new)
-        ]
-        if changes:
-            deltas[person] = sorted(changes, key=lambda d: (d.account, d.sign != "+", d.permission_set))
-    return deltas
-
-
-def _pairs(accounts: Mapping[str, Iterable[str]]) -> set[tuple[str, str]]:
-    return {(account, ps) for account, sets in accounts.items() for ps in sets}
+    """Per person, the permission sets gained (+) and lost (-) between two states, by account name."""
+    old, new = held(before), held(after)
+    deltas: dict[str, list[AccessDelta]] = defaultdict(list)
+    for sign, triples in (("+", new - old), ("-", old - new)):
+        for person, account, ps in triples:
+            deltas[person].append(AccessDelta(person, sign, ps, account_names.get(account, account)))
+    return {
+        person: sorted(changes, key=lambda d: (d.account, d.sign != "+", d.permission_set))
+        for person, changes in sorted(deltas.items())
+    }

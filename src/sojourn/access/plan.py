@@ -15,7 +15,7 @@ from sojourn.access.changes import (
     UserChange,
 )
 from sojourn.access.config import DriftMode, IdentitySource
-from sojourn.access.effective import AccessDelta, access_delta, effective_access
+from sojourn.access.effective import AccessDelta, state_delta
 from sojourn.access.state import AccessState, Assignment, Membership
 
 
@@ -158,7 +158,7 @@ def make_plan(
     final_memberships = (observed.memberships | set(membership_add)) - set(membership_remove)
     after = AccessState(memberships=frozenset(final_memberships), assignments=frozenset(final_assignments))
     before = AccessState(memberships=observed.memberships, assignments=observed.assignments)
-    delta = access_delta(effective_access(before), effective_access(after), names)
+    delta = state_delta(before, after, names)
     return Plan(
         changes=tuple(changes),
         drift=tuple(drift_items),

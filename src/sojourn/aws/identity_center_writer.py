@@ -164,7 +164,7 @@ class IdentityCenterWriter:
                 created = self._sso(
                     "create_permission_set",
                     Name=spec.name,
-                    Description=spec.description or spec.name,
+                    **({"Description": spec.description} if spec.description else {}),
                     SessionDuration=spec.session_duration,
                     **({"Tags": [{"Key": k, "Value": v} for k, v in spec.tags]} if spec.tags else {}),
                 )
@@ -181,7 +181,7 @@ class IdentityCenterWriter:
             self._sso(
                 "update_permission_set",
                 PermissionSetArn=arn,
-                Description=spec.description or spec.name,
+                **({"Description": spec.description} if spec.description else {}),
                 SessionDuration=spec.session_duration,
             )
         self._converge_policies(arn, before, spec)

@@ -13,7 +13,7 @@ from sojourn.cli.render import show_audit
 from sojourn.settings import Settings
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
-console = Console()
+console = Console(soft_wrap=True)
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL of Sojourn's database")
 ]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import socket
+import subprocess
+import sys
+import time
 import urllib.request
 from dataclasses import dataclass
 from types import TracebackType
@@ -14,10 +18,14 @@ class EmbeddedMoto:
     """A moto server in this process; use as a context manager, read `endpoint_url` inside."""
 
     seed: int = 42
+    separate_process: bool = False
+    """Run moto in its own process (benchmarks: no GIL shared with the client)."""
     _server: Any = None
     endpoint_url: str = ""
 
     def __enter__(self) -> EmbeddedMoto:
+        if self.separate_process:
+            return self._start_process()
         try:
             from moto.server import ThreadedMotoServer
         except ImportError as error:  # pragma: no cover - depends on the install
@@ -32,12 +40,36 @@ class EmbeddedMoto:
         self._post(f"/moto-api/seed?a={self.seed}")
         return self
 
+    def _start_process(self) -> EmbeddedMoto:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self._server = subprocess.Popen(  # noqa: S603 - our own interpreter running moto
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.endpoint_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self._post(f"/moto-api/seed?a={self.seed}")
+                return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    self._server.kill()
+                    raise
+                time.sleep(0.1)
+
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
     ) -> None:
-        if self._server is not None:
+        if isinstance(self._server, subprocess.Popen):
+            self._server.terminate()
+            self._server.wait(timeout=10)
+        elif self._server is not None:
             self._server.stop()
-            self._server = None
+        self._server = None
 
     def _post(self, path: str) -> None:
         request = urllib.request.Request(self.endpoint_url + path, method="POST", data=b"")  # noqa: S310

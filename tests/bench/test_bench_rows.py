@@ -1,0 +1,35 @@
+"""Every benchmark's --json output has the agreed row shape (no timing is asserted here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYS = {"metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"}
+
+
+@pytest.mark.parametrize("script", ["plan_scale.py"])
+def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), "--quick", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    document = json.loads(result.stdout)
+    assert set(document) == {"rows"} and document["rows"]
+    for row in document["rows"]:
+        assert set(row) == KEYS
+        assert isinstance(row["metric"], str) and isinstance(row["target"], str)
+        assert row["meets_target"] in (True, False, None)
+        assert isinstance(row["ours"], int | float)
+    metrics = [row["metric"] for row in document["rows"]]
+    assert any(m.startswith("compile+diff of") for m in metrics)
+    assert any(m.startswith("API calls per plan") for m in metrics)
