@@ -1,0 +1,176 @@
+"""Policies compiled for evaluation: patterns pre-built, statements indexed by service prefix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sojourn.policy.model import Condition, Effect, Policy, PolicyKind, Principal
+from sojourn.policy.operators import evaluate_operator
+from sojourn.policy.wildcards import arn_matches, glob_regex
+
+VARIABLE = re.compile(r"\$\{([^}]*)\}")
+SPECIAL = {"*": "*", "?": "?", "$": "$"}
+PRINCIPAL_OPTIONAL = frozenset({PolicyKind.ENDPOINT, PolicyKind.RCP})
+
+
+@dataclass(slots=True)
+class Request:
+    """A request prepared for matching: lower-case action and context keys, discovery settings."""
+
+    action: str
+    resource: str
+    context: dict[str, tuple[str, ...]]
+    unknown_keys: frozenset[str] | None = None
+    any_missing_unknown: bool = False
+    ignored: list[str] = field(default_factory=list)
+
+    def ignored_tuple(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.ignored))
+
+    def is_unknown(self, key: str) -> bool:
+        if self.unknown_keys is None:
+            return False
+        return key in self.unknown_keys or (self.any_missing_unknown and key not in self.context)
+
+
+def substitute(text: str, context: dict[str, tuple[str, ...]]) -> str | None:
+    """Expand ${aws:username}-style variables; None when one cannot be resolved (then nothing matches)."""
+    if "${" not in text:
+        return text
+    missing = False
+
+    def expand(match: re.Match[str]) -> str:
+        nonlocal missing
+        inner = match.group(1)
+        if inner in SPECIAL:
+            return SPECIAL[inner]
+        name, _, default = inner.partition(",")
+        values = context.get(name.strip().lower())
+        if values and len(values) == 1:
+            return values[0]
+        if default.strip():
+            return default.strip().strip("'\"")
+        missing = True
+        return ""
+
+    result = VARIABLE.sub(expand, text)
+    return None if missing else result
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledStatement:
+    index: int
+    sid: str | None
+    effect: Effect
+    action_patterns: tuple[re.Pattern[str], ...]
+    negate_actions: bool
+    resources: tuple[str, ...] | None
+    negate_resources: bool
+    principals: tuple[Principal, ...] | None
+    not_principals: tuple[Principal, ...] | None
+    conditions: tuple[Condition, ...]
+    principal_optional: bool
+    variables: bool
+
+    def matches_action(self, action: str) -> bool:
+        hit = any(p.fullmatch(action) is not None for p in self.action_patterns)
+        return hit != self.negate_actions
+
+    def applies(self, request: Request) -> bool:
+        """Action, resource and conditions all match (principals are checked by the caller)."""
+        if not self.matches_action(request.action):
+            return False
+        if self.resources is not None:
+            hit = any(self._resource_hit(pattern, request) for pattern in self.resources)
+            if hit == self.negate_resources:
+                return False
+        return all(self._condition(condition, request) for condition in self.conditions)
+
+    def _resource_hit(self, pattern: str, request: Request) -> bool:
+        if self.variables:
+            expanded = substitute(pattern, request.context)
+            if expanded is None:
+                return False
+            pattern = expanded
+        return arn_matches(request.resource, pattern)
+
+    def _condition(self, condition: Condition, request: Request) -> bool:
+        key = condition.key.lower()
+        if request.is_unknown(key):
+            request.ignored.append(f"{condition.operator} {condition.key} {list(condition.values)}")
+            return True
+        values = condition.values
+        if self.variables and condition.base.startswith(("String", "Arn")):
+            values = tuple(v for v in (substitute(v, request.context) for v in values) if v is not None)
+        return evaluate_operator(
+            condition.base, condition.qualifier, condition.if_exists, request.context.get(key), values
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPolicy:
+    source: str
+    by_service: dict[str, tuple[CompiledStatement, ...]]
+    everywhere: tuple[CompiledStatement, ...]
+    """Statements with a wildcard service or NotAction: candidates for every action."""
+
+    def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
+        service = action.split(":", 1)[0]
+        specific = self.by_service.get(service, ())
+        if not self.everywhere:
+            return specific
+        if not specific:
+            return self.everywhere
+        return tuple(sorted(specific + self.everywhere, key=lambda s: s.index))
+
+
+_CACHE: dict[int, tuple[Policy, CompiledPolicy]] = {}
+
+
+def compile_policy(policy: Policy) -> CompiledPolicy:
+    cached = _CACHE.get(id(policy))
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    compiled = _compile(policy)
+    if len(_CACHE) > 10_000:
+        _CACHE.clear()
+    _CACHE[id(policy)] = (policy, compiled)
+    return compiled
+
+
+def _compile(policy: Policy) -> CompiledPolicy:
+    by_service: dict[str, list[CompiledStatement]] = {}
+    everywhere: list[CompiledStatement] = []
+    variables_allowed = policy.version == "2012-10-17"
+    for s in policy.statements:
+        patterns = s.actions if s.actions is not None else (s.not_actions or ())
+        uses_variables = variables_allowed and any(
+            "${" in text
+            for text in (
+                *(s.resources or ()),
+                *(s.not_resources or ()),
+                *(v for c in s.conditions for v in c.values),
+            )
+        )
+        compiled = CompiledStatement(
+            index=s.index,
+            sid=s.sid,
+            effect=s.effect,
+            action_patterns=tuple(glob_regex(p, True) for p in patterns),
+            negate_actions=s.actions is None,
+            resources=s.resources if s.resources is not None else s.not_resources,
+            negate_resources=s.resources is None and s.not_resources is not None,
+            principals=s.principals,
+            not_principals=s.not_principals,
+            conditions=s.conditions,
+            principal_optional=policy.kind in PRINCIPAL_OPTIONAL,
+            variables=uses_variables,
+        )
+        services = {p.split(":", 1)[0].lower() if ":" in p else "*" for p in patterns}
+        if s.actions is None or any(any(ch in service for ch in "*?") for service in services):
+            everywhere.append(compiled)
+            continue
+        for service in services:
+            by_service.setdefault(service, []).append(compiled)
+    return CompiledPolicy(policy.source, {k: tuple(v) for k, v in by_service.items()}, tuple(everywhere))

@@ -1,0 +1,97 @@
+"""Load the shared IAM evaluation vectors into Sojourn's request and policy types."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sojourn.policy import (
+    Discovery,
+    EvaluationRequest,
+    Policy,
+    PolicyKind,
+    PolicySet,
+    PrincipalType,
+    parse_policy_document,
+)
+
+
+@dataclass(frozen=True)
+class Vector:
+    file: str
+    name: str
+    request: EvaluationRequest
+    policies: PolicySet
+    discovery: Discovery | None
+    expected: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return f"{self.file}::{self.name}"
+
+
+def _policy(document: object, source: str, kind: PolicyKind) -> Policy:
+    result = parse_policy_document(document, source=source, kind=kind)
+    assert result.policy is not None, [str(i) for i in result.issues]
+    return result.policy
+
+
+def load_vectors(directory: Path) -> list[Vector]:
+    vectors: list[Vector] = []
+    for path in sorted(directory.glob("*.json")):
+        for case in json.loads(path.read_text()):
+            vectors.append(_vector(path.stem, case))
+    return vectors
+
+
+def _vector(file: str, case: dict[str, Any]) -> Vector:
+    raw = case["request"]
+    principal = raw["principal"]
+    anonymous = isinstance(principal, dict) and principal.get("type") == "Anonymous"
+    request = EvaluationRequest(
+        action=raw["action"],
+        resource=raw["resource"]["resource"],
+        resource_account=raw["resource"].get("accountId"),
+        principal="" if anonymous else principal,
+        context=raw.get("context", {}),
+        principal_type=PrincipalType.ANONYMOUS if anonymous else PrincipalType.AWS,
+    )
+    resource_kind = (
+        PolicyKind.TRUST if raw["action"].lower().startswith("sts:assumerole") else PolicyKind.RESOURCE
+    )
+
+    def levels(key: str, kind: PolicyKind) -> tuple[tuple[Policy, ...], ...]:
+        return tuple(
+            tuple(_policy(p, f"{level['orgIdentifier']}[{i}]", kind) for i, p in enumerate(level["policies"]))
+            for level in case.get(key, [])
+        )
+
+    boundary = case.get("permissionBoundaries") or None
+    session = case.get("sessionPolicy")
+    endpoint = case.get("endpointPolicies")
+    policies = PolicySet(
+        identity=tuple(
+            _policy(p, f"identity[{i}]", PolicyKind.IDENTITY)
+            for i, p in enumerate(case.get("identityPolicies", []))
+        ),
+        resource=()
+        if "resourcePolicy" not in case
+        else (_policy(case["resourcePolicy"], "resource", resource_kind),),
+        scps=levels("serviceControlPolicies", PolicyKind.SCP),
+        rcps=levels("resourceControlPolicies", PolicyKind.RCP),
+        boundary=None
+        if boundary is None
+        else tuple(_policy(p, f"boundary[{i}]", PolicyKind.BOUNDARY) for i, p in enumerate(boundary)),
+        session=None if session is None else (_policy(session, "session", PolicyKind.SESSION),),
+        endpoint=None
+        if endpoint is None
+        else tuple(_policy(p, f"endpoint[{i}]", PolicyKind.ENDPOINT) for i, p in enumerate(endpoint)),
+    )
+    discovery = None
+    simulation = case.get("simulation")
+    if simulation and simulation.get("mode") == "Discovery":
+        constraints = simulation.get("discoveryContextKeyConstraints")
+        discovery = Discovery(frozenset(c["keyName"].lower() for c in constraints) if constraints else None)
+    return Vector(file, case["name"], request, policies, discovery, case["expected"])
