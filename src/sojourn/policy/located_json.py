@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass, field
 
 _LEXEME = re.compile(
-    r'"(?:[^"\\\x00-\x1f]|\\.)*"|[{}\[\],:]|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|\S',
+    r'"(?:[^"\\\x00-\x1f]|\\.)*"|[{}\[\],:]|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?'
+    r"|true|false|null|\S",
 )
-_SPACE = frozenset(" \t\n\r")
 
 
 @dataclass(slots=True)
@@ -71,8 +71,11 @@ class _Parser:
             return self._array(offset)
         if first == '"':
             return Node(_string(lexeme, offset), offset)
-        if lexeme in ("true", "false", "null") or first == "-" or first.isdigit():
-            return Node(json.loads(lexeme), offset)
+        if lexeme in ("true", "false", "null") or first in "-0123456789":
+            try:
+                return Node(json.loads(lexeme), offset)
+            except json.JSONDecodeError as error:
+                raise JsonSyntaxError(f"bad number {lexeme!r}", offset) from error
         raise JsonSyntaxError(f"unexpected {lexeme!r}; expected a value", offset)
 
     def _object(self, start: int) -> Node:

@@ -16,6 +16,7 @@ class PolicyKind(StrEnum):
     SESSION = "session"
     ENDPOINT = "endpoint"
     PERMISSION_SET_INLINE = "permission-set-inline"
+    AWS_MANAGED = "aws-managed"
 
 
 QUOTAS: dict[PolicyKind, tuple[int, bool]] = {
@@ -28,6 +29,7 @@ QUOTAS: dict[PolicyKind, tuple[int, bool]] = {
     PolicyKind.SESSION: (2_048, True),
     PolicyKind.ENDPOINT: (20_480, False),
     PolicyKind.PERMISSION_SET_INLINE: (32_768, False),
+    PolicyKind.AWS_MANAGED: (1_000_000, True),
 }
 """Characters allowed per policy type, and whether AWS ignores white space when counting.
 

@@ -37,8 +37,8 @@ STATEMENT_KEYS = frozenset(
     }
 )
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
-ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]*$")
-ARN = re.compile(r"^arn:(\*|[a-z0-9*?-]*):[^:]*:[^:]*:[^:]*:.+$", re.S)
+ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?]*$")
+ARN = re.compile(r"^arn:(\*|[a-z0-9*?-]*):[^:]*:[^:]*:[^:]*:.*$", re.S)
 CONDITION_KEY = re.compile(r"^[A-Za-z0-9-]+:[^\s]+$")
 SID = re.compile(r"^[A-Za-z0-9]*$")
 PRINCIPAL_KINDS_WITH_PRINCIPAL = frozenset(

@@ -1,0 +1,89 @@
+"""Every AWS managed policy in the shared corpus parses; catalogue gaps are exactly the investigated ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sojourn.catalog import ActionCatalog
+from sojourn.policy import PolicyKind, Severity, parse_policy
+from sojourn.policy.validate import validate_policy
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "aws-managed-policies"
+EMPTY_IN_SNAPSHOT = {"AWSCodePipelineFullAccess", "AWSECRPullThroughCacheServiceRolePolicy"}
+RETIRED_SERVICES = {
+    "evidently",
+    "iotevents",
+    "deepracer",
+    "codestar",
+    "iot1click",
+    "mobilehub",
+    "catalog-admin",
+    "iotroborunner",
+    "deepcomposer",
+    "elastic-inference",
+    "sagemaker-groundtruth-synthetic",
+    "deeplens",
+    "datazonecontrol",
+    "crowd",
+    "zocalo",
+    "catalog-user",
+    "applicationwizard",
+    "ec2-reports",
+    "sumerian",
+}
+"""Prefixes in AWS's own policies that the current Service Authorization Reference no longer lists."""
+NOT_IAM_ACTIONS = {"s3:ListBuckets", "s3:ListObjects", "s3:ListObjectsV2", "ssm:RemoveTagsToResource"}
+"""API operation names or typos that AWS wrote into managed policies; they grant nothing."""
+
+
+def corpus() -> list[tuple[str, str]]:
+    return [(p.name, p.read_text()) for p in sorted(CORPUS.iterdir()) if p.name != "SOURCE.txt"]
+
+
+def test_corpus_has_1525_policies_and_each_parses_without_structural_error() -> None:
+    policies = corpus()
+    assert len(policies) == 1525
+    parsed = 0
+    for name, text in policies:
+        if not text.strip():
+            assert name in EMPTY_IN_SNAPSHOT
+            continue
+        document = json.loads(text)["PolicyVersion"]["Document"]
+        result = parse_policy(json.dumps(document, indent=4), source=name, kind=PolicyKind.AWS_MANAGED)
+        assert result.ok, [str(i) for i in result.issues]
+        parsed += 1
+    assert parsed == 1523
+
+
+def test_unknown_actions_on_the_corpus_are_the_investigated_ones(catalog: ActionCatalog) -> None:
+    unknown_services: set[str] = set()
+    unknown_actions: set[str] = set()
+    for name, text in corpus():
+        if not text.strip():
+            continue
+        document = json.loads(text)["PolicyVersion"]["Document"]
+        policy = parse_policy(json.dumps(document), source=name, kind=PolicyKind.AWS_MANAGED).policy
+        assert policy is not None
+        for issue in validate_policy(policy, catalog):
+            if issue.code == "unknown-service":
+                unknown_services.add(issue.message.split("'")[1])
+            elif issue.code == "unknown-action":
+                unknown_actions.add(issue.message.split("'")[1])
+            else:
+                assert issue.severity is Severity.WARNING, str(issue)
+    assert unknown_services == RETIRED_SERVICES
+    assert unknown_actions >= NOT_IAM_ACTIONS
+    services_of_unknown = {action.split(":")[0] for action in unknown_actions}
+    assert services_of_unknown <= {
+        "cloud9",
+        "qapps",
+        "ssm",
+        "s3",
+        "route53-recovery-control-config",
+        "memorydb",
+        "cloudhsm",
+        "sagemaker-unified-studio-mcp",
+        "securityagent",
+        "servicecatalog",
+    }
