@@ -1,0 +1,189 @@
+"""Evaluation beyond the shared vectors: operator families, qualifiers, variables, SCP chains (S4.3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sojourn.policy import (
+    EvaluationRequest,
+    Outcome,
+    PolicyKind,
+    PolicySet,
+    compile_policy_set,
+    evaluate,
+    parse_policy_document,
+)
+from sojourn.policy.model import Policy
+
+USER = "arn:aws:iam::111122223333:user/alice"
+
+
+def policy(*statements: dict, kind: PolicyKind = PolicyKind.IDENTITY) -> Policy:
+    result = parse_policy_document({"Version": "2012-10-17", "Statement": list(statements)}, kind=kind)
+    assert result.policy is not None
+    return result.policy
+
+
+def allow_if(condition: dict, action: str = "s3:GetObject", resource: str = "*") -> PolicySet:
+    return PolicySet(
+        identity=(
+            policy({"Effect": "Allow", "Action": action, "Resource": resource, "Condition": condition}),
+        )
+    )
+
+
+def decide(
+    policies: PolicySet,
+    context: dict | None = None,
+    action: str = "s3:GetObject",
+    resource: str = "arn:aws:s3:::bucket/key",
+    principal: str = USER,
+) -> Outcome:
+    request = EvaluationRequest(action, resource, principal, "111122223333", context or {})
+    return evaluate(request, policies).outcome
+
+
+ALLOWED, DENIED = Outcome.ALLOWED, Outcome.IMPLICITLY_DENIED
+
+
+@pytest.mark.parametrize(
+    ("condition", "context", "expected"),
+    [
+        ({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, {"aws:SourceIp": "203.0.113.7"}, ALLOWED),
+        ({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, {"aws:SourceIp": "198.51.100.1"}, DENIED),
+        ({"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}, {"aws:SourceIp": "2001:db8::1"}, ALLOWED),
+        ({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, {}, ALLOWED),
+        ({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {"aws:MultiFactorAuthPresent": "true"}, ALLOWED),
+        ({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {}, DENIED),
+        ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}, {}, ALLOWED),
+        (
+            {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}},
+            {"aws:MultiFactorAuthPresent": "false"},
+            DENIED,
+        ),
+        ({"Null": {"aws:MultiFactorAuthAge": "false"}}, {"aws:MultiFactorAuthAge": "30"}, ALLOWED),
+        ({"Null": {"aws:MultiFactorAuthAge": "true"}}, {"aws:MultiFactorAuthAge": "30"}, DENIED),
+        (
+            {"DateGreaterThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}},
+            {"aws:CurrentTime": "2026-06-01T00:00:00Z"},
+            ALLOWED,
+        ),
+        (
+            {"DateGreaterThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}},
+            {"aws:CurrentTime": "2025-06-01T00:00:00Z"},
+            DENIED,
+        ),
+        (
+            {"DateLessThan": {"aws:TokenIssueTime": "2026-01-01T00:00:00Z"}},
+            {"aws:TokenIssueTime": "1700000000"},
+            ALLOWED,
+        ),
+        (
+            {"NumericLessThanEquals": {"aws:MultiFactorAuthAge": "3600"}},
+            {"aws:MultiFactorAuthAge": "3600"},
+            ALLOWED,
+        ),
+        ({"StringLike": {"s3:prefix": "home/${aws:username}/*"}}, {"s3:prefix": "home/alice/docs"}, ALLOWED),
+        ({"StringLike": {"s3:prefix": "home/${aws:username}/*"}}, {"s3:prefix": "home/bob/docs"}, DENIED),
+        (
+            {"StringEqualsIgnoreCase": {"aws:PrincipalTag/team": "Blue"}},
+            {"aws:PrincipalTag/team": "blue"},
+            ALLOWED,
+        ),
+        ({"StringNotEquals": {"aws:PrincipalTag/team": "red"}}, {}, ALLOWED),
+        (
+            {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:111122223333:topic-*"}},
+            {"aws:SourceArn": "arn:aws:sns:eu-west-1:111122223333:topic-a"},
+            ALLOWED,
+        ),
+        (
+            {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:111122223333:topic-*"}},
+            {"aws:SourceArn": "arn:aws:sns:eu-west-1:444455556666:topic-a"},
+            DENIED,
+        ),
+        (
+            {"ForAnyValue:StringEquals": {"aws:TagKeys": ["env", "team"]}},
+            {"aws:TagKeys": ["owner", "env"]},
+            ALLOWED,
+        ),
+        ({"ForAnyValue:StringEquals": {"aws:TagKeys": ["env"]}}, {}, DENIED),
+        (
+            {"ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team"]}},
+            {"aws:TagKeys": ["env", "owner"]},
+            DENIED,
+        ),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team"]}}, {"aws:TagKeys": ["env"]}, ALLOWED),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}}, {}, ALLOWED),
+        ({"BinaryEquals": {"custom:blob": "QUJD"}}, {"custom:blob": "QUJD"}, ALLOWED),
+    ],
+)
+def test_condition_operators(condition: dict, context: dict, expected: Outcome) -> None:
+    assert decide(allow_if(condition), context) == expected
+
+
+def test_resource_variables_and_case_insensitive_keys() -> None:
+    policies = PolicySet(
+        identity=(
+            policy({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username}/*"}),
+        )
+    )
+    assert decide(policies, resource="arn:aws:s3:::home/alice/notes") == ALLOWED
+    assert decide(policies, resource="arn:aws:s3:::home/bob/notes") == DENIED
+    assert (
+        decide(allow_if({"StringEquals": {"AWS:PRINCIPALTAG/Team": "x"}}), {"aws:principaltag/team": "x"})
+        == ALLOWED
+    )
+
+
+def test_scp_chain_every_level_must_allow_and_deny_names_the_blocker() -> None:
+    identity = (policy({"Effect": "Allow", "Action": "*", "Resource": "*"}),)
+    allow_all = (policy({"Effect": "Allow", "Action": "*", "Resource": "*"}, kind=PolicyKind.SCP),)
+    only_s3 = (policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}, kind=PolicyKind.SCP),)
+    deny_delete = (
+        policy({"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}, kind=PolicyKind.SCP),
+        *allow_all,
+    )
+    chain = compile_policy_set(PolicySet(identity=identity, scps=(allow_all, only_s3, deny_delete)))
+    assert evaluate(EvaluationRequest("s3:GetObject", "arn:aws:s3:::b/k", USER), chain).outcome == ALLOWED
+    ec2 = evaluate(EvaluationRequest("ec2:RunInstances", "*", USER), chain)
+    assert (ec2.outcome, ec2.blocked_by) == (DENIED, "scp")
+    delete = evaluate(EvaluationRequest("s3:DeleteObject", "arn:aws:s3:::b/k", USER), chain)
+    assert (delete.outcome, delete.blocked_by) == (Outcome.EXPLICITLY_DENIED, "scp")
+    assert "Statement[0]" in delete.reason
+
+
+def test_not_action_and_not_resource_deny() -> None:
+    policies = PolicySet(
+        identity=(
+            policy({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+            policy(
+                {
+                    "Effect": "Deny",
+                    "NotAction": ["iam:Get*", "iam:List*"],
+                    "NotResource": "arn:aws:s3:::open/*",
+                }
+            ),
+        )
+    )
+    assert decide(policies, action="iam:GetRole", resource="*") == ALLOWED
+    assert decide(policies, action="s3:GetObject", resource="arn:aws:s3:::open/x") == ALLOWED
+    assert (
+        decide(policies, action="s3:GetObject", resource="arn:aws:s3:::secret/x") == Outcome.EXPLICITLY_DENIED
+    )
+
+
+def test_cross_account_needs_both_sides() -> None:
+    identity = policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    bucket = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "111122223333"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::other/*",
+        },
+        kind=PolicyKind.RESOURCE,
+    )
+    request = EvaluationRequest("s3:GetObject", "arn:aws:s3:::other/k", USER, "444455556666")
+    assert evaluate(request, PolicySet(identity=(identity,))).outcome == DENIED
+    assert evaluate(request, PolicySet(resource=(bucket,))).outcome == DENIED
+    assert evaluate(request, PolicySet(identity=(identity,), resource=(bucket,))).outcome == ALLOWED
