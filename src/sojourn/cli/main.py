@@ -19,6 +19,7 @@ from sojourn.access.plan_codec import plan_to_document
 from sojourn.access.render import render_config
 from sojourn.bootstrap import Runtime
 from sojourn.cli.audit_cmd import audit_app
+from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import show_plan
 from sojourn.service.applying import PlanStale, ReasonRequired, apply_plan
 from sojourn.service.config_files import read_config_sources, write_config_files
@@ -32,6 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
@@ -50,8 +52,10 @@ def runtime(endpoint_url: str | None, database_url: str | None) -> Runtime:
 
 @app.command()
 def version() -> None:
-    """Print Sojourn's version."""
-    console.print(f"sojourn {__version__}")
+    """Print Sojourn's version and the IAM action catalogue's data version."""
+    from sojourn.catalog import catalog_version
+
+    console.print(f"sojourn {__version__}; action catalogue {catalog_version()}")
 
 
 @app.command()
