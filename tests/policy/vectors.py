@@ -42,11 +42,11 @@ def load_vectors(directory: Path) -> list[Vector]:
     vectors: list[Vector] = []
     for path in sorted(directory.glob("*.json")):
         for case in json.loads(path.read_text()):
-            vectors.append(_vector(path.stem, case))
+            vectors.append(vector_from_case(path.stem, case))
     return vectors
 
 
-def _vector(file: str, case: dict[str, Any]) -> Vector:
+def vector_from_case(file: str, case: dict[str, Any]) -> Vector:
     raw = case["request"]
     principal = raw["principal"]
     anonymous = isinstance(principal, dict) and principal.get("type") == "Anonymous"

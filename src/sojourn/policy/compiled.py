@@ -63,7 +63,10 @@ class CompiledStatement:
     index: int
     sid: str | None
     effect: Effect
-    action_patterns: tuple[re.Pattern[str], ...]
+    action_index: dict[str, re.Pattern[str]]
+    """Service prefix -> one regex for all of the statement's patterns of that service."""
+    any_service: re.Pattern[str] | None
+    """Patterns whose service part is itself a wildcard ("*", "s*:Get*")."""
     negate_actions: bool
     resources: tuple[str, ...] | None
     negate_resources: bool
@@ -74,13 +77,14 @@ class CompiledStatement:
     variables: bool
 
     def matches_action(self, action: str) -> bool:
-        hit = any(p.fullmatch(action) is not None for p in self.action_patterns)
+        regex = self.action_index.get(action.split(":", 1)[0])
+        hit = (regex is not None and regex.fullmatch(action) is not None) or (
+            self.any_service is not None and self.any_service.fullmatch(action) is not None
+        )
         return hit != self.negate_actions
 
     def applies(self, request: Request) -> bool:
-        """Action, resource and conditions all match (principals are checked by the caller)."""
-        if not self.matches_action(request.action):
-            return False
+        """Resource and conditions match; the action was matched when the statement was chosen."""
         if self.resources is not None:
             hit = any(self._resource_hit(pattern, request) for pattern in self.resources)
             if hit == self.negate_resources:
@@ -114,15 +118,20 @@ class CompiledPolicy:
     by_service: dict[str, tuple[CompiledStatement, ...]]
     everywhere: tuple[CompiledStatement, ...]
     """Statements with a wildcard service or NotAction: candidates for every action."""
+    _matching: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
 
     def candidates(self, action: str) -> tuple[CompiledStatement, ...]:
+        """The statements whose Action or NotAction matches this (lower-case) action; cached per action."""
+        found = self._matching.get(action)
+        if found is not None:
+            return found
         service = action.split(":", 1)[0]
-        specific = self.by_service.get(service, ())
-        if not self.everywhere:
-            return specific
-        if not specific:
-            return self.everywhere
-        return tuple(sorted(specific + self.everywhere, key=lambda s: s.index))
+        pool = self.by_service.get(service, ()) + self.everywhere
+        found = tuple(sorted((s for s in pool if s.matches_action(action)), key=lambda s: s.index))
+        if len(self._matching) > 50_000:
+            self._matching.clear()
+        self._matching[action] = found
+        return found
 
 
 _CACHE: dict[int, tuple[Policy, CompiledPolicy]] = {}
@@ -139,6 +148,19 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     return compiled
 
 
+def _action_index(patterns: tuple[str, ...]) -> tuple[dict[str, re.Pattern[str]], re.Pattern[str] | None]:
+    grouped: dict[str, list[str]] = {}
+    for pattern in patterns:
+        service = pattern.split(":", 1)[0].lower() if ":" in pattern else "*"
+        key = "*" if any(ch in service for ch in "*?") else service
+        grouped.setdefault(key, []).append(glob_regex(pattern, True).pattern)
+    combined = {
+        service: re.compile("|".join(f"(?:{p})" for p in parts), re.I | re.S)
+        for service, parts in grouped.items()
+    }
+    return {k: v for k, v in combined.items() if k != "*"}, combined.get("*")
+
+
 def _compile(policy: Policy) -> CompiledPolicy:
     by_service: dict[str, list[CompiledStatement]] = {}
     everywhere: list[CompiledStatement] = []
@@ -153,11 +175,13 @@ def _compile(policy: Policy) -> CompiledPolicy:
                 *(v for c in s.conditions for v in c.values),
             )
         )
+        action_index, any_service = _action_index(patterns)
         compiled = CompiledStatement(
             index=s.index,
             sid=s.sid,
             effect=s.effect,
-            action_patterns=tuple(glob_regex(p, True) for p in patterns),
+            action_index=action_index,
+            any_service=any_service,
             negate_actions=s.actions is None,
             resources=s.resources if s.resources is not None else s.not_resources,
             negate_resources=s.resources is None and s.not_resources is not None,
