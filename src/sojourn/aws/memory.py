@@ -1,0 +1,123 @@
+"""An in-memory twin of the Identity Center gateway: same contract, no network, scriptable failures."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from sojourn.access.changes import (
+    Action,
+    AssignmentChange,
+    Change,
+    GroupChange,
+    MembershipChange,
+    PermissionSetChange,
+    UserChange,
+)
+from sojourn.access.organization import Organization
+from sojourn.access.state import AccessState, Assignment, GroupSpec, Membership, PermissionSetSpec, UserSpec
+from sojourn.aws.gateway import run_bounded
+from sojourn.aws.identity_center_reader import ReadResult
+from sojourn.aws.identity_center_writer import ChangeOutcome
+
+FailureScript = Callable[[Change], str | None]
+
+
+class InMemoryIdentityCenter:
+    """Holds one organisation and one instance's state; `fail` may return an error text for a change."""
+
+    def __init__(self, organization: Organization, fail: FailureScript | None = None) -> None:
+        self.organization = organization
+        self.fail = fail
+        self.permission_sets: dict[str, PermissionSetSpec] = {}
+        self.users: dict[str, UserSpec] = {}
+        self.groups: dict[str, GroupSpec] = {}
+        self.memberships: set[Membership] = set()
+        self.assignments: set[Assignment] = set()
+        self.provisioned: list[tuple[str, tuple[str, ...]]] = []
+        self._lock = threading.Lock()
+
+    def read_organization(self, *, with_tags: bool = True) -> Organization:
+        if with_tags:
+            return self.organization
+        return Organization(tuple(replace(a, tags={}) for a in self.organization.accounts))
+
+    def read_state(self, organization: Organization) -> ReadResult:
+        with self._lock:
+            state = AccessState(
+                dict(self.permission_sets),
+                dict(self.users),
+                dict(self.groups),
+                frozenset(self.memberships),
+                frozenset(self.assignments),
+            )
+        return ReadResult(state, {}, "memory")
+
+    def apply_change(self, change: Change) -> ChangeOutcome:
+        problem = self.fail(change) if self.fail else None
+        if problem:
+            return ChangeOutcome(change, False, problem)
+        with self._lock:
+            return self._apply(change)
+
+    def apply_changes(
+        self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
+    ) -> list[ChangeOutcome]:
+        return run_bounded(self.apply_change, changes, 4, on_outcome)
+
+    def _apply(self, change: Change) -> ChangeOutcome:
+        create = change.action is not Action.DELETE
+        if isinstance(change, AssignmentChange):
+            a = change.assignment
+            known = self.users if a.principal_type == "USER" else self.groups
+            if a.permission_set not in self.permission_sets or a.principal not in known:
+                return ChangeOutcome(
+                    change, False, f"FAILED: {a.permission_set} or {a.principal} does not exist"
+                )
+            return self._toggle(self.assignments, a, create, change)
+        if isinstance(change, MembershipChange):
+            m = change.membership
+            if m.group not in self.groups or m.user not in self.users:
+                return ChangeOutcome(change, False, f"{m.group} or {m.user} does not exist")
+            return self._toggle(self.memberships, m, create, change)
+        if isinstance(change, UserChange):
+            name = change.user.user_name
+            if create:
+                detail = "already present" if name in self.users else "created"
+                self.users.setdefault(name, change.user)
+                return ChangeOutcome(change, True, detail)
+            self.memberships = {m for m in self.memberships if m.user != name}
+            return ChangeOutcome(change, True, "deleted" if self.users.pop(name, None) else "already absent")
+        if isinstance(change, GroupChange):
+            name = change.group.name
+            if create:
+                detail = "already present" if name in self.groups else "created"
+                self.groups.setdefault(name, change.group)
+                return ChangeOutcome(change, True, detail)
+            return ChangeOutcome(change, True, "deleted" if self.groups.pop(name, None) else "already absent")
+        return self._permission_set(change)
+
+    def _permission_set(self, change: PermissionSetChange) -> ChangeOutcome:
+        if change.action is Action.DELETE:
+            if any(a.permission_set == change.name for a in self.assignments):
+                return ChangeOutcome(change, False, "ConflictException: the permission set is still assigned")
+            return ChangeOutcome(
+                change, True, "deleted" if self.permission_sets.pop(change.name, None) else "already absent"
+            )
+        assert change.after is not None
+        self.permission_sets[change.name] = change.after
+        if change.action is Action.UPDATE and change.provision_to:
+            self.provisioned.append((change.name, change.provision_to))
+        return ChangeOutcome(change, True, change.action.value + "d")
+
+    @staticmethod
+    def _toggle(
+        items: set[Assignment] | set[Membership], item: Assignment | Membership, create: bool, change: Change
+    ) -> ChangeOutcome:
+        present = item in items
+        if create:
+            items.add(item)  # type: ignore[arg-type]
+            return ChangeOutcome(change, True, "already present" if present else "created")
+        items.discard(item)
+        return ChangeOutcome(change, True, "deleted" if present else "already absent")
