@@ -77,6 +77,7 @@ class Boto3IdentityCenter:
         return read_organization(self.call, self.clients.organizations, with_tags=with_tags)
 
     def read_state(self, organization: Organization) -> ReadResult:
+        self.writer.forget_assignments()
         return self.reader.read(organization)
 
     def apply_change(self, change: Change) -> ChangeOutcome:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,8 @@ class IdentityCenterWriter:
         self.call, self.clients, self.instance, self.index = call, clients, instance, index
         self.poll_interval, self.poll_timeout = poll_interval, poll_timeout
         self.unsupported: set[str] = set()
+        self._pairs: dict[tuple[str, str], set[str]] = {}
+        self._pairs_lock = threading.Lock()
 
     def apply(self, change: Change) -> ChangeOutcome:
         try:
@@ -113,18 +116,42 @@ class IdentityCenterWriter:
                 "AccountAssignmentDeletionRequestId",
                 "AccountAssignmentDeletionStatus",
             )
+        self._remember_assignment(a.account_id, arn, principal_id, change.action is Action.CREATE)
         return final.get("Status", ""), final.get("RequestId")
 
     def _assignment_exists(self, account_id: str, arn: str, principal_id: str) -> bool:
-        listed = self.call.pages(
-            self.clients.sso_admin,
-            "list_account_assignments",
-            "AccountAssignments",
-            InstanceArn=self.instance.instance_arn,
-            AccountId=account_id,
-            PermissionSetArn=arn,
-        )
-        return any(item.get("PrincipalId") == principal_id for item in listed)
+        """One listing per (account, permission set), then kept up to date by this writer's own changes."""
+        key = (account_id, arn)
+        with self._pairs_lock:
+            known = self._pairs.get(key)
+        if known is None:
+            listed = self.call.pages(
+                self.clients.sso_admin,
+                "list_account_assignments",
+                "AccountAssignments",
+                InstanceArn=self.instance.instance_arn,
+                AccountId=account_id,
+                PermissionSetArn=arn,
+            )
+            fresh = {item["PrincipalId"] for item in listed}
+            with self._pairs_lock:
+                known = self._pairs.setdefault(key, fresh)
+        with self._pairs_lock:
+            return principal_id in known
+
+    def forget_assignments(self) -> None:
+        """Drop what this writer knew of existing assignments (AWS may have changed since)."""
+        with self._pairs_lock:
+            self._pairs.clear()
+
+    def _remember_assignment(self, account_id: str, arn: str, principal_id: str, present: bool) -> None:
+        with self._pairs_lock:
+            known = self._pairs.get((account_id, arn))
+            if known is not None:
+                if present:
+                    known.add(principal_id)
+                else:
+                    known.discard(principal_id)
 
     def _poll(self, status: dict[str, Any], operation: str, id_field: str, key: str) -> dict[str, Any]:
         """Assignment operations are asynchronous: poll with growing intervals until they settle."""
