@@ -22,10 +22,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from rich.console import Console
-from rich.table import Table
 from tests.policy.vectors import vector_from_case
 
+from bench.report import emit
 from sojourn.catalog import load_catalog
 from sojourn.policy import PolicyKind, compile_policy_set, evaluate, parse_policy
 from sojourn.policy.validate import validate_policy
@@ -300,17 +299,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help='print one {"rows": [...]} object')
     args = parser.parse_args()
     result = rows(args.quick)
-    if args.json:
-        print(json.dumps({"rows": result}))
-        return
-    table = Table(title="evaluate")
-    for column in ("metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"):
-        table.add_column(column)
-    for row in result:
-        table.add_row(
-            *(str(row[c]) for c in ("metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"))
-        )
-    Console(width=200).print(table)
+    emit("evaluate", result, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sys
 import time
@@ -17,11 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "src"), str(Path(__file__).resolve().parents[1])]
 
-from rich.console import Console
-from rich.table import Table
 
+from bench.report import emit
 from sojourn.access.compiler import compile_access
 from sojourn.access.config_parse import parse_config
 from sojourn.access.organization import Account, Organization
@@ -281,17 +279,7 @@ def main() -> None:
     args = parser.parse_args()
     shape = QUICK if args.quick else FULL
     table_rows = rows(shape, with_aws=not args.no_aws)
-    if args.json:
-        print(json.dumps({"rows": table_rows}))
-        return
-    table = Table(title=f"plan_scale: {shape}")
-    for column in ("metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"):
-        table.add_column(column)
-    for row in table_rows:
-        table.add_row(
-            *(str(row[c]) for c in ("metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"))
-        )
-    Console(width=200).print(table)
+    emit(f"plan_scale: {shape}", table_rows, as_json=args.json)
 
 
 if __name__ == "__main__":

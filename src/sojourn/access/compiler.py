@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
 
-from sojourn.access.config import AccessConfig, IdentitySource, Rule, Team
+from sojourn.access.config import AccessConfig, IdentitySource, Rule
 from sojourn.access.issues import ConfigIssue
 from sojourn.access.organization import Organization
 from sojourn.access.selector import AccountIndex
@@ -58,15 +58,8 @@ def compile_access(config: AccessConfig, organization: Organization, *, today: d
                 for ps in rule.what
             )
         if not selected_any:
-            issues.append(
-                ConfigIssue(
-                    rule.origin.file,
-                    rule.origin.line,
-                    rule.origin.col,
-                    rule.origin.field + ".where",
-                    f"rule {rule.name!r} selects no account in this organisation; check its selector",
-                )
-            )
+            message = f"rule {rule.name!r} selects no account in this organisation; check its selector"
+            issues.append(rule.origin.issue(message, ".where"))
     effective = _supersede(grants, config)
     assignments = {
         Assignment(account, ps, PrincipalType.USER, person)
@@ -94,28 +87,14 @@ def _own_accounts(
             own[name] = frozenset()
             continue
         for problem in index.unknown_references(team.accounts):
-            issues.append(_at(team, f"{problem}; fix the team's accounts selector"))
+            issues.append(team.origin.issue(f"{problem}; fix the team's accounts selector", ".accounts"))
         own[name] = index.select(team.accounts)
     return own
 
 
-def _at(team: Team, message: str) -> ConfigIssue:
-    return ConfigIssue(
-        team.origin.file, team.origin.line, team.origin.col, team.origin.field + ".accounts", message
-    )
-
-
 def _check_selector(rule: Rule, index: AccountIndex, issues: list[ConfigIssue]) -> None:
     for problem in index.unknown_references(rule.where):
-        issues.append(
-            ConfigIssue(
-                rule.origin.file,
-                rule.origin.line,
-                rule.origin.col,
-                rule.origin.field + ".where",
-                f"{problem}; fix rule {rule.name!r}",
-            )
-        )
+        issues.append(rule.origin.issue(f"{problem}; fix rule {rule.name!r}", ".where"))
 
 
 def _matching(patterns: tuple[str, ...], names: object) -> list[str]:

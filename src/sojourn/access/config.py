@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from sojourn.access.issues import ConfigIssue
 from sojourn.access.state import PermissionSetSpec, UserSpec
 
 
@@ -26,6 +27,10 @@ class Origin:
     line: int
     col: int
     field: str = ""
+
+    def issue(self, message: str, field_suffix: str = "") -> ConfigIssue:
+        """A problem reported at this place."""
+        return ConfigIssue(self.file, self.line, self.col, self.field + field_suffix, message)
 
 
 @dataclass(frozen=True, slots=True)

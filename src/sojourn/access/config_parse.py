@@ -307,28 +307,17 @@ class _Builder:
         for kind, name, origin in self.references:
             if name not in known[kind] and not (kind == "group" and team_groups and name in self.teams):
                 self.issues.append(
-                    ConfigIssue(
-                        origin.file,
-                        origin.line,
-                        origin.col,
-                        origin.field,
+                    origin.issue(
                         f"unknown {kind.replace('_', ' ')} {name!r}; declare it under "
-                        f"{'people' if kind == 'person' else kind + 's'} or fix the name",
+                        f"{'people' if kind == 'person' else kind + 's'} or fix the name"
                     )
                 )
         if settings.identity_source is IdentitySource.IDENTITY_CENTER:
             for group in self.groups:
                 if group in self.teams:
                     origin = self.origins[f"group:{group}"]
-                    self.issues.append(
-                        ConfigIssue(
-                            origin.file,
-                            origin.line,
-                            origin.col,
-                            origin.field,
-                            f"group {group!r} has the name of a team; teams become groups of that name",
-                        )
-                    )
+                    message = f"group {group!r} has the name of a team; teams become groups of that name"
+                    self.issues.append(origin.issue(message))
         return AccessConfig(
             settings,
             self.people,
