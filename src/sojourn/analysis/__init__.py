@@ -1,1 +1,1 @@
-"""analysis package."""
+"""Analysis over policies: privilege-escalation paths decided by the evaluation engine."""
