@@ -141,6 +141,11 @@ def measure_compile(shape: Shape) -> dict[str, Any]:
     }
 
 
+def progress(message: str) -> None:
+    """Long work shows progress, on stderr so that --json output stays one object."""
+    print(f"[plan_scale {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def measure_aws(shape: Shape, desired: AccessState) -> dict[str, Any]:
     """Seed moto with the organisation, apply the whole desired state, then plan once and count calls."""
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
@@ -155,6 +160,7 @@ def measure_aws(shape: Shape, desired: AccessState) -> dict[str, Any]:
     layout = tuple((f"acct-{a:04d}", f"ou-{a % shape.units:02d}", "t") for a in range(shape.accounts))
     with EmbeddedMoto(separate_process=True) as moto:
         client = boto3.client("organizations", endpoint_url=moto.endpoint_url, region_name="us-east-1")
+        progress(f"seeding {len(layout)} accounts into moto")
         create_organization(client, layout)
         gateway = Boto3IdentityCenter(AwsSettings(endpoint_url=moto.endpoint_url, max_concurrency=8))
         organization = gateway.read_organization(with_tags=False)
@@ -175,15 +181,18 @@ def measure_aws(shape: Shape, desired: AccessState) -> dict[str, Any]:
         first = make_plan(target, gateway.read_state(organization).state)
         assignments = [c for c in first.changes if type(c).__name__ == "AssignmentChange"]
         others = [c for c in first.changes if type(c).__name__ != "AssignmentChange"]
+        progress(f"creating {len(others)} permission sets, users, groups and memberships")
         for change in others:
             outcome = gateway.apply_change(change)
             assert outcome.ok, outcome
         started = time.perf_counter()
+        progress(f"applying {len(assignments):,} assignments")
         outcomes = gateway.apply_changes(assignments, on_outcome=lambda _o: None)
         apply_seconds = time.perf_counter() - started
         assert all(o.ok for o in outcomes)
         before = gateway.log.total
         started = time.perf_counter()
+        progress("planning against the applied state")
         read = gateway.read_state(organization)
         read_seconds = time.perf_counter() - started
         calls = gateway.log.total - before
