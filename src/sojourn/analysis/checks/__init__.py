@@ -1,0 +1,1 @@
+"""One module per family of policy checks; each check is listed in analysis/registry.py."""

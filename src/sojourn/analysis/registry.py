@@ -1,0 +1,26 @@
+"""Every policy check, listed once: the one place to add a check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sojourn.analysis.checks import permissions, trust
+from sojourn.analysis.finding import AnalysisContext, Check, Finding
+from sojourn.policy.model import Policy
+
+IDENTITY_KINDS = frozenset({"identity", "boundary", "permission-set-inline", "aws-managed"})
+
+CHECKS: tuple[Check, ...] = (
+    Check(trust.WILDCARD_TRUST, trust.wildcard_trust, frozenset({"trust"})),
+    Check(trust.EXTERNAL_WITHOUT_EXTERNAL_ID, trust.external_account, frozenset({"trust"})),
+    Check(trust.HUMAN_WITHOUT_MFA, trust.human_without_mfa, frozenset({"trust"})),
+    Check(permissions.PASSROLE_STAR, permissions.passrole_on_all_roles, IDENTITY_KINDS),
+    Check(permissions.ALLOW_NOT_ACTION, permissions.allow_with_not_action, IDENTITY_KINDS),
+    Check(permissions.ALLOW_NOT_RESOURCE, permissions.allow_with_not_resource, IDENTITY_KINDS),
+)
+
+
+def analyse(policy: Policy, context: AnalysisContext, checks: Iterable[Check] = CHECKS) -> list[Finding]:
+    """Every finding of every check that applies to this kind of policy, in document order."""
+    findings = [f for check in checks if policy.kind.value in check.kinds for f in check.run(policy, context)]
+    return sorted(findings, key=lambda f: (f.line, f.col, f.check.id))
