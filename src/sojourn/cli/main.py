@@ -17,11 +17,12 @@ from sojourn.access.config import DriftMode
 from sojourn.access.issues import ConfigInvalid
 from sojourn.access.plan_codec import plan_to_document
 from sojourn.access.render import render_config
+from sojourn.analysis.finding import Risk
 from sojourn.bootstrap import Runtime
 from sojourn.cli.audit_cmd import audit_app
 from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import show_plan
-from sojourn.service.applying import PlanStale, ReasonRequired, apply_plan
+from sojourn.service.applying import PlanStale, ReasonRequired, RiskRefused, apply_plan
 from sojourn.service.config_files import read_config_sources, write_config_files
 from sojourn.service.planning import plan_access
 from sojourn.service.saved_plan import SavedPlan, read_saved_plan, write_saved_plan
@@ -75,11 +76,24 @@ def plan(
     finally:
         rt.close()
     names = {a.id: a.name for a in outcome.organization.accounts}
+    findings = [
+        {"check": f.check.id, "severity": f.check.severity.value, "where": f.source, "detail": f.detail}
+        for f in outcome.findings
+    ]
     if as_json:
-        document = plan_to_document(outcome.plan) | {"api_calls": sum(outcome.read.api_calls.values())}
+        document = plan_to_document(outcome.plan) | {
+            "api_calls": sum(outcome.read.api_calls.values()),
+            "findings": findings,
+        }
         sys.stdout.write(json.dumps(document, indent=1, sort_keys=True) + "\n")
     else:
         show_plan(console, outcome.plan, names, sum(outcome.read.api_calls.values()), outcome.read.strategy)
+        for finding in outcome.findings:
+            console.print(
+                f"risk [{finding.check.severity}] {finding.check.id} in {finding.source}: "
+                f"{finding.detail}; {finding.check.remediation}",
+                markup=False,
+            )
     if out is not None:
         write_saved_plan(SavedPlan(outcome.plan, outcome.desired, rt.clock.now(), str(config)), out)
         if not as_json:
@@ -124,6 +138,9 @@ def apply(
     reason: Annotated[str, typer.Option(help="why; recorded on every audit record")] = "",
     config: ConfigOption = Path("access"),
     drift: Annotated[DriftMode | None, typer.Option(help="override settings.drift")] = None,
+    refuse_findings: Annotated[
+        Risk | None, typer.Option(help="refuse when the change adds a finding of this severity or worse")
+    ] = None,
     endpoint_url: EndpointOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
@@ -179,9 +196,10 @@ def apply(
                     clock=rt.clock,
                     drift=drift_mode,
                     progress=progress,
+                    refuse_at=refuse_findings,
                 )
-            except (PlanStale, ReasonRequired) as refused:
-                errors.print(f"[red]refused:[/red] {refused}")
+            except (PlanStale, ReasonRequired, RiskRefused) as refused:
+                errors.print(f"refused: {refused}", markup=False)
                 raise typer.Exit(1) from refused
         if result.ok:
             console.print(f"[green]Applied {result.done} changes[/green] (run {result.run_id}).")

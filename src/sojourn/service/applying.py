@@ -19,9 +19,11 @@ from sojourn.access.config import DriftMode
 from sojourn.access.plan import change_kind, make_plan
 from sojourn.access.plan_codec import change_key, change_to_document, describe_change
 from sojourn.access.state_codec import state_to_json
+from sojourn.analysis.finding import AnalysisContext, Finding, Risk
 from sojourn.aws.gateway import IdentityCenterGateway
 from sojourn.aws.identity_center_writer import ChangeOutcome
 from sojourn.clock import Clock
+from sojourn.service.plan_findings import at_least, new_findings
 from sojourn.service.planning import previous_state
 from sojourn.service.saved_plan import SavedPlan
 from sojourn.store import Store
@@ -40,6 +42,14 @@ class PlanStale(Exception):
 
 class ReasonRequired(Exception):
     """Every apply must say why."""
+
+
+class RiskRefused(Exception):
+    """The plan would introduce findings at or above the severity the caller refuses."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("the plan introduces risky permissions:\n" + "\n".join(f"  {f}" for f in findings))
+        self.findings = findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,7 @@ def apply_plan(
     clock: Clock,
     drift: DriftMode,
     progress: Progress | None = None,
+    refuse_at: Risk | None = None,
 ) -> ApplyOutcome:
     """Apply only if AWS still matches the plan's base; stop after a phase with failures, leaving a record."""
     if not reason.strip():
@@ -85,6 +96,11 @@ def apply_plan(
         moved = [f"  no longer needed: {d}" for d in sorted(old - new)]
         moved += [f"  now also needed: {d}" for d in sorted(new - old)]
         raise PlanStale(moved or ["  the state differs in ways that do not change the plan; plan again"])
+    if refuse_at is not None:
+        context = AnalysisContext(frozenset(a.id for a in organization.accounts))
+        risky = at_least(new_findings(saved.desired, current, context), refuse_at)
+        if risky:
+            raise RiskRefused(risky)
     changes = list(plan.changes)
     run_id = store.runs.start(
         at=clock.now(),

@@ -14,8 +14,10 @@ from sojourn.access.organization import Organization
 from sojourn.access.plan import Plan, make_plan
 from sojourn.access.state import AccessState
 from sojourn.access.state_codec import state_from_json
+from sojourn.analysis.finding import AnalysisContext, Finding
 from sojourn.aws.gateway import IdentityCenterGateway
 from sojourn.aws.identity_center_reader import ReadResult
+from sojourn.service.plan_findings import new_findings
 from sojourn.store import Store
 
 
@@ -28,6 +30,8 @@ class PlanOutcome:
     observed: AccessState
     effective: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]]
     read: ReadResult
+    findings: tuple[Finding, ...] = ()
+    """Risks the plan would introduce (findings on permission sets that AWS does not have yet)."""
 
 
 def load_config(sources: Mapping[str, str]) -> AccessConfig:
@@ -62,7 +66,11 @@ def plan_access(
         identity_source=config.settings.identity_source,
         account_names={a.id: a.name for a in organization.accounts},
     )
-    return PlanOutcome(plan, config, organization, compiled.desired, read.state, compiled.effective, read)
+    context = AnalysisContext(frozenset(a.id for a in organization.accounts))
+    findings = tuple(new_findings(compiled.desired, read.state, context))
+    return PlanOutcome(
+        plan, config, organization, compiled.desired, read.state, compiled.effective, read, findings
+    )
 
 
 def previous_state(store: Store | None, instance: str) -> AccessState | None:
