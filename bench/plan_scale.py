@@ -156,6 +156,7 @@ def measure_aws(shape: Shape, desired: AccessState) -> dict[str, Any]:
     from sojourn.aws.settings import AwsSettings
     from sojourn.demo.seed import create_organization
     from sojourn.demo.server import EmbeddedMoto
+    from sojourn.service.planning import known_pairs
 
     layout = tuple((f"acct-{a:04d}", f"ou-{a % shape.units:02d}", "t") for a in range(shape.accounts))
     with EmbeddedMoto(separate_process=True) as moto:
@@ -193,7 +194,7 @@ def measure_aws(shape: Shape, desired: AccessState) -> dict[str, Any]:
         before = gateway.log.total
         started = time.perf_counter()
         progress("planning against the applied state")
-        read = gateway.read_state(organization)
+        read = gateway.read_state(organization, known_pairs(target))
         read_seconds = time.perf_counter() - started
         calls = gateway.log.total - before
         leftover = make_plan(target, read.state)

@@ -111,3 +111,25 @@ def test_organization_read_gives_ou_paths_and_tags(seeded: tuple[str, dict[str, 
     assert by_name["billing"].ou_path == "/finance"
     assert by_name["team-b-dev"].tags == {"team": "team-b"}
     assert by_name["team-b-dev"].id == accounts["team-b-dev"]
+
+
+def test_pair_strategy_is_chosen_when_cheaper_and_reads_the_same(seeded: tuple[str, dict[str, str]]) -> None:
+    from sojourn.access.state import PermissionSetSpec, UserSpec
+
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint)
+    account = accounts["team-b-dev"]
+    changes = [PermissionSetChange(Action.CREATE, "ops", None, PermissionSetSpec("ops", "ops", "PT2H"))]
+    for i in range(6):
+        changes.append(UserChange(Action.CREATE, UserSpec(f"u{i}", f"U {i}", "", "U", str(i))))
+        changes.append(
+            AssignmentChange(Action.CREATE, Assignment(account, "ops", PrincipalType.USER, f"u{i}"))
+        )
+    assert all(gateway.apply_change(c).ok for c in changes)
+    organization = gateway.read_organization(with_tags=False)
+    by_principal = gateway.read_state(organization)
+    by_pair = gateway.read_state(organization, {(account, "ops")})
+    assert (by_principal.strategy, by_pair.strategy) == ("principal", "pair")
+    assert by_pair.state.assignments == by_principal.state.assignments and len(by_pair.state.assignments) == 6
+    assert by_pair.api_calls["sso-admin:list_account_assignments"] == 1
+    assert "sso-admin:list_account_assignments_for_principal" not in by_pair.api_calls

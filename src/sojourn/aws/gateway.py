@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Protocol
 
@@ -20,7 +20,9 @@ from sojourn.aws.settings import AwsSettings
 class IdentityCenterGateway(Protocol):
     def read_organization(self, *, with_tags: bool = True) -> Organization: ...
 
-    def read_state(self, organization: Organization) -> ReadResult: ...
+    def read_state(
+        self, organization: Organization, known_pairs: Collection[tuple[str, str]] = ()
+    ) -> ReadResult: ...
 
     def apply_change(self, change: Change) -> ChangeOutcome: ...
 
@@ -76,9 +78,12 @@ class Boto3IdentityCenter:
     def read_organization(self, *, with_tags: bool = True) -> Organization:
         return read_organization(self.call, self.clients.organizations, with_tags=with_tags)
 
-    def read_state(self, organization: Organization) -> ReadResult:
+    def read_state(
+        self, organization: Organization, known_pairs: Collection[tuple[str, str]] = ()
+    ) -> ReadResult:
+        """The instance's state; `known_pairs` (account id, permission set) help the pair strategy."""
         self.writer.forget_assignments()
-        return self.reader.read(organization)
+        return self.reader.read(organization, known_pairs)
 
     def apply_change(self, change: Change) -> ChangeOutcome:
         return self.writer.apply(change)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -48,14 +49,17 @@ class IdentityCenterReader:
         self.strategy = strategy
         self.unsupported: set[str] = set()
 
-    def read(self, organization: Organization) -> ReadResult:
+    def read(self, organization: Organization, known_pairs: Collection[tuple[str, str]] = ()) -> ReadResult:
+        """`known_pairs` (account id, permission-set name) are listed besides AWS's provisioned pairs."""
         before = self.call.log.snapshot()
         with ThreadPoolExecutor(self.max_concurrency) as pool:
             permission_sets = self._permission_sets(pool)
             users = self._users()
             groups = self._groups()
             memberships = self._memberships(pool, groups)
-            strategy, assignments = self._assignments(pool, organization, users, groups, permission_sets)
+            strategy, assignments = self._assignments(
+                pool, organization, users, groups, permission_sets, known_pairs
+            )
         after = self.call.log.snapshot()
         calls = {op: after[op] - before.get(op, 0) for op in after if after[op] - before.get(op, 0)}
         state = AccessState(
@@ -187,15 +191,19 @@ class IdentityCenterReader:
         users: dict[str, UserSpec],
         groups: dict[str, GroupSpec],
         permission_sets: dict[str, PermissionSetSpec],
+        known_pairs: Collection[tuple[str, str]],
     ) -> tuple[str, list[Assignment]]:
         principals = [(uid, PrincipalType.USER) for uid in users] + [
             (gid, PrincipalType.GROUP) for gid in groups
         ]
         pairs: list[tuple[str, str]] = []
         if self.strategy in ("auto", "pair") and permission_sets:
-            pairs = [
+            arns = {spec.name: arn for arn, spec in permission_sets.items()}
+            found = {
                 pair for batch in pool.map(self._provisioned_pairs, list(permission_sets)) for pair in batch
-            ]
+            }
+            found |= {(account, arns[name]) for account, name in known_pairs if name in arns}
+            pairs = sorted(found)
         use_pairs = self.strategy == "pair" or (self.strategy == "auto" and 0 < len(pairs) < len(principals))
         names = {
             **{uid: u.user_name for uid, u in users.items()},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
 from sojourn.access.changes import (
@@ -43,7 +43,9 @@ class InMemoryIdentityCenter:
             return self.organization
         return Organization(tuple(replace(a, tags={}) for a in self.organization.accounts))
 
-    def read_state(self, organization: Organization) -> ReadResult:
+    def read_state(
+        self, organization: Organization, known_pairs: Collection[tuple[str, str]] = ()
+    ) -> ReadResult:
         with self._lock:
             state = AccessState(
                 dict(self.permission_sets),

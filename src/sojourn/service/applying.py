@@ -24,7 +24,7 @@ from sojourn.aws.gateway import IdentityCenterGateway
 from sojourn.aws.identity_center_writer import ChangeOutcome
 from sojourn.clock import Clock
 from sojourn.service.plan_findings import at_least, new_findings
-from sojourn.service.planning import previous_state
+from sojourn.service.planning import known_pairs, previous_state
 from sojourn.service.saved_plan import SavedPlan
 from sojourn.store import Store
 from sojourn.store.audit import AuditEvent
@@ -81,14 +81,15 @@ def apply_plan(
     if not reason.strip():
         raise ReasonRequired("say why with --reason (it goes on the audit record)")
     organization = gateway.read_organization(with_tags=False)
-    current = gateway.read_state(organization).state
+    previous = previous_state(store, instance)
+    current = gateway.read_state(organization, known_pairs(saved.desired, previous)).state
     plan = saved.plan
     if current.fingerprint() != plan.base_fingerprint:
         fresh = make_plan(
             saved.desired,
             current,
             drift=drift,
-            previous=previous_state(store, instance),
+            previous=previous,
             account_names={a.id: a.name for a in organization.accounts},
         )
         old = {describe_change(c) for c in plan.changes}

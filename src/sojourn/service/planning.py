@@ -56,8 +56,8 @@ def plan_access(
     compiled = compile_access(config, organization, today=today)
     if compiled.issues:
         raise ConfigInvalid(compiled.issues)
-    read = gateway.read_state(organization)
     previous = previous_state(store, instance)
+    read = gateway.read_state(organization, known_pairs(compiled.desired, previous))
     plan = make_plan(
         compiled.desired,
         read.state,
@@ -71,6 +71,11 @@ def plan_access(
     return PlanOutcome(
         plan, config, organization, compiled.desired, read.state, compiled.effective, read, findings
     )
+
+
+def known_pairs(*states: AccessState | None) -> set[tuple[str, str]]:
+    """(account, permission set) pairs the configuration or an earlier apply uses: listed in any case."""
+    return {(a.account_id, a.permission_set) for s in states if s is not None for a in s.assignments}
 
 
 def previous_state(store: Store | None, instance: str) -> AccessState | None:
