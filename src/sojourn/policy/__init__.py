@@ -14,8 +14,12 @@ from sojourn.policy.evaluation import (
 )
 from sojourn.policy.model import Policy, PolicyIssue, PolicyKind, Severity, Statement
 from sojourn.policy.parser import ParseResult, parse_policy, parse_policy_document
+from sojourn.policy.quotas import QUOTAS, inline_quota_issues
+from sojourn.policy.validate import ActionCatalogView, validate_policy
 
 __all__ = [
+    "QUOTAS",
+    "ActionCatalogView",
     "CompiledPolicySet",
     "Decision",
     "Discovery",
@@ -32,6 +36,8 @@ __all__ = [
     "StatementRef",
     "compile_policy_set",
     "evaluate",
+    "inline_quota_issues",
     "parse_policy",
     "parse_policy_document",
+    "validate_policy",
 ]

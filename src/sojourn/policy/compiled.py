@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 from sojourn.policy.model import Condition, Effect, Policy, PolicyKind, Principal
 from sojourn.policy.operators import evaluate_operator
+from sojourn.policy.variables import substitute
 from sojourn.policy.wildcards import arn_matches, glob_regex
 
-VARIABLE = re.compile(r"\$\{([^}]*)\}")
-SPECIAL = {"*": "*", "?": "?", "$": "$"}
 PRINCIPAL_OPTIONAL = frozenset({PolicyKind.ENDPOINT, PolicyKind.RCP})
+PATTERN_OPERATORS = frozenset(
+    {"StringLike", "StringNotLike", "ArnEquals", "ArnNotEquals", "ArnLike", "ArnNotLike"}
+)
 
 
 @dataclass(slots=True)
@@ -32,30 +34,6 @@ class Request:
         if self.unknown_keys is None:
             return False
         return key in self.unknown_keys or (self.any_missing_unknown and key not in self.context)
-
-
-def substitute(text: str, context: dict[str, tuple[str, ...]]) -> str | None:
-    """Expand ${aws:username}-style variables; None when one cannot be resolved (then nothing matches)."""
-    if "${" not in text:
-        return text
-    missing = False
-
-    def expand(match: re.Match[str]) -> str:
-        nonlocal missing
-        inner = match.group(1)
-        if inner in SPECIAL:
-            return SPECIAL[inner]
-        name, _, default = inner.partition(",")
-        values = context.get(name.strip().lower())
-        if values and len(values) == 1:
-            return values[0]
-        if default.strip():
-            return default.strip().strip("'\"")
-        missing = True
-        return ""
-
-    result = VARIABLE.sub(expand, text)
-    return None if missing else result
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +71,7 @@ class CompiledStatement:
 
     def _resource_hit(self, pattern: str, request: Request) -> bool:
         if self.variables:
-            expanded = substitute(pattern, request.context)
+            expanded = substitute(pattern, request.context, pattern=True)
             if expanded is None:
                 return False
             pattern = expanded
@@ -106,7 +84,9 @@ class CompiledStatement:
             return True
         values = condition.values
         if self.variables and condition.base.startswith(("String", "Arn")):
-            values = tuple(v for v in (substitute(v, request.context) for v in values) if v is not None)
+            as_pattern = condition.base in PATTERN_OPERATORS
+            expanded = (substitute(v, request.context, pattern=as_pattern) for v in values)
+            values = tuple(v for v in expanded if v is not None)
         return evaluate_operator(
             condition.base, condition.qualifier, condition.if_exists, request.context.get(key), values
         )

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 
 class PolicyKind(StrEnum):
+    """Where a policy is used; it decides which elements are allowed and the size quota (see quotas.py)."""
+
     IDENTITY = "identity"
     RESOURCE = "resource"
     TRUST = "trust"
@@ -17,26 +19,6 @@ class PolicyKind(StrEnum):
     ENDPOINT = "endpoint"
     PERMISSION_SET_INLINE = "permission-set-inline"
     AWS_MANAGED = "aws-managed"
-
-
-QUOTAS: dict[PolicyKind, tuple[int, bool]] = {
-    PolicyKind.IDENTITY: (6_144, True),
-    PolicyKind.RESOURCE: (20_480, False),
-    PolicyKind.TRUST: (4_096, True),
-    PolicyKind.SCP: (5_120, False),
-    PolicyKind.RCP: (5_120, False),
-    PolicyKind.BOUNDARY: (6_144, True),
-    PolicyKind.SESSION: (2_048, True),
-    PolicyKind.ENDPOINT: (20_480, False),
-    PolicyKind.PERMISSION_SET_INLINE: (32_768, False),
-    PolicyKind.AWS_MANAGED: (1_000_000, True),
-}
-"""Characters allowed per policy type, and whether AWS ignores white space when counting.
-
-Managed identity policies 6,144 (white space not counted), role trust policies 2,048 by default and at
-most 4,096 after a quota increase, SCPs and RCPs 5,120 (counted with white space), session policies 2,048
-packed, S3 bucket policies 20 KB, VPC endpoint policies 20,480, Identity Center inline 32,768.
-"""
 
 
 class Severity(StrEnum):
@@ -60,7 +42,7 @@ class PolicyIssue:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.source}:{self.line}:{self.col}"
+        where = f"{self.source}:{self.line}:{self.col}" if self.line else self.source
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 

@@ -102,14 +102,16 @@ def operator_family(base: str) -> str:
     return "String"
 
 
-def _number(text: str) -> float | None:
+def as_number(text: str) -> float | None:
+    """A Numeric operand (integer or decimal), or None."""
     try:
         return float(text)
     except ValueError:
         return None
 
 
-def _date(text: str) -> datetime | None:
+def as_date(text: str) -> datetime | None:
+    """A Date operand: ISO 8601 (zone defaults to UTC) or epoch seconds; None if neither."""
     try:
         if re.fullmatch(r"-?\d+(\.\d+)?", text):
             return datetime.fromtimestamp(float(text), UTC)
@@ -162,11 +164,11 @@ MATCHERS: dict[str, Callable[[str, str], bool]] = {
     "ArnEquals": arn_matches,
     "ArnLike": arn_matches,
     **{
-        f"Numeric{k}": _compare(k, _number)
+        f"Numeric{k}": _compare(k, as_number)
         for k in ("Equals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")
     },
     **{
-        f"Date{k}": _compare(k, _date)
+        f"Date{k}": _compare(k, as_date)
         for k in ("Equals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")
     },
 }

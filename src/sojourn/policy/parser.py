@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass
 
+from sojourn.policy.conditions import read_conditions
+from sojourn.policy.issue_log import IssueLog
 from sojourn.policy.located_json import JsonSyntaxError, LineIndex, Node, parse_located
 from sojourn.policy.model import (
-    QUOTAS,
-    Condition,
     Effect,
     Located,
     Policy,
     PolicyIssue,
     PolicyKind,
-    Principal,
     Severity,
     Statement,
 )
-from sojourn.policy.operators import split_operator
+from sojourn.policy.principals import read_principals
+from sojourn.policy.quotas import (
+    IAM_CHARACTER_SET_KINDS,
+    IAM_OUTSIDE_CHARACTER_SET,
+    policy_size,
+    quota_problems,
+)
+from sojourn.policy.variables import variable_problem
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 TOP_KEYS = frozenset({"Version", "Id", "Statement"})
@@ -36,10 +43,8 @@ STATEMENT_KEYS = frozenset(
         "Condition",
     }
 )
-PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?]*$")
 ARN = re.compile(r"^arn:(\*|[a-z0-9*?-]*):[^:]*:[^:]*:[^:]*:.*$", re.S)
-CONDITION_KEY = re.compile(r"^[A-Za-z0-9-]+:[^\s]+$")
 SID = re.compile(r"^[A-Za-z0-9]*$")
 PRINCIPAL_KINDS_WITH_PRINCIPAL = frozenset(
     {PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.ENDPOINT, PolicyKind.RCP}
@@ -60,68 +65,50 @@ def parse_policy(
     text: str, *, source: str = "<policy>", kind: PolicyKind = PolicyKind.IDENTITY
 ) -> ParseResult:
     """Parse and structurally validate a policy document given as JSON text."""
-    lines = LineIndex(text)
-    try:
-        node = parse_located(text)
-    except JsonSyntaxError as error:
-        line, col = lines.position(error.offset)
-        hint = '; a policy is a JSON object such as {"Version": "2012-10-17", "Statement": [...]}'
-        return ParseResult(
-            None,
-            (
-                PolicyIssue(
-                    source,
-                    line,
-                    col,
-                    "",
-                    "json-syntax",
-                    Severity.ERROR,
-                    f"invalid JSON: {error.message}{hint}",
-                ),
-            ),
-        )
-    return _Reader(source, kind, lines, text).read(node)
+    return _parse_text(text, source, kind, positions=True)
 
 
 def parse_policy_document(
     document: object, *, source: str = "<policy>", kind: PolicyKind = PolicyKind.IDENTITY
 ) -> ParseResult:
-    """Parse an already-decoded policy (no positions: every issue is at 1:1)."""
+    """Parse an already-decoded policy; issues carry paths but no line and column (0:0)."""
     try:
-        text = json.dumps(document)
-    except (TypeError, ValueError) as error:
-        return ParseResult(
-            None,
-            (
-                PolicyIssue(
-                    source, 1, 1, "", "not-json", Severity.ERROR, f"the document is not JSON data: {error}"
-                ),
-            ),
+        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as error:
+        issue = PolicyIssue(
+            source, 0, 0, "", "not-json", Severity.ERROR, f"the document is not JSON data: {error}"
         )
-    return parse_policy(text, source=source, kind=kind)
+        return ParseResult(None, (issue,))
+    return _parse_text(text, source, kind, positions=False)
+
+
+def _parse_text(text: str, source: str, kind: PolicyKind, *, positions: bool) -> ParseResult:
+    lines = LineIndex(text)
+    log = IssueLog(source, lines if positions else None)
+    try:
+        node = parse_located(text)
+    except JsonSyntaxError as error:
+        hint = '; a policy is a JSON object such as {"Version": "2012-10-17", "Statement": [...]}'
+        log.add(error.offset, "", "json-syntax", f"invalid JSON: {error.message}{hint}")
+        return ParseResult(None, tuple(log.issues))
+    except RecursionError:
+        log.add(0, "", "json-syntax", "invalid JSON: the document is nested too deeply")
+        return ParseResult(None, tuple(log.issues))
+    return _Reader(kind, log, text).read(node)
 
 
 class _Reader:
-    def __init__(self, source: str, kind: PolicyKind, lines: LineIndex, text: str) -> None:
-        self.source, self.kind, self.lines, self.text = source, kind, lines, text
-        self.issues: list[PolicyIssue] = []
-
-    def issue(
-        self, offset: int, path: str, code: str, message: str, severity: Severity = Severity.ERROR
-    ) -> None:
-        line, col = self.lines.position(offset)
-        self.issues.append(PolicyIssue(self.source, line, col, path, code, severity, message))
-
-    def place(self, offset: int, path: str) -> Located:
-        line, col = self.lines.position(offset)
-        return Located(path, line, col)
+    def __init__(self, kind: PolicyKind, log: IssueLog, text: str) -> None:
+        self.kind, self.log, self.text = kind, log, text
+        self.issue, self.place = log.add, log.place
+        self.variables = False
 
     def read(self, node: Node) -> ParseResult:
         if not isinstance(node.value, dict):
             self.issue(
                 node.offset, "", "not-an-object", "a policy must be a JSON object with Version and Statement"
             )
-            return ParseResult(None, tuple(self.issues))
+            return ParseResult(None, tuple(self.log.issues))
         document = node.value
         for key in document:
             if key not in TOP_KEYS:
@@ -132,32 +119,35 @@ class _Reader:
                     f"unknown element {key!r}; a policy has Version, Id and Statement",
                 )
         version = self._version(node)
+        self.variables = version == "2012-10-17"
         statements = self._statements(node)
-        size = self._size()
-        limit, _ = QUOTAS[self.kind]
-        if size > limit:
-            self.issue(
-                0,
-                "",
-                "quota",
-                f"the policy has {size:,} characters; a {self.kind.value} policy may have {limit:,}",
-            )
+        size = policy_size(self.text, self.kind)
+        for code, severity, message in quota_problems(size, self.kind):
+            self.issue(0, "", code, message, severity)
+        self._characters()
         policy_id = document.get("Id")
         policy = Policy(
-            self.source,
+            self.log.source,
             self.kind,
             version,
             policy_id.value if policy_id is not None and isinstance(policy_id.value, str) else None,
             tuple(statements),
             size,
         )
-        return ParseResult(policy, tuple(self.issues))
+        return ParseResult(policy, tuple(self.log.issues))
 
-    def _size(self) -> int:
-        _, ignores_space = QUOTAS[self.kind]
-        if not ignores_space:
-            return len(self.text)
-        return len(re.sub(r"\s+", "", self.text))
+    def _characters(self) -> None:
+        if self.kind not in IAM_CHARACTER_SET_KINDS:
+            return
+        bad = IAM_OUTSIDE_CHARACTER_SET.search(self.text)
+        if bad:
+            self.issue(
+                bad.start(),
+                "",
+                "bad-character",
+                "IAM accepts only tab, line breaks and U+0020..U+00FF in a policy, "
+                f"not U+{ord(bad.group()):04X}",
+            )
 
     def _version(self, node: Node) -> str | None:
         assert isinstance(node.value, dict)
@@ -233,9 +223,25 @@ class _Reader:
             resources or not_resources or (), resource_places or not_resource_places, strict=True
         ):
             self._check_resource(value, place)
-        principals = self._principals(body.get("Principal"), f"{path}.Principal")
-        not_principals = self._principals(body.get("NotPrincipal"), f"{path}.NotPrincipal")
+        principals = read_principals(body.get("Principal"), f"{path}.Principal", self.log)
+        not_principals = read_principals(body.get("NotPrincipal"), f"{path}.NotPrincipal", self.log)
         has_principal = principals is not None or not_principals is not None
+        if not_principals is not None and effect is Effect.ALLOW:
+            self.issue(
+                body["NotPrincipal"].offset,
+                f"{path}.NotPrincipal",
+                "not-principal-with-allow",
+                "Allow with NotPrincipal grants to everyone not listed, anonymous callers included; "
+                "name the principals in Principal instead",
+                Severity.WARNING,
+            )
+        if principals is not None and not_principals is not None:
+            self.issue(
+                body["NotPrincipal"].offset,
+                f"{path}.NotPrincipal",
+                "both-elements",
+                "a statement has either Principal or NotPrincipal, not both",
+            )
         if has_principal and self.kind not in PRINCIPAL_KINDS_WITH_PRINCIPAL:
             self.issue(
                 node.offset,
@@ -250,7 +256,7 @@ class _Reader:
                 "missing-principal",
                 f"a {self.kind.value} policy statement needs a Principal",
             )
-        conditions = self._conditions(body.get("Condition"), f"{path}.Condition")
+        conditions = read_conditions(body.get("Condition"), f"{path}.Condition", self.log, self.variables)
         return Statement(
             index=index,
             sid=sid,
@@ -356,142 +362,34 @@ class _Reader:
             message = f"action {value!r} contains white space, so it matches nothing"
         elif "," in value:
             message = f"action {value!r} contains a comma; list actions as separate strings"
+        elif "${" in value:
+            message = f"action {value!r} uses a policy variable; Action does not expand variables"
         else:
             message = f"action {value!r} has characters an action name cannot have"
-        self.issues.append(
-            PolicyIssue(self.source, place.line, place.col, place.path, "bad-action", Severity.ERROR, message)
-        )
+        self.log.add_at(place, "bad-action", message)
 
     def _check_resource(self, value: str, place: Located) -> None:
-        if value == "*" or ARN.match(value):
-            return
-        self.issues.append(
-            PolicyIssue(
-                self.source,
-                place.line,
-                place.col,
-                place.path,
+        if value != "*" and not ARN.match(value):
+            self.log.add_at(
+                place,
                 "bad-arn",
-                Severity.ERROR,
                 f"resource {value!r} is not an ARN (arn:partition:service:region:account:resource) or *",
             )
-        )
-
-    def _principals(self, node: Node | None, path: str) -> tuple[Principal, ...] | None:
-        if node is None:
-            return None
-        if node.value == "*":
-            return (Principal("*", "*"),)
-        if isinstance(node.value, str):
-            self.issue(
-                node.offset,
-                path,
-                "bad-principal",
-                f'Principal {node.value!r} must be written as {{"AWS": {node.value!r}}}; AWS rejects a bare '
-                "string other than *",
+            return
+        if "${" not in value:
+            return
+        if not self.variables:
+            self.log.add_at(
+                place,
+                "variable-without-version",
+                f'{value!r} looks like a policy variable, but only Version "2012-10-17" expands variables; '
+                "here it is matched literally",
+                Severity.WARNING,
             )
-            return (Principal("AWS", node.value),)
-        if not isinstance(node.value, dict):
-            self.issue(
-                node.offset,
-                path,
-                "bad-principal",
-                'Principal must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}',
-            )
-            return ()
-        principals: list[Principal] = []
-        for kind, value in node.value.items():
-            if kind not in PRINCIPAL_KINDS:
-                self.issue(
-                    node.keys[kind],
-                    f"{path}.{kind}",
-                    "bad-principal-kind",
-                    f"unknown principal type {kind!r}; use AWS, Service, Federated or CanonicalUser"
-                    + _did_you_mean(kind, PRINCIPAL_KINDS),
-                )
-                continue
-            strings, places = self._strings(value, f"{path}.{kind}")
-            for text, place in zip(strings or (), places, strict=True):
-                self._check_principal(kind, text, place)
-                principals.append(Principal(kind, text))
-        return tuple(principals)
-
-    def _check_principal(self, kind: str, value: str, place: Located) -> None:
-        problem = None
-        if kind == "AWS" and not (value == "*" or re.fullmatch(r"\d{12}", value) or value.startswith("arn:")):
-            problem = f"AWS principal {value!r} must be an account id, an ARN or *"
-        elif (
-            kind == "Service" and value != "*" and not value.endswith((".amazonaws.com", ".amazonaws.com.cn"))
-        ):
-            problem = f"service principal {value!r} should look like service.amazonaws.com"
+            return
+        problem = variable_problem(value)
         if problem:
-            self.issues.append(
-                PolicyIssue(
-                    self.source, place.line, place.col, place.path, "bad-principal", Severity.ERROR, problem
-                )
-            )
-
-    def _conditions(self, node: Node | None, path: str) -> tuple[Condition, ...]:
-        if node is None:
-            return ()
-        if not isinstance(node.value, dict):
-            self.issue(
-                node.offset, path, "bad-condition", "Condition must be an object of operator -> {key: value}"
-            )
-            return ()
-        conditions: list[Condition] = []
-        for operator, block in node.value.items():
-            op_path = f"{path}.{operator}"
-            parts = split_operator(operator)
-            if parts is None:
-                self.issue(
-                    node.keys[operator],
-                    op_path,
-                    "unknown-operator",
-                    f"unknown condition operator {operator!r}" + _operator_hint(operator),
-                )
-                continue
-            qualifier, base, if_exists = parts
-            if not isinstance(block.value, dict):
-                self.issue(
-                    block.offset, op_path, "bad-condition", "an operator takes an object of key -> values"
-                )
-                continue
-            for key, values in block.value.items():
-                key_path = f"{op_path}.{key}"
-                if not CONDITION_KEY.match(key):
-                    self.issue(
-                        block.keys[key],
-                        key_path,
-                        "bad-condition-key",
-                        f"condition key {key!r} must look like prefix:name, e.g. aws:SourceIp",
-                    )
-                items = values.value if isinstance(values.value, list) else [values]
-                texts: list[str] = []
-                for item in items:
-                    if isinstance(item.value, bool):
-                        texts.append("true" if item.value else "false")
-                    elif isinstance(item.value, str | int | float):
-                        texts.append(str(item.value))
-                    else:
-                        self.issue(
-                            item.offset,
-                            key_path,
-                            "bad-condition-value",
-                            f"a condition value must be a string, number or boolean, not {_kind(item.value)}",
-                        )
-                conditions.append(
-                    Condition(
-                        operator,
-                        base,
-                        qualifier,
-                        if_exists,
-                        key,
-                        tuple(texts),
-                        self.place(block.keys[key], key_path),
-                    )
-                )
-        return tuple(conditions)
+            self.log.add_at(place, "bad-variable", problem)
 
 
 def _kind(value: object) -> str:
@@ -501,13 +399,5 @@ def _kind(value: object) -> str:
 
 
 def _did_you_mean(word: str, choices: frozenset[str] | tuple[str, ...]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
-
-
-def _operator_hint(operator: str) -> str:
-    from sojourn.policy.operators import BASE_OPERATORS
-
-    return _did_you_mean(operator.split(":")[-1].removesuffix("IfExists"), tuple(BASE_OPERATORS))

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+LITERALS = {"\ue000": "*", "\ue001": "?", "\ue002": "$"}
+"""Stand-ins that policy variables ${*}, ${?} and ${$} leave in a pattern: they match the character itself."""
+
 
 @lru_cache(maxsize=65_536)
 def glob_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
     """`*` is any run of characters, `?` any one character; everything else is literal."""
-    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    body = "".join(
+        ".*" if ch == "*" else "." if ch == "?" else re.escape(LITERALS.get(ch, ch)) for ch in pattern
+    )
     return re.compile(body, re.S | (re.I if ignore_case else 0))
 
 

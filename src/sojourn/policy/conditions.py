@@ -1,0 +1,140 @@
+"""The Condition element read into Conditions, with each value checked against its operator's type."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import difflib
+import ipaddress
+import re
+
+from sojourn.policy.issue_log import IssueLog
+from sojourn.policy.located_json import Node
+from sojourn.policy.model import Condition, Severity
+from sojourn.policy.operators import BASE_OPERATORS, as_date, operator_family, split_operator
+from sojourn.policy.variables import variable_problem
+
+CONDITION_KEY = re.compile(r"^[A-Za-z0-9-]+:[^\s]+$")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+VARIABLE_FAMILIES = frozenset({"String", "ARN"})
+
+
+def read_conditions(node: Node | None, path: str, log: IssueLog, variables: bool) -> tuple[Condition, ...]:
+    """Every operator -> key -> values triple; variables says whether ${...} is expanded (Version 2012)."""
+    if node is None:
+        return ()
+    if not isinstance(node.value, dict):
+        log.add(node.offset, path, "bad-condition", "Condition must be an object of operator -> {key: value}")
+        return ()
+    conditions: list[Condition] = []
+    for operator, block in node.value.items():
+        op_path = f"{path}.{operator}"
+        parts = split_operator(operator)
+        if parts is None:
+            log.add(
+                node.keys[operator],
+                op_path,
+                "unknown-operator",
+                f"unknown condition operator {operator!r}" + _operator_hint(operator),
+            )
+            continue
+        qualifier, base, if_exists = parts
+        if not isinstance(block.value, dict):
+            log.add(block.offset, op_path, "bad-condition", "an operator takes an object of key -> values")
+            continue
+        if not block.value:
+            log.add(block.offset, op_path, "empty-condition", f"{operator} names no key", Severity.WARNING)
+        for key, values in block.value.items():
+            key_path = f"{op_path}.{key}"
+            if not CONDITION_KEY.match(key):
+                log.add(
+                    block.keys[key],
+                    key_path,
+                    "bad-condition-key",
+                    f"condition key {key!r} must look like prefix:name, e.g. aws:SourceIp",
+                )
+            texts = _values(values, key_path, base, log, variables)
+            conditions.append(
+                Condition(
+                    operator, base, qualifier, if_exists, key, texts, log.place(block.keys[key], key_path)
+                )
+            )
+    return tuple(conditions)
+
+
+def _values(node: Node, path: str, base: str, log: IssueLog, variables: bool) -> tuple[str, ...]:
+    items = node.value if isinstance(node.value, list) else [node]
+    if isinstance(node.value, list) and not items:
+        log.add(node.offset, path, "empty-list", "an empty list of values never matches", Severity.WARNING)
+    family = operator_family(base)
+    texts: list[str] = []
+    for item in items:
+        if isinstance(item.value, bool):
+            text = "true" if item.value else "false"
+        elif isinstance(item.value, str):
+            text = item.value
+        elif isinstance(item.value, int | float):
+            text = str(item.value)
+        else:
+            log.add(
+                item.offset,
+                path,
+                "bad-condition-value",
+                f"a condition value must be a string, number or boolean, not {_kind(item.value)}",
+            )
+            continue
+        texts.append(text)
+        if variables and "${" in text:
+            problem = variable_problem(text)
+            if problem:
+                log.add(item.offset, path, "bad-variable", problem)
+                continue
+            if family in VARIABLE_FAMILIES:
+                continue
+            log.add(
+                item.offset,
+                path,
+                "variable-not-allowed",
+                f"policy variables work only with String and Arn operators, not {base}",
+            )
+            continue
+        problem, severity = value_problem(family, text)
+        if problem:
+            log.add(item.offset, path, "bad-condition-value", problem, severity)
+    return tuple(texts)
+
+
+def value_problem(family: str, text: str) -> tuple[str | None, Severity]:
+    """Why a value cannot be compared by an operator of this family (and how serious that is), or None."""
+    if family == "Numeric" and not NUMBER.match(text.strip()):
+        return f"{text!r} is not a number", Severity.ERROR
+    if family == "Date" and as_date(text) is None:
+        return (
+            f"{text!r} is not a date (ISO 8601, e.g. 2026-01-31T00:00:00Z, or epoch seconds)",
+            Severity.ERROR,
+        )
+    if family in ("Bool", "Null") and text.lower() not in ("true", "false"):
+        return f"{text!r} must be true or false", Severity.ERROR
+    if family == "IPAddress":
+        try:
+            ipaddress.ip_network(text.strip(), strict=False)
+        except ValueError:
+            return f"{text!r} is not an IPv4 or IPv6 address or CIDR range", Severity.ERROR
+    if family == "Binary":
+        try:
+            base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            return f"{text!r} is not base64", Severity.ERROR
+    if family == "ARN" and text != "*" and not text.startswith("arn:"):
+        return f"{text!r} is not an ARN; Arn operators compare ARNs", Severity.WARNING
+    return None, Severity.WARNING
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "a list", type(None): "null"}.get(type(value), "a number")
+
+
+def _operator_hint(operator: str) -> str:
+    word = operator.split(":")[-1].removesuffix("IfExists")
+    close = difflib.get_close_matches(word, BASE_OPERATORS, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
