@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from sojourn.catalog import ActionCatalog
 from sojourn.policy import PolicyKind, Severity, parse_policy
 from sojourn.policy.validate import validate_policy
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "aws-managed-policies"
 EMPTY_IN_SNAPSHOT = {"AWSCodePipelineFullAccess", "AWSECRPullThroughCacheServiceRolePolicy"}
 RETIRED_SERVICES = {
     "evidently",
@@ -37,12 +38,16 @@ NOT_IAM_ACTIONS = {"s3:ListBuckets", "s3:ListObjects", "s3:ListObjectsV2", "ssm:
 """API operation names or typos that AWS wrote into managed policies; they grant nothing."""
 
 
-def corpus() -> list[tuple[str, str]]:
-    return [(p.name, p.read_text()) for p in sorted(CORPUS.iterdir()) if p.name != "SOURCE.txt"]
+@pytest.fixture(scope="module")
+def corpus(shared_dir: Path) -> list[tuple[str, str]]:
+    folder = shared_dir / "data" / "aws-managed-policies"
+    return [(p.name, p.read_text()) for p in sorted(folder.iterdir()) if p.name != "SOURCE.txt"]
 
 
-def test_corpus_has_1525_policies_and_each_parses_without_structural_error() -> None:
-    policies = corpus()
+def test_corpus_has_1525_policies_and_each_parses_without_structural_error(
+    corpus: list[tuple[str, str]],
+) -> None:
+    policies = corpus
     assert len(policies) == 1525
     parsed = 0
     for name, text in policies:
@@ -56,10 +61,12 @@ def test_corpus_has_1525_policies_and_each_parses_without_structural_error() -> 
     assert parsed == 1523
 
 
-def test_unknown_actions_on_the_corpus_are_the_investigated_ones(catalog: ActionCatalog) -> None:
+def test_unknown_actions_on_the_corpus_are_the_investigated_ones(
+    catalog: ActionCatalog, corpus: list[tuple[str, str]]
+) -> None:
     unknown_services: set[str] = set()
     unknown_actions: set[str] = set()
-    for name, text in corpus():
+    for name, text in corpus:
         if not text.strip():
             continue
         document = json.loads(text)["PolicyVersion"]["Document"]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sojourn.policy import evaluate
+from tests.conftest import SHARED
 from tests.policy.vectors import Vector, load_vectors
 
-VECTORS = load_vectors(Path(__file__).resolve().parents[2].parent / "shared" / "data" / "iam-eval-vectors")
+VECTORS = load_vectors(SHARED / "data" / "iam-eval-vectors")
+"""Loaded at collection time (parametrisation needs them then) from the same place as `shared_dir`."""
 KNOWN_DIFFERENCES: dict[str, str] = {}
 """Vector id -> the AWS documentation reason we answer differently. Mirrored in docs/policy-evaluation.md."""
 

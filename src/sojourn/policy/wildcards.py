@@ -32,12 +32,12 @@ def _arn_parts(pattern: str) -> tuple[re.Pattern[str], ...] | None:
 
 
 def arn_matches(value: str, pattern: str) -> bool:
-    """Resource ARN matching: wildcards stay within the first five segments; the resource part is free."""
+    """Segment by segment: wildcards stay inside one of the first five; a pattern with fewer never matches."""
     if pattern == "*":
         return True
     compiled = _arn_parts(pattern)
     if compiled is None:
-        return glob_regex(pattern).fullmatch(value) is not None
+        return False
     parts = value.split(":", 5)
     if len(parts) != 6:
         return False
