@@ -248,3 +248,46 @@ def test_cross_account_needs_both_sides() -> None:
     assert evaluate(request, PolicySet(identity=(identity,))).outcome == DENIED
     assert evaluate(request, PolicySet(resource=(bucket,))).outcome == DENIED
     assert evaluate(request, PolicySet(identity=(identity,), resource=(bucket,))).outcome == ALLOWED
+
+
+SESSION = "arn:aws:sts::111122223333:assumed-role/deployer/alice"
+
+
+def bucket_policy_for(principal: str) -> Policy:
+    return policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": principal},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::bucket/*",
+        },
+        kind=PolicyKind.RESOURCE,
+    )
+
+
+def test_session_policy_limits_grants_to_the_role_but_not_to_the_session_itself() -> None:
+    only_ec2 = (policy({"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}, kind=PolicyKind.SESSION),)
+    to_role = PolicySet(
+        resource=(bucket_policy_for("arn:aws:iam::111122223333:role/deployer"),), session=only_ec2
+    )
+    to_session = PolicySet(resource=(bucket_policy_for(SESSION),), session=only_ec2)
+    denied = evaluate(
+        EvaluationRequest("s3:GetObject", "arn:aws:s3:::bucket/k", SESSION, "111122223333"), to_role
+    )
+    assert (denied.outcome, denied.blocked_by) == (DENIED, "session")
+    allowed = evaluate(
+        EvaluationRequest("s3:GetObject", "arn:aws:s3:::bucket/k", SESSION, "111122223333"), to_session
+    )
+    assert allowed.outcome == ALLOWED and [d.policy_type for d in allowed.deciding] == ["resource"]
+
+
+def test_boundary_does_not_limit_a_grant_to_the_user_even_when_identity_also_allows() -> None:
+    identity = (policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}),)
+    boundary = (policy({"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}, kind=PolicyKind.BOUNDARY),)
+    request = EvaluationRequest("s3:GetObject", "arn:aws:s3:::bucket/k", USER, "111122223333")
+    identity_only = evaluate(request, PolicySet(identity=identity, boundary=boundary))
+    assert (identity_only.outcome, identity_only.blocked_by) == (DENIED, "pb")
+    both = evaluate(
+        request, PolicySet(identity=identity, resource=(bucket_policy_for(USER),), boundary=boundary)
+    )
+    assert both.outcome == ALLOWED and [d.policy_type for d in both.deciding] == ["resource"]

@@ -209,19 +209,16 @@ def _grants(
     identity_allows = bool(identity[0])
     principal_account = request.principal_account or _account_of(request.principal)
     same_account = request.resource_account is None or principal_account == request.resource_account
-    needs_resource_policy = action.startswith(RESOURCE_POLICY_REQUIRED)
     direct = grant in (Grant.WILDCARD, Grant.EXACT, Grant.ROLE_OF_SESSION)
     if anonymous:
-        allowed, by_resource = grant is Grant.WILDCARD, True
+        via_identity, via_resource = False, grant is Grant.WILDCARD
     elif not same_account:
-        allowed, by_resource = identity_allows and grant is not None, False
-    elif needs_resource_policy:
-        allowed = direct or (grant is Grant.ACCOUNT and identity_allows)
-        by_resource = direct
+        via_identity, via_resource = identity_allows and grant is not None, False
     else:
-        allowed = identity_allows or direct
-        by_resource = direct and not identity_allows
-    if not allowed:
+        needs_resource_policy = action.startswith(RESOURCE_POLICY_REQUIRED)
+        via_identity = identity_allows and (not needs_resource_policy or grant is not None)
+        via_resource = direct
+    if not (via_identity or via_resource):
         return Decision(
             Outcome.IMPLICITLY_DENIED,
             None,
@@ -229,25 +226,23 @@ def _grants(
             f"nothing allows {request.action} on {request.resource}",
             prepared.ignored_tuple(),
         )
-    if boundary is not None and not boundary[0]:
-        bypass = by_resource and (grant is Grant.WILDCARD or (grant is Grant.EXACT and not _is_role(request)))
-        if not bypass or not same_account:
-            return Decision(
-                Outcome.IMPLICITLY_DENIED,
-                "pb",
-                (),
-                "the permissions boundary does not allow it",
-                prepared.ignored_tuple(),
-            )
-    if session is not None and not session[0]:
+    boundary_ok = boundary is None or bool(boundary[0])
+    session_ok = session is None or bool(session[0])
+    # A grant naming a user or a session (or everyone) directly is not limited by the boundary, and one
+    # naming the session itself not by the session policy (IAM User Guide, "Session policies").
+    resource_boundary_ok = (
+        boundary_ok or grant is Grant.WILDCARD or (grant is Grant.EXACT and not _is_role(request))
+    )
+    resource_session_ok = session_ok or (grant is Grant.EXACT and _is_session(request))
+    by_identity = via_identity and boundary_ok and session_ok
+    by_resource = via_resource and resource_boundary_ok and resource_session_ok
+    if not (by_identity or by_resource):
+        blocked = "pb" if not (boundary_ok if via_identity else resource_boundary_ok) else "session"
+        reason = "the permissions boundary" if blocked == "pb" else "the session policy"
         return Decision(
-            Outcome.IMPLICITLY_DENIED,
-            "session",
-            (),
-            "the session policy does not allow it",
-            prepared.ignored_tuple(),
+            Outcome.IMPLICITLY_DENIED, blocked, (), f"{reason} does not allow it", prepared.ignored_tuple()
         )
-    deciding = tuple(identity[0] + resource[0])
+    deciding = tuple((identity[0] if by_identity else []) + (resource[0] if by_resource else []))
     return Decision(
         Outcome.ALLOWED,
         None,
@@ -331,6 +326,10 @@ def _match_principal(principal: Principal, request: EvaluationRequest) -> Grant 
 def _account_of(arn: str) -> str | None:
     parts = arn.split(":")
     return parts[4] if len(parts) > 5 and parts[4] else None
+
+
+def _is_session(request: EvaluationRequest) -> bool:
+    return request.principal.startswith("arn:") and ":sts::" in request.principal
 
 
 def _is_role(request: EvaluationRequest) -> bool:
