@@ -1,4 +1,4 @@
-"""Effective access: person x account -> permission sets, each with what grants it."""
+"""Effective access: who holds which permission set where, and how that changes between two states."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sojourn.access.state import AccessState, PrincipalType
-
-Grants = Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]]
-"""person -> account id -> permission set -> reasons (e.g. "rule team-own via team team-a")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,26 +18,6 @@ class AccessDelta:
 
     def __str__(self) -> str:
         return f"{self.sign} {self.permission_set} on {self.account}"
-
-
-def effective_access(state: AccessState) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
-    """Who holds what where in a state, expanding group assignments through memberships."""
-    members: dict[str, list[str]] = defaultdict(list)
-    for membership in state.memberships:
-        members[membership.group].append(membership.user)
-    grants: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(list))
-    )
-    for a in state.assignments:
-        if a.principal_type is PrincipalType.USER:
-            grants[a.principal][a.account_id][a.permission_set].append("direct")
-        else:
-            for user in members.get(a.principal, ()):
-                grants[user][a.account_id][a.permission_set].append(f"group {a.principal}")
-    return {
-        person: {account: {ps: tuple(r) for ps, r in sets.items()} for account, sets in accounts.items()}
-        for person, accounts in grants.items()
-    }
 
 
 def held(state: AccessState) -> set[tuple[str, str, str]]:
