@@ -3,13 +3,18 @@ unknown condition keys and operators that do not fit the key's type."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from sojourn.policy.model import Located, Policy, PolicyIssue, Severity
 from sojourn.policy.operators import operator_family
 
+Report = Callable[[Located, str, str, Severity], None]
+
 
 class ActionCatalogView(Protocol):
+    """What validation and expansion need from the action catalogue (sojourn.catalog implements it)."""
+
     def knows_service(self, prefix: str) -> bool: ...
 
     def knows_action(self, action: str) -> bool: ...
@@ -40,7 +45,7 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
         return ()
     issues: list[PolicyIssue] = []
 
-    def report(place: Located, code: str, message: str, severity: Severity = Severity.ERROR) -> None:
+    def report(place: Located, code: str, message: str, severity: Severity) -> None:
         issues.append(PolicyIssue(policy.source, place.line, place.col, place.path, code, severity, message))
 
     for statement in policy.statements:
@@ -91,15 +96,14 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
     return tuple(issues)
 
 
-def _check_action(catalog: ActionCatalogView, pattern: str, place: Located, report: object) -> None:
-    assert callable(report)
+def _check_action(catalog: ActionCatalogView, pattern: str, place: Located, report: Report) -> None:
     if pattern == "*" or ":" not in pattern:
         return
     prefix, name = pattern.split(":", 1)
     if "*" in prefix or "?" in prefix:
         return
     if not catalog.knows_service(prefix):
-        report(place, "unknown-service", f"unknown service prefix {prefix!r} in {pattern!r}")
+        report(place, "unknown-service", f"unknown service prefix {prefix!r} in {pattern!r}", Severity.ERROR)
         return
     if "*" in name or "?" in name:
         if not catalog.expand(pattern):
@@ -110,4 +114,4 @@ def _check_action(catalog: ActionCatalogView, pattern: str, place: Located, repo
     if not catalog.knows_action(pattern):
         suggestion = catalog.suggest_action(pattern)
         hint = f" (did you mean {suggestion}?)" if suggestion else ""
-        report(place, "unknown-action", f"unknown action {pattern!r}{hint}")
+        report(place, "unknown-action", f"unknown action {pattern!r}{hint}", Severity.ERROR)
