@@ -38,6 +38,8 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class CompiledStatement:
+    """One statement ready for matching: action regexes per service, resources, principals, conditions."""
+
     index: int
     sid: str | None
     effect: Effect
@@ -94,6 +96,8 @@ class CompiledStatement:
 
 @dataclass(frozen=True, slots=True)
 class CompiledPolicy:
+    """A policy's statements indexed by service prefix, with a per-action cache of the candidates."""
+
     source: str
     by_service: dict[str, tuple[CompiledStatement, ...]]
     everywhere: tuple[CompiledStatement, ...]
@@ -118,6 +122,7 @@ _CACHE: dict[int, tuple[Policy, CompiledPolicy]] = {}
 
 
 def compile_policy(policy: Policy) -> CompiledPolicy:
+    """Compile once per Policy object (cached by identity), so shared policies are compiled once."""
     cached = _CACHE.get(id(policy))
     if cached is not None and cached[0] is policy:
         return cached[1]

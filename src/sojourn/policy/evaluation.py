@@ -12,12 +12,16 @@ from sojourn.policy.model import Effect, Policy, Principal
 
 
 class Outcome(StrEnum):
+    """The three answers AWS gives."""
+
     ALLOWED = "Allowed"
     IMPLICITLY_DENIED = "ImplicitlyDenied"
     EXPLICITLY_DENIED = "ExplicitlyDenied"
 
 
 class PrincipalType(StrEnum):
+    """Who asks: an IAM principal, an anonymous caller or an AWS service."""
+
     AWS = "AWS"
     ANONYMOUS = "Anonymous"
     SERVICE = "Service"
@@ -25,6 +29,8 @@ class PrincipalType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EvaluationRequest:
+    """One question: may this principal do this action on this resource, in this context?"""
+
     action: str
     resource: str
     principal: str
@@ -37,6 +43,8 @@ class EvaluationRequest:
 
 @dataclass(frozen=True, slots=True)
 class PolicySet:
+    """Every policy that applies to a request, by type; None means that type is not in play."""
+
     identity: tuple[Policy, ...] = ()
     resource: tuple[Policy, ...] = ()
     scps: tuple[tuple[Policy, ...], ...] = ()
@@ -49,6 +57,8 @@ class PolicySet:
 
 @dataclass(frozen=True, slots=True)
 class StatementRef:
+    """A statement that decided an answer: policy type, policy source, index and Sid."""
+
     policy_type: str
     source: str
     index: int
@@ -61,6 +71,8 @@ class StatementRef:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
+    """The answer, the statements that decided it and, when denied, the policy type that blocked it."""
+
     outcome: Outcome
     blocked_by: str | None
     deciding: tuple[StatementRef, ...]
@@ -78,6 +90,8 @@ class Discovery:
 
 @dataclass(frozen=True, slots=True)
 class CompiledPolicySet:
+    """A PolicySet compiled for repeated questions (see compile_policy_set)."""
+
     identity: tuple[CompiledPolicy, ...]
     resource: tuple[CompiledPolicy, ...]
     scps: tuple[tuple[CompiledPolicy, ...], ...]

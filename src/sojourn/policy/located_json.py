@@ -23,6 +23,8 @@ class Node:
 
 
 class JsonSyntaxError(Exception):
+    """Malformed JSON at a character offset."""
+
     def __init__(self, message: str, offset: int) -> None:
         super().__init__(message)
         self.message, self.offset = message, offset

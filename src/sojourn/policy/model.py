@@ -22,17 +22,23 @@ class PolicyKind(StrEnum):
 
 
 class Severity(StrEnum):
+    """An ERROR makes AWS reject the policy or makes it wrong; a WARNING is likely a mistake."""
+
     ERROR = "error"
     WARNING = "warning"
 
 
 class Effect(StrEnum):
+    """A statement's Effect."""
+
     ALLOW = "Allow"
     DENY = "Deny"
 
 
 @dataclass(frozen=True, slots=True)
 class PolicyIssue:
+    """One problem found in a policy, with where it is; str() gives `source:line:col: path: message`."""
+
     source: str
     line: int
     col: int
@@ -65,6 +71,8 @@ class Principal:
 
 @dataclass(frozen=True, slots=True)
 class Condition:
+    """One operator/key pair of a Condition block with its values as strings."""
+
     operator: str
     """The operator as written, e.g. "ForAnyValue:StringLikeIfExists"."""
     base: str
@@ -79,6 +87,8 @@ class Condition:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
+    """One statement, normalised: single strings become tuples, absent elements are None."""
+
     index: int
     sid: str | None
     effect: Effect
@@ -96,6 +106,8 @@ class Statement:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
+    """A parsed policy: its statements, kind, Version and size as AWS counts it."""
+
     source: str
     kind: PolicyKind
     version: str | None

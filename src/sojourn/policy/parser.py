@@ -53,6 +53,8 @@ PRINCIPAL_KINDS_WITH_PRINCIPAL = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class ParseResult:
+    """A policy (None when the document is not a policy at all) and every issue found."""
+
     policy: Policy | None
     issues: tuple[PolicyIssue, ...]
 
