@@ -40,3 +40,33 @@ def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
         ],
     }[script]
     assert all(metric in metrics for metric in expected)
+
+
+def test_analyse_quick_json_rows() -> None:
+    """The corpus rows, timed by us on ~100 policies; peers are null when bench/.peers/ is absent."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "analyse.py"), "--quick", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    document = json.loads(result.stdout)
+    assert set(document) == {"rows"} and document["rows"]
+    for row in document["rows"]:
+        assert set(row) == KEYS
+        assert isinstance(row["metric"], str) and isinstance(row["target"], str)
+        assert row["meets_target"] in (True, False, None)
+        assert row["peer"] is None or isinstance(row["peer"], int | float)
+    corpus = [row for row in document["rows"] if row["metric"].startswith("corpus analyse seconds")]
+    assert [row["metric"].rsplit(" vs ", 1)[1] for row in corpus] == ["Parliament", "Cloudsplaining"]
+    for row in corpus:
+        assert isinstance(row["ours"], int | float) and row["ours"] > 0
+        assert row["unit"] == "s" and row["target"] == "< 2 s"
+        if row["peer"] is None:
+            missing = "not installed (run bench/peers/setup.sh)"
+            assert missing in row["peer_name"] or "failed" in row["peer_name"]
+    (speed_up,) = [row for row in document["rows"] if row["metric"].startswith("speed-up vs faster peer")]
+    assert speed_up["target"] == ">= 3x"
+    assert speed_up["ours"] is None or speed_up["ours"] > 0

@@ -1,0 +1,237 @@
+"""Analysis speed: the AWS managed-policy corpus analysed by Sojourn beside Parliament and Cloudsplaining,
+each peer measured in its own process in the same run. The principal graph is part 2 (not written yet).
+
+Ours per policy: parse_policy_document, validate_policy against the action catalogue, and every check of
+sojourn.analysis.registry (the policy's risk is its worst finding; no escalation paths). Each tool's
+data (our catalogue, policy_sentry's IAM database, Parliament's definitions) is loaded before its clock.
+Peers (installed by bench/peers/setup.sh into bench/.peers/, never runtime dependencies).
+Run: .venv/bin/python bench/analyse.py [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from bench.report import emit
+from sojourn.analysis.finding import AnalysisContext, Risk
+from sojourn.analysis.registry import analyse
+from sojourn.catalog import load_catalog
+from sojourn.policy import PolicyKind, parse_policy_document, validate_policy
+
+Row = dict[str, Any]
+
+SHARED = ROOT.parent / "shared" / "data"
+CORPUS = SHARED / "aws-managed-policies"
+PEERS = ROOT / "bench" / ".peers"
+PEER_PYTHON = PEERS / "venv" / "bin" / "python"
+NOT_INSTALLED = "not installed (run bench/peers/setup.sh)"
+QUICK_STRIDE = 15
+"""--quick analyses every 15th policy by name: about 100 of the 1,523."""
+SEVERITY_ORDER = (Risk.CRITICAL, Risk.HIGH, Risk.MEDIUM, Risk.LOW, Risk.INFO)
+STAGES = ("parse_policy_document", "validate_policy", "registry checks and risk")
+
+
+def progress(message: str) -> None:
+    """On stderr, so that --json output stays one object."""
+    print(f"[analyse {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def corpus_files(quick: bool) -> list[Path]:
+    """The managed policies that have a document (two files of the corpus are empty)."""
+    files = [p for p in sorted(CORPUS.iterdir()) if p.name != "SOURCE.txt" and p.read_text().strip()]
+    return files[::QUICK_STRIDE] if quick else files
+
+
+@contextmanager
+def corpus_dir(files: list[Path], quick: bool) -> Iterator[Path]:
+    """A directory holding exactly these policies, for the peers' drivers (which read a directory)."""
+    if not quick:
+        yield CORPUS
+        return
+    with tempfile.TemporaryDirectory(prefix="sojourn-analyse-") as folder:
+        for path in files:
+            (Path(folder) / path.name).symlink_to(path)
+        yield Path(folder)
+
+
+def corpus_ours(files: list[Path]) -> dict[str, Any]:
+    """Decoding the files and loading the catalogue are outside the clock, as for the peers."""
+    started = time.perf_counter()
+    catalog = load_catalog()
+    load_seconds = time.perf_counter() - started
+    documents = [(p.name, json.loads(p.read_text())["PolicyVersion"]["Document"]) for p in files]
+    context = AnalysisContext()
+    risks: Counter[str] = Counter()
+    findings = issues = 0
+    stages = [0.0, 0.0, 0.0]
+    clock = time.perf_counter
+    started = clock()
+    for name, document in documents:
+        t0 = clock()
+        result = parse_policy_document(document, source=name, kind=PolicyKind.AWS_MANAGED)
+        assert result.policy is not None, name
+        t1 = clock()
+        issues += len(result.issues) + len(validate_policy(result.policy, catalog))
+        t2 = clock()
+        found = analyse(result.policy, context)
+        findings += len(found)
+        severities = {f.check.severity for f in found}
+        risks[next((r.value for r in SEVERITY_ORDER if r in severities), "none")] += 1
+        t3 = clock()
+        stages[0] += t1 - t0
+        stages[1] += t2 - t1
+        stages[2] += t3 - t2
+    seconds = clock() - started
+    return {
+        "seconds": seconds,
+        "stages": dict(zip(STAGES, stages, strict=True)),
+        "load_seconds": load_seconds,
+        "policies": len(documents),
+        "findings": findings,
+        "issues": issues,
+        "risks": dict(risks),
+    }
+
+
+def run_peer(driver: str, folder: Path) -> dict[str, Any] | None:
+    """A peer's driver in the peers' venv; None when the venv is missing or the driver failed."""
+    if not PEER_PYTHON.exists():
+        return None
+    result = subprocess.run(
+        [str(PEER_PYTHON), str(ROOT / "bench" / "peers" / driver), str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    if result.returncode != 0:
+        print(result.stderr[-2000:], file=sys.stderr)
+        return {"failed": True}
+    return dict(json.loads(result.stdout))
+
+
+def peer_label(name: str, version: str, measured: dict[str, Any] | None) -> str:
+    if measured is None:
+        return f"{name}: {NOT_INSTALLED}"
+    if measured.get("failed"):
+        return f"{name} {version}: the driver failed (its stderr is above)"
+    crashed = int(measured["crashed"])
+    note = f", crashed on {crashed} policies" if crashed else ""
+    return f"{name} {version} ({int(measured['findings']):,} findings{note})"
+
+
+def corpus_rows(quick: bool) -> list[Row]:
+    files = corpus_files(quick)
+    ours = corpus_ours(files)
+    progress(
+        f"ours: {ours['policies']} policies in {ours['seconds']:.3f} s, {ours['findings']} findings, "
+        f"{ours['issues']} parse/validate issues, worst risk per policy {ours['risks']}"
+    )
+    with corpus_dir(files, quick) as folder:
+        parliament = run_peer("parliament_driver.py", folder)
+        cloudsplaining = run_peer("cloudsplaining_driver.py", folder)
+    peers = [
+        ("Parliament", "1.6.4", parliament),
+        (
+            "Cloudsplaining",
+            str((cloudsplaining or {}).get("version", "0.9.1")),
+            cloudsplaining,
+        ),
+    ]
+    seconds = ours["seconds"]
+    table: list[Row] = []
+    for name, version, measured in peers:
+        timed = measured is not None and not measured.get("failed")
+        if timed:
+            assert measured is not None
+            progress(f"{name}: {measured['policies']} policies in {measured['seconds']:.3f} s")
+        table.append(
+            {
+                "metric": f"corpus analyse seconds ({ours['policies']} AWS managed policies) vs {name}",
+                "ours": round(seconds, 3),
+                "peer": round(measured["seconds"], 3) if timed and measured is not None else None,
+                "peer_name": peer_label(name, version, measured),
+                "unit": "s",
+                "target": "< 2 s",
+                "meets_target": seconds < 2.0,
+            }
+        )
+    timed_peers = [(m["seconds"], n) for n, _, m in peers if m is not None and not m.get("failed")]
+    if timed_peers:
+        fastest, fastest_name = min(timed_peers)
+        speed_up: float | None = fastest / seconds
+        faster_peer = f"{fastest_name} ({fastest:.3f} s)"
+    else:
+        speed_up, faster_peer = None, f"no peer: {NOT_INSTALLED}"
+    table.append(
+        {
+            "metric": "speed-up vs faster peer (corpus analyse)",
+            "ours": None if speed_up is None else round(speed_up, 2),
+            "peer": None,
+            "peer_name": faster_peer,
+            "unit": "x",
+            "target": ">= 3x",
+            "meets_target": None if speed_up is None else speed_up >= 3.0,
+        }
+    )
+    for stage, stage_seconds in ours["stages"].items():
+        table.append(
+            {
+                "metric": f"of which {stage}",
+                "ours": round(stage_seconds, 3),
+                "peer": None,
+                "peer_name": "none",
+                "unit": "s",
+                "target": "(recorded)",
+                "meets_target": None,
+            }
+        )
+    table.append(
+        {
+            "metric": "action catalogue load (once per process, outside the timing)",
+            "ours": round(ours["load_seconds"], 3),
+            "peer": None,
+            "peer_name": "none",
+            "unit": "s",
+            "target": "(recorded)",
+            "meets_target": None,
+        }
+    )
+    return table
+
+
+def graph_rows(quick: bool) -> list[Row]:
+    """PART 2 GOES HERE: the principal graph (5,000 roles / 1,000 users / 500 Lambdas).
+
+    TODO(part 2, graph): build the synthetic snapshot, time building the "can assume" / "can escalate to"
+    graph and answering who-can / paths over it, beside the peers; return its rows (same keys as above).
+    """
+    del quick
+    return []
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help=f"every {QUICK_STRIDE}th policy (about 100), for a smoke run"
+    )
+    parser.add_argument("--json", action="store_true", help='print one {"rows": [...]} object')
+    args = parser.parse_args()
+    emit("analyse", corpus_rows(args.quick) + graph_rows(args.quick), as_json=args.json)
+
+
+if __name__ == "__main__":
+    main()
