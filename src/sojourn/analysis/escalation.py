@@ -8,9 +8,11 @@ boundaries and resource constraints are all respected because the engine decides
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from importlib import resources
 
 from sojourn.catalog import ActionCatalog
 from sojourn.policy import (
@@ -119,3 +121,12 @@ def find_escalations(
         if all(line is not None for line in evidence):
             findings.append(EscalationFinding(path, principal, tuple(line for line in evidence if line)))
     return findings
+
+
+def bundled_paths() -> tuple[EscalationPath, ...]:
+    """The escalation paths shipped with Sojourn (ids, categories and required permissions)."""
+    text = resources.files("sojourn.analysis").joinpath("data/escalation_paths.json").read_text()
+    return tuple(
+        EscalationPath(p["id"], p["name"], p["category"], tuple(p["required"]))
+        for p in json.loads(text)["paths"]
+    )

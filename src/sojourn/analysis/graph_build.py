@@ -1,0 +1,265 @@
+"""Build the access graph from a snapshot; every edge is a question the evaluation engine answered "allowed".
+
+- signs in as: a person of the identity source holds a permission set's role (Identity Center assignment);
+- can assume: sts:AssumeRole allowed by the caller's policies and SCPs and the role's trust policy and RCPs;
+- can escalate to: an escalation path of the shared data whose permissions are allowed, towards the role it
+  hands over (a role passed to a service, the role of a function whose code can be changed), another user
+  (whose credentials can be created) or the account's administrator (policies that can be rewritten);
+- is administrator of: every IAM "Permissions management" action of the catalogue is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from sojourn.analysis.escalation import EscalationPath, probe_resource
+from sojourn.analysis.graph import AccessGraph, Edge, EdgeKind, Node
+from sojourn.analysis.holders import Holder, PolicyLibrary, holders, rcps_of
+from sojourn.analysis.snapshot import OrgSnapshot, Role
+from sojourn.analysis.trust_index import TrustNames, trust_names
+from sojourn.catalog import ActionCatalog
+from sojourn.policy import (
+    CompiledPolicySet,
+    Discovery,
+    EvaluationRequest,
+    Outcome,
+    PolicyKind,
+    evaluate,
+    parse_policy_document,
+)
+from sojourn.policy.compiled import CompiledPolicy, compile_policy
+
+Progress = Callable[[str, int, int], None]
+SERVICE_PRINCIPALS = {
+    "ec2": ("ec2.amazonaws.com",),
+    "ssm": ("ec2.amazonaws.com",),
+    "ec2-instance-connect": ("ec2.amazonaws.com",),
+    "ecs": ("ecs-tasks.amazonaws.com",),
+    "apprunner": ("tasks.apprunner.amazonaws.com", "build.apprunner.amazonaws.com"),
+}
+"""Services whose roles are not trusted by "<prefix>.amazonaws.com"; every other prefix follows that rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedRole:
+    role: Role
+    account: str
+    names: TrustNames
+    compiled: CompiledPolicy | None
+
+
+class GraphBuilder:
+    """Holds the parsed snapshot so that `who-can` can ask more questions after the graph is built."""
+
+    def __init__(
+        self, snapshot: OrgSnapshot, catalog: ActionCatalog, paths: Iterable[EscalationPath]
+    ) -> None:
+        self.snapshot = snapshot
+        self.catalog = catalog
+        self.paths = tuple(paths)
+        self.library = PolicyLibrary(snapshot)
+        self.holders = list(holders(snapshot, self.library))
+        self.by_arn = {h.arn: h for h in self.holders}
+        self.roles = self._trusted_roles()
+        self.rcps = {a.id: rcps_of(self.library, a) for a in snapshot.accounts}
+        self._compiled_rcps: dict[str, tuple[tuple[CompiledPolicy, ...], ...]] = {}
+        self._by_service: dict[tuple[str, str], list[str]] = {}
+        self._trusts: dict[str, CompiledPolicy] = {}
+        self._answers: dict[tuple[tuple[str, ...], str, str], bool] = {}
+        iam = catalog.service("iam")
+        self.admin_actions = sorted(
+            f"iam:{name}"
+            for name, info in (iam.actions.items() if iam else ())
+            if info.access_level == "Permissions management"
+        )
+
+    def _trusted_roles(self) -> dict[str, TrustedRole]:
+        found = {}
+        for account in self.snapshot.accounts:
+            for role in account.roles:
+                trust = self.library.parse(f"{role.arn}#trust", role.trust, PolicyKind.TRUST)
+                names = (
+                    trust_names(trust) if trust else TrustNames(False, frozenset(), frozenset(), frozenset())
+                )
+                compiled = compile_policy(trust) if trust else None
+                found[role.arn] = TrustedRole(role, account.id, names, compiled)
+        return found
+
+    def allowed(
+        self, holder: Holder, action: str, resource: str, context: dict[str, str] | None = None
+    ) -> bool:
+        """Identity-side question (no resource policy), answered once per policy shape."""
+        key = (holder.shape, action, resource + repr(sorted((context or {}).items())))
+        if key not in self._answers:
+            request = EvaluationRequest(
+                action,
+                resource,
+                holder.arn,
+                holder.account,
+                dict(context or {}),
+                principal_account=holder.account,
+            )
+            decision = evaluate(request, self.library.compiled_set(holder.shape))
+            self._answers[key] = decision.outcome is Outcome.ALLOWED
+        return self._answers[key]
+
+    def assume_decision(self, holder: Holder, target: TrustedRole) -> tuple[bool, tuple[str, ...]]:
+        """sts:AssumeRole against the trust policy; conditions the snapshot cannot settle count as met."""
+        if target.compiled is None:
+            return False, ()
+        policies: CompiledPolicySet = replace(
+            self.library.compiled_set(holder.shape),
+            resource=(target.compiled,),
+            rcps=self._rcps(target.account),
+        )
+        context = (
+            {"aws:PrincipalOrgID": self.snapshot.organization_id} if self.snapshot.organization_id else {}
+        )
+        request = EvaluationRequest(
+            "sts:AssumeRole",
+            target.role.arn,
+            holder.arn,
+            target.account,
+            context,
+            principal_account=holder.account,
+        )
+        decision = evaluate(request, policies, Discovery())
+        return decision.outcome is Outcome.ALLOWED, decision.ignored_conditions
+
+    def identity_allows_assume(self, holder: Holder, target: TrustedRole) -> bool:
+        """The caller's side alone, as if the role trusted the caller's whole account (pre-filter)."""
+        key = (holder.shape, "sts:AssumeRole", target.role.arn)
+        if key not in self._answers:
+            policies = replace(
+                self.library.compiled_set(holder.shape), resource=(self._account_trust(holder.account),)
+            )
+            request = EvaluationRequest(
+                "sts:AssumeRole",
+                target.role.arn,
+                holder.arn,
+                target.account,
+                principal_account=holder.account,
+            )
+            allowed = evaluate(request, policies, Discovery()).outcome is Outcome.ALLOWED
+            self._answers[key] = allowed
+        return self._answers[key]
+
+    def _account_trust(self, account: str) -> CompiledPolicy:
+        if account not in self._trusts:
+            document = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    }
+                ],
+            }
+            policy = parse_policy_document(document, source="account-trust", kind=PolicyKind.TRUST).policy
+            assert policy is not None
+            self._trusts[account] = compile_policy(policy)
+        return self._trusts[account]
+
+    def roles_trusting(self, account: str, services: tuple[str, ...]) -> list[str]:
+        """Roles of the account whose trust policy names one of these service principals."""
+        if not self._by_service:
+            for arn, trusted in self.roles.items():
+                for service in trusted.names.services:
+                    self._by_service.setdefault((trusted.account, service), []).append(arn)
+        return sorted({arn for s in services for arn in self._by_service.get((account, s), ())})
+
+    def _rcps(self, account: str) -> tuple[tuple[CompiledPolicy, ...], ...]:
+        if account not in self._compiled_rcps:
+            self._compiled_rcps[account] = tuple(
+                tuple(compile_policy(p) for p in level) for level in self.rcps.get(account, ())
+            )
+        return self._compiled_rcps[account]
+
+    def build(self, progress: Progress | None = None) -> AccessGraph:
+        graph = AccessGraph()
+        self._add_nodes(graph)
+        steps: list[tuple[str, Callable[[AccessGraph], None]]] = [
+            ("identity center", self._sign_in_edges),
+            ("administrators", self._admin_edges),
+            ("trust", self._assume_edges),
+            ("escalation", self._escalation_edges),
+        ]
+        for number, (label, step) in enumerate(steps, start=1):
+            if progress:
+                progress(label, number, len(steps))
+            step(graph)
+        graph.notes.extend(f"policy could not be parsed, left out: {s}" for s in self.library.unreadable)
+        graph.notes.extend(self.snapshot.notes)
+        return graph
+
+    def _add_nodes(self, graph: AccessGraph) -> None:
+        for account in self.snapshot.accounts:
+            graph.add_node(Node(f"account:{account.id}", "account", account.id, account.name))
+            graph.add_node(
+                Node(f"admin:{account.id}", "admin", account.id, f"administrator of {account.name}")
+            )
+            for access in account.sso:
+                graph.add_node(Node(f"person:{access.person}", "person", "", access.person))
+        for holder in self.holders:
+            graph.add_node(Node(holder.arn, holder.kind, holder.account, holder.name))
+
+    def _sign_in_edges(self, graph: AccessGraph) -> None:
+        for account in self.snapshot.accounts:
+            for access in account.sso:
+                role = self.roles.get(access.role)
+                via = (
+                    f"permission set {role.role.permission_set}"
+                    if role and role.role.permission_set
+                    else "SSO"
+                )
+                graph.add_edge(Edge(f"person:{access.person}", access.role, EdgeKind.SIGNS_IN, via))
+
+    def _admin_edges(self, graph: AccessGraph) -> None:
+        for holder in self.holders:
+            if self.is_admin(holder):
+                graph.add_edge(
+                    Edge(
+                        holder.arn,
+                        f"admin:{holder.account}",
+                        EdgeKind.IS_ADMIN,
+                        "every IAM permissions action",
+                    )
+                )
+
+    def is_admin(self, holder: Holder) -> bool:
+        return bool(self.admin_actions) and all(
+            self.allowed(holder, action, probe_resource(action, self.catalog, holder.account))
+            for action in self.admin_actions
+        )
+
+    def _assume_edges(self, graph: AccessGraph) -> None:
+        by_account: dict[str, list[Holder]] = {}
+        for holder in self.holders:
+            by_account.setdefault(holder.account, []).append(holder)
+        for target in self.roles.values():
+            names = target.names
+            if names.everyone:
+                candidates: Iterable[Holder] = self.holders
+            else:
+                named = [self.by_arn[a] for a in names.arns if a in self.by_arn]
+                delegated = (h for a in names.accounts for h in by_account.get(a, ()))
+                candidates = [*named, *(h for h in delegated if self.identity_allows_assume(h, target))]
+            for holder in dict.fromkeys(candidates):
+                if holder.arn == target.role.arn:
+                    continue
+                allowed, conditions = self.assume_decision(holder, target)
+                if allowed:
+                    graph.add_edge(
+                        Edge(holder.arn, target.role.arn, EdgeKind.ASSUMES, "trust policy", conditions)
+                    )
+
+    def _escalation_edges(self, graph: AccessGraph) -> None:
+        from sojourn.analysis.escalation_edges import escalation_edges
+
+        for holder in self.holders:
+            if self.is_admin(holder):
+                continue
+            for edge in escalation_edges(self, holder):
+                graph.add_edge(edge)

@@ -1,0 +1,52 @@
+"""What each role's trust policy names: AWS principals, services and identity providers, for pre-filtering.
+
+The engine decides every edge; this index only narrows which principals are worth asking about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sojourn.policy.model import Effect, Policy
+from sojourn.policy.wildcards import action_matches
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+ROOT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):root$")
+
+
+@dataclass(frozen=True, slots=True)
+class TrustNames:
+    everyone: bool
+    accounts: frozenset[str]
+    arns: frozenset[str]
+    services: frozenset[str]
+
+
+def trust_names(trust: Policy) -> TrustNames:
+    everyone = False
+    accounts: set[str] = set()
+    arns: set[str] = set()
+    services: set[str] = set()
+    for statement in trust.statements:
+        if statement.effect is not Effect.ALLOW:
+            continue
+        if statement.actions is not None and not any(
+            action_matches(p, "sts:AssumeRole") for p in statement.actions
+        ):
+            continue
+        if statement.not_principals is not None:
+            everyone = True
+        for principal in statement.principals or ():
+            value = principal.value
+            if principal.kind == "*" or (principal.kind == "AWS" and value == "*"):
+                everyone = True
+            elif principal.kind == "Service":
+                services.add(value)
+            elif principal.kind == "AWS" and ACCOUNT_ID.match(value):
+                accounts.add(value)
+            elif principal.kind == "AWS" and (root := ROOT.match(value)):
+                accounts.add(root.group(1))
+            elif principal.kind == "AWS":
+                arns.add(value)
+    return TrustNames(everyone, frozenset(accounts), frozenset(arns), frozenset(services))
