@@ -82,6 +82,13 @@ class AccessGraph:
                 found.append(node.id)
         return sorted(found)
 
+    def display(self, node_id: str) -> str:
+        """ACCOUNT-NAME/NAME for users and roles, the label for people and administrators."""
+        node = self.nodes[node_id]
+        if node.kind in ("user", "role"):
+            return f"{self._account_label(node.account)}/{node.label}"
+        return node.label
+
     def _account_label(self, account: str) -> str:
         node = self.nodes.get(f"account:{account}")
         return node.label if node else account

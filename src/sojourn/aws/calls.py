@@ -107,6 +107,18 @@ class Caller:
             if not token:
                 return
 
+    def marker_pages(
+        self, client: Any, operation: str, key: str, next_key: str = "Marker", **kwargs: Any
+    ) -> Iterator[Any]:
+        """Yield the items under `key` of every page, following IAM's Marker or Lambda's NextMarker."""
+        marker: str | None = None
+        while True:
+            page = self(client, operation, **kwargs, **({"Marker": marker} if marker else {}))
+            yield from page.get(key, [])
+            marker = page.get(next_key)
+            if not marker:
+                return
+
 
 def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))

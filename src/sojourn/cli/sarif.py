@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sojourn import __version__
+from sojourn.analysis.finding import Finding
 from sojourn.policy import PolicyIssue, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -40,4 +41,39 @@ def to_sarif(issues: list[PolicyIssue], data_version: str) -> dict[str, Any]:
         "rules": rules,
         "properties": {"catalog": data_version},
     }
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
+
+
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+
+
+def findings_to_sarif(findings: list[Finding]) -> dict[str, Any]:
+    """Analysis findings; each rule carries its title, remediation and severity."""
+    metas = {f.check.id: f.check for f in findings}
+    ids = sorted(metas)
+    rules = [
+        {
+            "id": i,
+            "name": i.replace("-", " "),
+            "shortDescription": {"text": metas[i].title},
+            "help": {"text": metas[i].remediation},
+            "properties": {"severity": metas[i].severity.value},
+        }
+        for i in ids
+    ]
+    results = []
+    for finding in findings:
+        region = {"startLine": max(finding.line, 1), "startColumn": max(finding.col, 1)}
+        results.append(
+            {
+                "ruleId": finding.check.id,
+                "ruleIndex": ids.index(finding.check.id),
+                "level": LEVELS[finding.check.severity.value],
+                "message": {"text": f"{finding.path}: {finding.detail}" if finding.path else finding.detail},
+                "locations": [
+                    {"physicalLocation": {"artifactLocation": {"uri": finding.source}, "region": region}}
+                ],
+            }
+        )
+    driver = {"name": "sojourn", "version": __version__, "semanticVersion": __version__, "rules": rules}
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
