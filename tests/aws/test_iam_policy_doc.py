@@ -9,7 +9,14 @@ from pathlib import Path
 import botocore.session
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {"sso-admin": "sso", "identitystore": "identitystore", "organizations": "organizations"}
+SERVICES = {
+    "sso-admin": "sso",
+    "identitystore": "identitystore",
+    "organizations": "organizations",
+    "iam": "iam",
+    "lambda": "lambda",
+    "sts": "sts",
+}
 
 
 def documented_actions() -> set[str]:

@@ -50,7 +50,7 @@ def snapshot(
 ) -> None:
     """Read every account's principals and policies, SCPs/RCPs and Identity Center roles into a file."""
     from sojourn.aws.settings import AwsSettings
-    from sojourn.service.snapshotting import take_snapshot
+    from sojourn.aws.snapshot_reader import take_snapshot
     from sojourn.settings import Settings
 
     settings = Settings.from_environment(endpoint_url=endpoint_url)

@@ -1,4 +1,4 @@
-"""Use case: take a snapshot of the organisation for offline analysis (who-can, paths, findings).
+"""Take a snapshot of the organisation for offline analysis (who-can, paths, findings).
 
 Every account is read through a role assumed in it (the read-only role named in settings); the caller's own
 account is read with the caller's credentials. An account that cannot be read is left out and named in the
