@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sojourn.catalog import ActionCatalog
 from sojourn.policy.model import Policy
 
 
@@ -45,10 +46,14 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class AnalysisContext:
-    """What a check may know beyond the policy: the organisation's accounts and id."""
+    """What a check may know beyond the policy: the organisation's accounts and id, the action catalogue.
+
+    Checks that need the catalogue find nothing when it is None.
+    """
 
     organization_accounts: frozenset[str] = frozenset()
     organization_id: str | None = None
+    catalog: ActionCatalog | None = None
 
 
 CheckFunction = Callable[[Policy, AnalysisContext], Iterator[Finding]]
