@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sojourn.analysis.checks import permissions, trust
+from sojourn.analysis.checks import (
+    condition_keys,
+    condition_logic,
+    permissions,
+    principals,
+    redundancy,
+    resources,
+    trust,
+)
 from sojourn.analysis.finding import AnalysisContext, Check, Finding
-from sojourn.policy.model import Policy
+from sojourn.policy.model import Policy, PolicyKind
 
 IDENTITY_KINDS = frozenset({"identity", "boundary", "permission-set-inline", "aws-managed"})
+RESOURCE_KINDS = frozenset({"resource"})
+ALL_KINDS = frozenset(kind.value for kind in PolicyKind)
 
 CHECKS: tuple[Check, ...] = (
     Check(trust.WILDCARD_TRUST, trust.wildcard_trust, frozenset({"trust"})),
@@ -17,6 +27,17 @@ CHECKS: tuple[Check, ...] = (
     Check(permissions.PASSROLE_STAR, permissions.passrole_on_all_roles, IDENTITY_KINDS),
     Check(permissions.ALLOW_NOT_ACTION, permissions.allow_with_not_action, IDENTITY_KINDS),
     Check(permissions.ALLOW_NOT_RESOURCE, permissions.allow_with_not_resource, IDENTITY_KINDS),
+    Check(principals.RESOURCE_WILDCARD_PRINCIPAL, principals.resource_wildcard_principal, RESOURCE_KINDS),
+    Check(principals.SERVICE_WITHOUT_SOURCE, principals.service_without_source, RESOURCE_KINDS | {"trust"}),
+    Check(
+        resources.ACTION_RESOURCE_MISMATCH,
+        resources.action_resource_mismatch,
+        IDENTITY_KINDS | RESOURCE_KINDS,
+    ),
+    Check(condition_keys.KEY_NOT_SUPPORTED, condition_keys.key_not_supported, ALL_KINDS),
+    Check(condition_keys.OPERATOR_TYPE_MISMATCH, condition_keys.operator_type_mismatch, ALL_KINDS),
+    Check(redundancy.REDUNDANT, redundancy.redundant_entries, ALL_KINDS),
+    Check(condition_logic.CONSTANT_CONDITION, condition_logic.constant_conditions, ALL_KINDS),
 )
 
 

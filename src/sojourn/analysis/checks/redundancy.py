@@ -1,0 +1,75 @@
+"""Items a statement lists twice over: an action or resource that another entry of the same list covers.
+
+Entry x is covered by entry y when every name x matches, y matches too. That is decided without the
+catalogue: x is read as text (its wildcards as plain characters) and matched against y, which is exact
+when y has no `?` or x has no wildcard (y's `*` then also covers whatever x's wildcards stand for).
+Actions compare case-insensitively, resources as ARNs segment by segment. Of two entries that cover each
+other (duplicates), the later one is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from sojourn.analysis.checks.common import has_wildcard, statement_finding
+from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
+from sojourn.policy.model import Policy, Statement
+from sojourn.policy.wildcards import action_matches, arn_matches
+
+Matcher = Callable[[str, str], bool]
+"""(pattern, value) -> whether the pattern matches the value read as text."""
+
+REDUNDANT = CheckMeta(
+    id="redundant-action",
+    severity=Risk.INFO,
+    title="Action or resource already covered by another entry of the same statement",
+    remediation="Remove the entry; the wildcard (or the earlier duplicate) already grants it.",
+    example='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    '"Principal": {"AWS": "arn:aws:iam::111122223333:role/ci"}, '
+    '"Action": ["sts:AssumeRole", "sts:*"]}]}',
+)
+
+
+def _resource_matches(pattern: str, value: str) -> bool:
+    return value == pattern or arn_matches(value, pattern)
+
+
+def covers(matches: Matcher, wider: str, narrower: str) -> bool:
+    """Whether every name the narrower entry matches is matched by the wider one."""
+    if has_wildcard(narrower) and "?" in wider:
+        return False
+    return matches(wider, narrower)
+
+
+def _candidates(items: tuple[str, ...]) -> list[list[int]]:
+    """For each entry, the other entries that could cover it: wildcards, and the same text in any case."""
+    wild = [j for j, item in enumerate(items) if has_wildcard(item)]
+    same: dict[str, list[int]] = {}
+    for j, item in enumerate(items):
+        same.setdefault(item.lower(), []).append(j)
+    return [sorted(set(wild + same[item.lower()]) - {i}) for i, item in enumerate(items)]
+
+
+def redundant(items: tuple[str, ...], matches: Matcher) -> Iterator[tuple[str, str]]:
+    """(entry, the entry that covers it) for each redundant entry, in list order."""
+    for i, candidates in enumerate(_candidates(items)):
+        item = items[i]
+        for j in candidates:
+            other = items[j]
+            if covers(matches, other, item) and (j < i or not covers(matches, item, other)):
+                yield item, other
+                break
+
+
+def redundant_entries(policy: Policy, context: AnalysisContext) -> Iterator[Finding]:
+    for statement in policy.statements:
+        for item, other in redundant(statement.actions or (), action_matches):
+            same = item.lower() == other.lower()
+            yield _finding(policy, statement, f"action {item}", other, same)
+        for item, other in redundant(statement.resources or (), _resource_matches):
+            yield _finding(policy, statement, f"resource {item}", other, item == other)
+
+
+def _finding(policy: Policy, statement: Statement, entry: str, other: str, same: bool) -> Finding:
+    detail = f"{entry} is listed twice" if same else f"{entry} is already covered by {other}"
+    return statement_finding(REDUNDANT, policy, statement, detail)

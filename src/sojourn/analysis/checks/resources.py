@@ -1,0 +1,142 @@
+"""Actions paired with resources they cannot act on (needs the catalogue; without it nothing is found).
+
+An Allow whose Resource list names only ARNs (no "*") grants an action only if one listed ARN can be a
+resource of a type the action supports. A listed ARN and a type's ARN pattern are compared as two
+wildcard patterns that may overlap: a policy `*` or `${variable}` is any text; a type's `${...}` is any
+text too, except `${Partition}`, `${Region}`, `${Account}` and `${BucketName}`, which never hold "/" or
+":" (so "arn:aws:s3:::bucket/*" is an object, never a bucket). Letters compare case-insensitively.
+
+Decided limits, all to avoid false alarms: wildcard actions are not judged; an action whose catalogue
+entry lacks a type's ARN is skipped; an action that supports no resource type ("*" only) is reported
+unless a listed ARN ends in a bare `*` resource part (e.g. "arn:aws:s3:::*"), which AWS accepts for
+several such actions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from sojourn.analysis.checks.common import has_wildcard, statement_finding
+from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
+from sojourn.catalog import ActionCatalog
+from sojourn.policy.model import Effect, Policy, Statement
+
+ANY = "\x00any"
+SEGMENT = "\x00segment"
+ONE = "\x00one"
+SEGMENT_VARIABLES = frozenset({"partition", "region", "account", "bucketname"})
+_TOKEN = re.compile(r"\$\{([^}]*)\}|.", re.S)
+
+ACTION_RESOURCE_MISMATCH = CheckMeta(
+    id="action-resource-mismatch",
+    severity=Risk.LOW,
+    title="Action allowed only on resources it never acts on",
+    remediation='List the ARNs of the resource types the action supports, or "*" for actions that '
+    "support no resource type.",
+    example='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", '
+    '"Resource": "arn:aws:s3:::reports/*"}]}',
+)
+
+
+def _tokens(pattern: str, segment_variables: frozenset[str]) -> tuple[str, ...]:
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(pattern):
+        variable, char = match.group(1), match.group(0)
+        if variable is not None:
+            tokens.append(SEGMENT if variable.lower() in segment_variables else ANY)
+        else:
+            tokens.append(ANY if char == "*" else ONE if char == "?" else char.lower())
+    return tuple(tokens)
+
+
+def _star(token: str) -> bool:
+    return token in (ANY, SEGMENT)
+
+
+def _fits(star: str, token: str) -> bool:
+    """Whether the star can consume the one character that a non-star token stands for."""
+    return star == ANY or token == ONE or token not in ("/", ":")
+
+
+def _cell(p: str | None, q: str | None, down: bool, right: bool, diagonal: bool) -> bool:
+    """One step: down, right and diagonal tell whether the rest overlaps once p's, q's or both tokens
+    are used up."""
+    p_star = p is not None and _star(p)
+    q_star = q is not None and _star(q)
+    if (p_star and down) or (q_star and right):
+        return True
+    if p is None or q is None:
+        return False
+    if p_star:
+        return not q_star and _fits(p, q) and right
+    if q_star:
+        return _fits(q, p) and down
+    return diagonal and (p == q or ONE in (p, q))
+
+
+def patterns_overlap(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
+    """Whether some text matches both token patterns (dynamic programming over both suffixes)."""
+    n, m = len(left), len(right)
+    rest = [[False] * (m + 1) for _ in range(n + 1)]
+    rest[n][m] = True
+    for i in range(n, -1, -1):
+        for j in range(m, -1, -1):
+            if i < n or j < m:
+                rest[i][j] = _cell(
+                    left[i] if i < n else None,
+                    right[j] if j < m else None,
+                    i < n and rest[i + 1][j],
+                    j < m and rest[i][j + 1],
+                    i < n and j < m and rest[i + 1][j + 1],
+                )
+    return rest[0][0]
+
+
+@lru_cache(maxsize=65_536)
+def resource_fits(resource: str, type_arns: tuple[str, ...]) -> bool:
+    """Whether the policy resource can name a resource of one of the types (given by ARN pattern)."""
+    mine = _tokens(resource, frozenset())
+    return any(patterns_overlap(mine, _tokens(arn, SEGMENT_VARIABLES)) for arn in type_arns)
+
+
+def _bare_star(resource: str) -> bool:
+    parts = resource.split(":", 5)
+    return len(parts) == 6 and parts[5] == "*"
+
+
+def _mismatch(catalog: ActionCatalog, action: str, resources: tuple[str, ...]) -> str | None:
+    info = catalog.action(action)
+    if info is None or any(not r.arn for r in info.resource_types):
+        return None
+    if info.wildcard_only:
+        if any(_bare_star(r) for r in resources):
+            return None
+        return f'{info.name} supports only Resource "*"; the listed ARNs never grant it'
+    arns = tuple(r.arn for r in info.resource_types)
+    if any(resource_fits(resource, arns) for resource in resources):
+        return None
+    names = ", ".join(r.name for r in info.resource_types)
+    return f"{info.name} acts on {names}; none of the listed resources is one"
+
+
+def _specific(statement: Statement) -> tuple[str, ...] | None:
+    resources = statement.resources
+    if statement.effect is not Effect.ALLOW or not resources or "*" in resources:
+        return None
+    return resources
+
+
+def action_resource_mismatch(policy: Policy, context: AnalysisContext) -> Iterator[Finding]:
+    catalog = context.catalog
+    if catalog is None:
+        return
+    for statement in policy.statements:
+        resources = _specific(statement)
+        if resources is None:
+            continue
+        for action in statement.actions or ():
+            problem = None if has_wildcard(action) else _mismatch(catalog, action, resources)
+            if problem:
+                yield statement_finding(ACTION_RESOURCE_MISMATCH, policy, statement, problem)
