@@ -1,5 +1,5 @@
 """Analysis speed: the AWS managed-policy corpus analysed by Sojourn beside Parliament and Cloudsplaining,
-each peer measured in its own process in the same run. The principal graph is part 2 (not written yet).
+each peer measured in its own process in the same run; then the access graph of a synthetic account.
 
 Ours per policy: parse_policy_document, validate_policy against the action catalogue, and every check of
 sojourn.analysis.registry (the policy's risk is its worst finding; no escalation paths). Each tool's
@@ -214,13 +214,69 @@ def corpus_rows(quick: bool) -> list[Row]:
 
 
 def graph_rows(quick: bool) -> list[Row]:
-    """PART 2 GOES HERE: the principal graph (5,000 roles / 1,000 users / 500 Lambdas).
+    """The access graph of one synthetic account (5,000 roles, 1,000 users, 500 Lambda functions): build it
+    and answer `paths --to admin` and one `who-can`. PMapper, the peer for this, is not run: it reads a live
+    account, and its users report hour-long runs and hangs on large accounts (figure quoted, not measured)."""
+    import resource
 
-    TODO(part 2, graph): build the synthetic snapshot, time building the "can assume" / "can escalate to"
-    graph and answering who-can / paths over it, beside the peers; return its rows (same keys as above).
-    """
-    del quick
-    return []
+    from bench.synthetic_account import synthetic_snapshot
+    from sojourn.analysis.escalation import bundled_paths
+    from sojourn.analysis.graph_build import GraphBuilder
+    from sojourn.analysis.queries import paths_to, who_can
+
+    roles, users, functions = (500, 100, 50) if quick else (5000, 1000, 500)
+    snapshot = synthetic_snapshot(roles, users, functions)
+    catalog = load_catalog()
+    progress(f"graph: {roles} roles, {users} users, {functions} functions")
+    started = time.perf_counter()
+    builder = GraphBuilder(snapshot, catalog, bundled_paths())
+    graph = builder.build(lambda label, n, total: progress(f"graph step {n}/{total}: {label}"))
+    built = time.perf_counter() - started
+    to_admin = paths_to(graph, "admin")
+    answered = time.perf_counter() - started
+    who_can(builder, graph, "sts:AssumeRole", snapshot.accounts[0].roles[0].arn)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    label = f"{roles} roles / {users} users / {functions} functions"
+    progress(f"graph: {graph.edge_count()} edges, {len(to_admin)} principals reach an administrator")
+    peer = "PMapper (reported ~1 h and hangs on large accounts; not run)"
+    return [
+        {
+            "metric": f"graph build ({label})",
+            "ours": round(built, 2),
+            "peer": None,
+            "peer_name": peer,
+            "unit": "s",
+            "target": "",
+            "meets_target": None,
+        },
+        {
+            "metric": f"graph build + paths --to admin ({label})",
+            "ours": round(answered, 2),
+            "peer": None,
+            "peer_name": peer,
+            "unit": "s",
+            "target": "< 60 s",
+            "meets_target": answered < 60,
+        },
+        {
+            "metric": "graph peak memory (whole process, max RSS)",
+            "ours": round(peak_mib, 1),
+            "peer": None,
+            "peer_name": peer,
+            "unit": "MiB",
+            "target": "< 2048 MiB",
+            "meets_target": peak_mib < 2048,
+        },
+        {
+            "metric": "graph edges / principals reaching an administrator",
+            "ours": f"{graph.edge_count()} / {len(to_admin)}",
+            "peer": None,
+            "peer_name": peer,
+            "unit": "",
+            "target": "",
+            "meets_target": None,
+        },
+    ]
 
 
 def main() -> None:

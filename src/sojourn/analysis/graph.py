@@ -106,7 +106,7 @@ class AccessGraph:
                     queue.append(edge.source)
         paths = []
         for start, first in next_hop.items():
-            if first is None or self.nodes[start].kind in ("admin", "account"):
+            if first is None or self.nodes[start].kind in ("admin", "account", "hub"):
                 continue
             hops = []
             step: Edge | None = first

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
@@ -29,8 +30,10 @@ from sojourn.policy import (
     parse_policy_document,
 )
 from sojourn.policy.compiled import CompiledPolicy, compile_policy
+from sojourn.policy.model import Effect
 
 Progress = Callable[[str, int, int], None]
+HUB_MIN = 16
 SERVICE_PRINCIPALS = {
     "ec2": ("ec2.amazonaws.com",),
     "ssm": ("ec2.amazonaws.com",),
@@ -47,6 +50,7 @@ class TrustedRole:
     account: str
     names: TrustNames
     compiled: CompiledPolicy | None
+    conditional: bool
 
 
 class GraphBuilder:
@@ -66,6 +70,8 @@ class GraphBuilder:
         self._compiled_rcps: dict[str, tuple[tuple[CompiledPolicy, ...], ...]] = {}
         self._by_service: dict[tuple[str, str], list[str]] = {}
         self._trusts: dict[str, CompiledPolicy] = {}
+        self.escalations: dict[tuple[str, ...], dict[str, list[str]]] = {}
+        self._assumed: dict[tuple[tuple[str, ...], str], tuple[bool, tuple[str, ...]]] = {}
         self._answers: dict[tuple[tuple[str, ...], str, str], bool] = {}
         iam = catalog.service("iam")
         self.admin_actions = sorted(
@@ -83,7 +89,8 @@ class GraphBuilder:
                     trust_names(trust) if trust else TrustNames(False, frozenset(), frozenset(), frozenset())
                 )
                 compiled = compile_policy(trust) if trust else None
-                found[role.arn] = TrustedRole(role, account.id, names, compiled)
+                conditional = trust is None or any(st.conditions for st in trust.statements)
+                found[role.arn] = TrustedRole(role, account.id, names, compiled, conditional)
         return found
 
     def allowed(
@@ -126,6 +133,40 @@ class GraphBuilder:
         )
         decision = evaluate(request, policies, Discovery())
         return decision.outcome is Outcome.ALLOWED, decision.ignored_conditions
+
+    def may(self, holder: Holder, action: str) -> bool:
+        """Whether any identity Allow statement names the action at all (resources and conditions aside)."""
+        key = (holder.shape, "may", action)
+        if key not in self._answers:
+            compiled = self.library.compiled_set(holder.shape)
+            lowered = action.lower()
+            self._answers[key] = any(
+                s.effect is Effect.ALLOW for p in compiled.identity for s in p.candidates(lowered)
+            )
+        return self._answers[key]
+
+    def connect(
+        self,
+        graph: AccessGraph,
+        source: str,
+        kind: EdgeKind,
+        via: str,
+        targets: list[str],
+        conditions: tuple[str, ...] = (),
+    ) -> None:
+        """Edges to each target; many targets go through one shared hub node, so that edges stay linear."""
+        targets = [t for t in targets if t != source]
+        if len(targets) < HUB_MIN:
+            for target in targets:
+                graph.add_edge(Edge(source, target, kind, via, conditions))
+            return
+        digest = hashlib.sha256("\n".join(sorted(targets)).encode()).hexdigest()[:16]
+        hub = f"hub:{kind.name}:{via}:{digest}"
+        if hub not in graph.nodes:
+            graph.add_node(Node(hub, "hub", "", f"any of {len(targets)} principals ({via})"))
+            for target in targets:
+                graph.add_edge(Edge(hub, target, kind, via, conditions))
+        graph.add_edge(Edge(source, hub, kind, via, conditions))
 
     def identity_allows_assume(self, holder: Holder, target: TrustedRole) -> bool:
         """The caller's side alone, as if the role trusted the caller's whole account (pre-filter)."""
@@ -238,6 +279,7 @@ class GraphBuilder:
         by_account: dict[str, list[Holder]] = {}
         for holder in self.holders:
             by_account.setdefault(holder.account, []).append(holder)
+        found: dict[str, dict[tuple[str, ...], list[str]]] = {}
         for target in self.roles.values():
             names = target.names
             if names.everyone:
@@ -245,15 +287,26 @@ class GraphBuilder:
             else:
                 named = [self.by_arn[a] for a in names.arns if a in self.by_arn]
                 delegated = (h for a in names.accounts for h in by_account.get(a, ()))
-                candidates = [*named, *(h for h in delegated if self.identity_allows_assume(h, target))]
+                candidates = [*named, *(h for h in delegated if self._delegated(h, target))]
             for holder in dict.fromkeys(candidates):
-                if holder.arn == target.role.arn:
-                    continue
-                allowed, conditions = self.assume_decision(holder, target)
+                allowed, conditions = self._assume_cached(holder, target)
                 if allowed:
-                    graph.add_edge(
-                        Edge(holder.arn, target.role.arn, EdgeKind.ASSUMES, "trust policy", conditions)
-                    )
+                    found.setdefault(holder.arn, {}).setdefault(conditions, []).append(target.role.arn)
+        for source, by_conditions in found.items():
+            for conditions, targets in by_conditions.items():
+                self.connect(graph, source, EdgeKind.ASSUMES, "trust policy", sorted(targets), conditions)
+
+    def _delegated(self, holder: Holder, target: TrustedRole) -> bool:
+        return self.may(holder, "sts:AssumeRole") and self.identity_allows_assume(holder, target)
+
+    def _assume_cached(self, holder: Holder, target: TrustedRole) -> tuple[bool, tuple[str, ...]]:
+        """Trusts that name only accounts and have no conditions answer alike for every holder of a shape."""
+        if target.names.arns or target.names.everyone or target.conditional:
+            return self.assume_decision(holder, target)
+        key = (holder.shape, target.role.arn)
+        if key not in self._assumed:
+            self._assumed[key] = self.assume_decision(holder, target)
+        return self._assumed[key]
 
     def _escalation_edges(self, graph: AccessGraph) -> None:
         from sojourn.analysis.escalation_edges import escalation_edges
@@ -261,5 +314,5 @@ class GraphBuilder:
         for holder in self.holders:
             if self.is_admin(holder):
                 continue
-            for edge in escalation_edges(self, holder):
-                graph.add_edge(edge)
+            for via, targets in escalation_edges(self, holder).items():
+                self.connect(graph, holder.arn, EdgeKind.ESCALATES, via, targets)

@@ -6,6 +6,8 @@ so the graph asks the engine once per shape, not once per principal.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -35,9 +37,11 @@ class PolicyLibrary:
     unreadable: list[str] = field(default_factory=list)
     compiled: dict[tuple[str, ...], CompiledPolicySet] = field(default_factory=dict)
     sets: dict[tuple[str, ...], PolicySet] = field(default_factory=dict)
+    documents: dict[str, Document | None] = field(default_factory=dict)
 
     def parse(self, source: str, document: Document | None, kind: PolicyKind) -> Policy | None:
         if source not in self.parsed:
+            self.documents[source] = document
             policy = None
             if document is not None:
                 result = parse_policy_document(dict(document), source=source, kind=kind)
@@ -46,6 +50,14 @@ class PolicyLibrary:
                 self.unreadable.append(source)
             self.parsed[source] = policy
         return self.parsed[source]
+
+    def content_key(self, policy: Policy) -> str:
+        """Managed policies by ARN, inline ones by content: equal inline policies share a shape."""
+        if "#" not in policy.source:
+            return policy.source
+        document = self.documents.get(policy.source)
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        return "inline:" + hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def register(self, key: tuple[str, ...], policies: PolicySet) -> None:
         self.sets.setdefault(key, policies)
@@ -102,7 +114,11 @@ def _holder(
             boundary_arn, library.snapshot.policy(account, boundary_arn), PolicyKind.BOUNDARY
         )
         boundary = (parsed,) if parsed is not None else ()
-    shape = (f"account:{account.id}", *sorted(p.source for p in identity), f"boundary:{boundary_arn}")
+    shape = (
+        f"account:{account.id}",
+        *sorted(library.content_key(p) for p in identity),
+        f"boundary:{boundary_arn}",
+    )
     library.register(shape, PolicySet(identity=tuple(identity), scps=scps, boundary=boundary))
     return Holder(arn, name, account.id, kind, shape)
 
