@@ -8,13 +8,16 @@ import pytest
 
 from sojourn.analysis.finding import AnalysisContext, Check
 from sojourn.analysis.registry import CHECKS, analyse
+from sojourn.catalog import load_catalog
 from sojourn.policy import PolicyKind, parse_policy
 
-ORG = AnalysisContext(frozenset({"111122223333", "444455556666"}), "o-example")
+ORG = AnalysisContext(frozenset({"111122223333", "444455556666"}), "o-example", load_catalog())
 
 
 def kind_of(check: Check) -> PolicyKind:
-    return PolicyKind.TRUST if "trust" in check.kinds else PolicyKind.IDENTITY
+    if "trust" in check.kinds:
+        return PolicyKind.TRUST
+    return PolicyKind.IDENTITY if "identity" in check.kinds else PolicyKind.RESOURCE
 
 
 def test_ids_are_unique_and_metadata_complete() -> None:

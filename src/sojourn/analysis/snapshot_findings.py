@@ -43,7 +43,9 @@ ESCALATION = CheckMeta(
 
 def snapshot_findings(builder: GraphBuilder, graph: AccessGraph) -> list[Finding]:
     snapshot = builder.snapshot
-    context = AnalysisContext(frozenset(a.id for a in snapshot.accounts), snapshot.organization_id)
+    context = AnalysisContext(
+        frozenset(a.id for a in snapshot.accounts), snapshot.organization_id, builder.catalog
+    )
     to_admin = {p.start: p for p in graph.paths_to(graph.admin_nodes())}
     findings: list[Finding] = []
     for source, policy in sorted(builder.library.parsed.items()):

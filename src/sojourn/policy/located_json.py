@@ -118,6 +118,16 @@ class _Parser:
                 raise JsonSyntaxError(f"expected ',' or ']', found {lexeme!r}", offset)
 
 
+def from_python(value: object) -> Node:
+    """Nodes for an already-decoded JSON value (every offset 0): no text to point into."""
+    if isinstance(value, dict):
+        keys = {str(k): 0 for k in value}
+        return Node({str(k): from_python(v) for k, v in value.items()}, 0, keys)
+    if isinstance(value, (list, tuple)):
+        return Node([from_python(v) for v in value], 0)
+    return Node(value, 0)
+
+
 def _string(lexeme: str, offset: int) -> str:
     if len(lexeme) < 2 or lexeme[-1] != '"':
         raise JsonSyntaxError("unterminated string or control character inside a string", offset)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sojourn.policy.conditions import read_conditions
 from sojourn.policy.issue_log import IssueLog
-from sojourn.policy.located_json import JsonSyntaxError, LineIndex, Node, parse_located
+from sojourn.policy.located_json import JsonSyntaxError, LineIndex, Node, from_python, parse_located
 from sojourn.policy.model import (
     Effect,
     Located,
@@ -81,7 +81,8 @@ def parse_policy_document(
             source, 0, 0, "", "not-json", Severity.ERROR, f"the document is not JSON data: {error}"
         )
         return ParseResult(None, (issue,))
-    return _parse_text(text, source, kind, positions=False)
+    log = IssueLog(source, None)
+    return _Reader(kind, log, text).read(from_python(document))
 
 
 def _parse_text(text: str, source: str, kind: PolicyKind, *, positions: bool) -> ParseResult:

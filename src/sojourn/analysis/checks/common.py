@@ -21,3 +21,16 @@ def matches_when_absent(condition: Condition) -> bool:
 def has_wildcard(text: str) -> bool:
     """Whether an action or resource entry is a pattern rather than one name."""
     return "*" in text or "?" in text
+
+
+WILDCARD_CHARS = frozenset("*?")
+
+
+def same_service_possible(left: str, right: str, separator: str = ":", index: int = 0) -> bool:
+    """Cheap pre-check before wildcard matching: the service parts are equal or one has a wildcard."""
+    a = left.split(separator)
+    b = right.split(separator)
+    if len(a) <= index or len(b) <= index:
+        return True
+    x, y = a[index].lower(), b[index].lower()
+    return x == y or bool(WILDCARD_CHARS & set(x)) or bool(WILDCARD_CHARS & set(y))

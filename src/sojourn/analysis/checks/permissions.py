@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sojourn.analysis.checks.common import same_service_possible
 from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
 from sojourn.policy.model import Effect, Policy
 from sojourn.policy.wildcards import action_matches
@@ -34,13 +35,16 @@ ALLOW_NOT_RESOURCE = CheckMeta(
 )
 
 
+def _passes(pattern: str) -> bool:
+    return same_service_possible(pattern, "iam:PassRole") and action_matches(pattern, "iam:PassRole")
+
+
 def passrole_on_all_roles(policy: Policy, context: AnalysisContext) -> Iterator[Finding]:
     for statement in policy.statements:
         if statement.effect is not Effect.ALLOW or statement.resources != ("*",):
             continue
-        grants = any(action_matches(p, "iam:PassRole") for p in statement.actions or ()) or (
-            statement.not_actions is not None
-            and not any(action_matches(p, "iam:PassRole") for p in statement.not_actions)
+        grants = any(_passes(p) for p in statement.actions or ()) or (
+            statement.not_actions is not None and not any(_passes(p) for p in statement.not_actions)
         )
         if grants and not any(c.key.lower() == "iam:passedtoservice" for c in statement.conditions):
             where = statement.where

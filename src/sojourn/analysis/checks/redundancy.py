@@ -43,11 +43,24 @@ def covers(matches: Matcher, wider: str, narrower: str) -> bool:
 
 def _candidates(items: tuple[str, ...]) -> list[list[int]]:
     """For each entry, the other entries that could cover it: wildcards, and the same text in any case."""
-    wild = [j for j, item in enumerate(items) if has_wildcard(item)]
+    wild: dict[str, list[int]] = {}
     same: dict[str, list[int]] = {}
     for j, item in enumerate(items):
         same.setdefault(item.lower(), []).append(j)
-    return [sorted(set(wild + same[item.lower()]) - {i}) for i, item in enumerate(items)]
+        if has_wildcard(item):
+            wild.setdefault(_service(item), []).append(j)
+    anywhere = [j for key, found in wild.items() if has_wildcard(key) for j in found]
+    return [
+        sorted(set(wild.get(_service(item), []) + anywhere + same[item.lower()]) - {i})
+        for i, item in enumerate(items)
+    ]
+
+
+def _service(entry: str) -> str:
+    """The service part of an action ("s3" of "s3:Get*") or of an ARN ("s3" of "arn:aws:s3:::b")."""
+    parts = entry.lower().split(":")
+    index = 2 if parts[0] == "arn" else 0
+    return parts[index] if len(parts) > index else entry.lower()
 
 
 def redundant(items: tuple[str, ...], matches: Matcher) -> Iterator[tuple[str, str]]:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from sojourn.analysis.checks.common import has_wildcard, statement_finding
+from sojourn.analysis.checks.common import has_wildcard, same_service_possible, statement_finding
 from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
 from sojourn.catalog import ActionCatalog
 from sojourn.policy.model import Effect, Policy, Statement
@@ -40,6 +40,7 @@ ACTION_RESOURCE_MISMATCH = CheckMeta(
 )
 
 
+@lru_cache(maxsize=65_536)
 def _tokens(pattern: str, segment_variables: frozenset[str]) -> tuple[str, ...]:
     tokens: list[str] = []
     for match in _TOKEN.finditer(pattern):
@@ -98,7 +99,11 @@ def patterns_overlap(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
 def resource_fits(resource: str, type_arns: tuple[str, ...]) -> bool:
     """Whether the policy resource can name a resource of one of the types (given by ARN pattern)."""
     mine = _tokens(resource, frozenset())
-    return any(patterns_overlap(mine, _tokens(arn, SEGMENT_VARIABLES)) for arn in type_arns)
+    return any(
+        same_service_possible(resource, arn, index=2)
+        and patterns_overlap(mine, _tokens(arn, SEGMENT_VARIABLES))
+        for arn in type_arns
+    )
 
 
 def _bare_star(resource: str) -> bool:
