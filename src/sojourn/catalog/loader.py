@@ -38,7 +38,11 @@ def load_catalog() -> ActionCatalog:
                 access_level=single_access_level(action["accessLevel"]),
                 resource_types=tuple(
                     ResourceRequirement(
-                        r["name"], resource_types.get(r["name"], {}).get("arn", ""), r["required"]
+                        r["name"],
+                        (resource_types.get(r["name"]) or resource_types.get(r["name"].lower(), {})).get(
+                            "arn", ""
+                        ),
+                        r["required"],
                     )
                     for r in action.get("resourceTypes", [])
                 ),
