@@ -52,6 +52,23 @@ def _tokens(pattern: str, segment_variables: frozenset[str]) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+@lru_cache(maxsize=16_384)
+def _type_regex(arn: str) -> re.Pattern[str]:
+    """Fast path: the policy ARN read literally fits the type's pattern (its wildcards taken as letters)."""
+    parts = []
+    for token in _tokens(arn, SEGMENT_VARIABLES):
+        parts.append(
+            "[^/:]*"
+            if token == SEGMENT
+            else ".*"
+            if token == ANY
+            else "."
+            if token == ONE
+            else re.escape(token)
+        )
+    return re.compile("".join(parts), re.S)
+
+
 def _star(token: str) -> bool:
     return token in (ANY, SEGMENT)
 
@@ -98,6 +115,8 @@ def patterns_overlap(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
 @lru_cache(maxsize=65_536)
 def resource_fits(resource: str, type_arns: tuple[str, ...]) -> bool:
     """Whether the policy resource can name a resource of one of the types (given by ARN pattern)."""
+    if any(_type_regex(arn).fullmatch(resource.lower()) for arn in type_arns):
+        return True
     mine = _tokens(resource, frozenset())
     return any(
         same_service_possible(resource, arn, index=2)
