@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from sojourn.access.issues import ConfigIssue
@@ -75,6 +75,28 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class EligibilityRule:
+    """Who may ask for which permission set where, for how long, and who approves (or break-glass)."""
+
+    name: str
+    teams: tuple[str, ...]
+    people: tuple[str, ...]
+    permission_set: str
+    where: Selector
+    max_duration: timedelta
+    approver_teams: tuple[str, ...] = ()
+    approver_people: tuple[str, ...] = ()
+    approvals_required: int = 1
+    reason_required: bool = True
+    ticket_pattern: str | None = None
+    auto_approve: bool = False
+    answer_within: timedelta = timedelta(hours=24)
+    break_glass: bool = False
+    notify: tuple[str, ...] = ()
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     region: str = "us-east-1"
     instance_arn: str | None = None
@@ -94,3 +116,4 @@ class AccessConfig:
     rules: tuple[Rule, ...]
     origins: Mapping[str, Origin] = field(default_factory=dict)
     """Where each named element was declared: "person:alice", "permission_set:developer", ..."""
+    eligibility: tuple[EligibilityRule, ...] = ()

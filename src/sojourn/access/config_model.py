@@ -120,6 +120,67 @@ class RuleModel(Strict):
     what: list[str] = Field(min_length=1)
 
 
+SPAN = re.compile(r"^(\d+)([mhd])$")
+
+
+def span_minutes(value: str) -> int:
+    """ "30m", "2h", "1d" -> minutes; ValueError with a hint otherwise."""
+    match = SPAN.fullmatch(value.strip())
+    if not match or int(match.group(1)) <= 0:
+        raise ValueError(f"{value!r} is not a duration such as 30m, 2h or 1d")
+    return int(match.group(1)) * {"m": 1, "h": 60, "d": 1440}[match.group(2)]
+
+
+class ApproversModel(Strict):
+    teams: list[str] = []
+    people: list[str] = []
+    count: int = Field(default=1, ge=1, le=5)
+
+
+class EligibilityModel(Strict):
+    name: str
+    who: WhoModel
+    permission_set: str
+    where: SelectorModel
+    max_duration: str = "4h"
+    approvers: ApproversModel = ApproversModel()
+    reason_required: bool = True
+    ticket_pattern: str | None = None
+    auto_approve: bool = False
+    answer_within: str = "24h"
+
+    @field_validator("max_duration", "answer_within")
+    @classmethod
+    def _span(cls, value: str) -> str:
+        span_minutes(value)
+        return value
+
+    @field_validator("ticket_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ValueError(f"ticket_pattern is not a regular expression: {error}") from error
+        return value
+
+
+class BreakGlassModel(Strict):
+    name: str
+    who: WhoModel
+    permission_set: str
+    where: SelectorModel
+    max_duration: str = "1h"
+    notify: list[str] = []
+
+    @field_validator("max_duration")
+    @classmethod
+    def _span(cls, value: str) -> str:
+        span_minutes(value)
+        return value
+
+
 class FileModel(Strict):
     """One configuration file; a directory's files are merged."""
 
@@ -129,3 +190,5 @@ class FileModel(Strict):
     groups: list[GroupModel] = []
     permission_sets: list[PermissionSetModel] = []
     rules: list[RuleModel] = []
+    eligibility: list[EligibilityModel] = []
+    break_glass: list[BreakGlassModel] = []

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sojourn.access.config import (
     AccessConfig,
     DriftMode,
+    EligibilityRule,
     IdentitySource,
     Origin,
     Rule,
@@ -19,7 +20,16 @@ from sojourn.access.config import (
     Team,
     TeamMember,
 )
-from sojourn.access.config_model import FileModel, MemberModel, PermissionSetModel, PersonModel, SelectorModel
+from sojourn.access.config_eligibility import eligibility_rule
+from sojourn.access.config_model import (
+    BreakGlassModel,
+    EligibilityModel,
+    FileModel,
+    MemberModel,
+    PermissionSetModel,
+    PersonModel,
+    SelectorModel,
+)
 from sojourn.access.issues import ConfigIssue
 from sojourn.access.state import (
     CustomerManagedPolicyRef,
@@ -111,6 +121,7 @@ class _Builder:
         self.rules: list[Rule] = []
         self.origins: dict[str, Origin] = {}
         self.references: list[tuple[str, str, Origin]] = []
+        self.eligibility: list[EligibilityRule] = []
 
     def add(self, document: LocatedDocument, model: FileModel) -> None:
         if model.settings is not None:
@@ -132,6 +143,17 @@ class _Builder:
             self._add_permission_set(document, index, permission_set)
         for index, rule in enumerate(model.rules):
             self._add_rule(document, index, rule)
+        entries: list[tuple[str, int, EligibilityModel | BreakGlassModel]] = [
+            *(("eligibility", i, e) for i, e in enumerate(model.eligibility)),
+            *(("break_glass", i, e) for i, e in enumerate(model.break_glass)),
+        ]
+        for key, index, entry in entries:
+            if not self._declare(document, f"{key}:{entry.name}", (key, index, "name")):
+                continue
+            origin = self._origin(document, (key, index))
+            found, references = eligibility_rule(entry, _selector(entry.where), origin, self.issues)
+            self.eligibility.append(found)
+            self.references += references
 
     def _declare(self, document: LocatedDocument, key: str, path: Path) -> bool:
         line, col = document.locate(path)
@@ -327,6 +349,7 @@ class _Builder:
             self.supersedes,
             tuple(self.rules),
             self.origins,
+            tuple(self.eligibility),
         )
 
 

@@ -30,6 +30,10 @@ class IdentityCenterGateway(Protocol):
         self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
     ) -> list[ChangeOutcome]: ...
 
+    def forget_assignments(self) -> None:
+        """Drop what is remembered about existing assignments (another writer may have changed them)."""
+        ...
+
 
 class NoIdentityCenter(Exception):
     """No (or more than one) Identity Center instance where one was expected."""
@@ -92,6 +96,9 @@ class Boto3IdentityCenter:
         self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
     ) -> list[ChangeOutcome]:
         return run_bounded(self.apply_change, changes, self.settings.max_concurrency, on_outcome)
+
+    def forget_assignments(self) -> None:
+        self.writer.forget_assignments()
 
     @property
     def unsupported(self) -> tuple[str, ...]:

@@ -56,6 +56,9 @@ class InMemoryIdentityCenter:
             )
         return ReadResult(state, {}, "memory")
 
+    def forget_assignments(self) -> None:
+        """Nothing is cached here."""
+
     def apply_change(self, change: Change) -> ChangeOutcome:
         problem = self.fail(change) if self.fail else None
         if problem:

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from sojourn.store.audit import AuditLog
 from sojourn.store.engine import create_store_engine, migrate
+from sojourn.store.grants import GrantStore
 from sojourn.store.runs import RunLog
 
 
@@ -16,6 +17,7 @@ class Store:
     engine: Engine
     audit: AuditLog
     runs: RunLog
+    grants: GrantStore
 
     def close(self) -> None:
         self.engine.dispose()
@@ -26,4 +28,4 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
     engine = create_store_engine(url)
     if upgrade:
         migrate(engine)
-    return Store(engine, AuditLog(engine), RunLog(engine))
+    return Store(engine, AuditLog(engine), RunLog(engine), GrantStore(engine))

@@ -81,3 +81,47 @@ applied_states = Table(
     Column("state", Text, nullable=False),
     UniqueConstraint("instance", name="uq_applied_state_instance"),
 )
+
+grant_requests = Table(
+    "grant_requests",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("person", String(256), nullable=False),
+    Column("permission_set", String(64), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("due_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Index("ix_grant_requests_due", "due_at"),
+    Index("ix_grant_requests_person", "person", "state"),
+)
+
+grant_effects = Table(
+    "grant_effects",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("request_id", String(64), ForeignKey("grant_requests.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("done_at", DateTime(timezone=True)),
+    Column("lease_owner", String(64)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Index("ix_grant_effects_pending", "done_at", "next_at"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_id", String(64), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("digest", String(128), nullable=False),
+    Column("roles", Text, nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)

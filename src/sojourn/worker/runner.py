@@ -1,0 +1,158 @@
+"""The worker: at each tick, ask the store what is due now and do it, at least once and idempotently.
+
+- requests due at T: unanswered ones expire, active grants end (their deprovisioning is queued);
+- queued effects: provision (create the assignments), deprovision (remove the assignments that nothing
+  else still needs, then end live sessions), notify; each completed together with its follow-up
+  transition, each failure retried with backoff and, past the deadline, reported as overdue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sojourn.access.changes import Action, AssignmentChange
+from sojourn.access.state import Assignment, PrincipalType
+from sojourn.aws.gateway import IdentityCenterGateway
+from sojourn.clock import Clock
+from sojourn.store.grants import ClaimedEffect, GrantStore
+from sojourn.workflow.grant_request import HOLDS_ACCESS, GrantRequest, State
+from sojourn.workflow.transitions import Deprovisioned, Provisioned, ProvisionFailed, Tick, transition
+
+log = logging.getLogger("sojourn.worker")
+BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+Standing = Callable[[str], set[tuple[str, str]]]
+"""person -> (account id, permission set) pairs that standing rules give them now."""
+Notifier = Callable[[str, GrantRequest, tuple[str, ...]], None]
+SessionRevoker = Callable[[GrantRequest, tuple[str, ...], datetime], None]
+
+
+@dataclass
+class TickReport:
+    closed: int = 0
+    provisioned: int = 0
+    deprovisioned: int = 0
+    kept: int = 0
+    failed: int = 0
+    notified: int = 0
+    overdue: list[str] = field(default_factory=list)
+
+
+class Worker:
+    def __init__(
+        self,
+        grants: GrantStore,
+        gateway: IdentityCenterGateway,
+        clock: Clock,
+        *,
+        owner: str,
+        standing: Standing = lambda person: set(),
+        notify: Notifier | None = None,
+        revoke_sessions: SessionRevoker | None = None,
+        lease: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self.grants, self.gateway, self.clock, self.owner = grants, gateway, clock, owner
+        self.standing, self.notify, self.revoke_sessions, self.lease = (
+            standing,
+            notify,
+            revoke_sessions,
+            lease,
+        )
+
+    def tick(self) -> TickReport:
+        report = TickReport()
+        now = self.clock.now()
+        for request_id in self.grants.due_requests(now):
+            outcome = self.grants.change(request_id, lambda r: transition(r, Tick(), now), now)
+            report.closed += outcome.request.state is not State.ACTIVE and bool(outcome.effects)
+        while effects := self.grants.claim_effects(self.clock.now(), self.owner, self.lease):
+            for effect in effects:
+                self._perform(effect, report)
+        return report
+
+    def _perform(self, effect: ClaimedEffect, report: TickReport) -> None:
+        request = self.grants.get(effect.request_id)
+        if effect.kind == "provision":
+            self._provision(effect, request, report)
+        elif effect.kind == "deprovision":
+            self._deprovision(effect, request, report)
+        else:
+            self._notify(effect, request, report)
+
+    def _provision(self, effect: ClaimedEffect, request: GrantRequest, report: TickReport) -> None:
+        now = self.clock.now()
+        if request.state is not State.APPROVED:
+            self.grants.drop_effect(effect, now, f"request is {request.state.value}; nothing to provision")
+            return
+        self.gateway.forget_assignments()
+        errors = self._assignments(request, tuple(effect.body["accounts"]), Action.CREATE)
+        if not errors:
+            self.grants.complete_effect(
+                effect, self.owner, self.clock.now(), lambda r: transition(r, Provisioned(), self.clock.now())
+            )
+            report.provisioned += 1
+            return
+        report.failed += 1
+        error = "; ".join(errors)
+        retry = now + timedelta(seconds=BACKOFF[min(effect.attempts, len(BACKOFF) - 1)])
+        self.grants.fail_effect(
+            effect, self.owner, now, error, retry, lambda r: transition(r, ProvisionFailed(error), now)
+        )
+
+    def _deprovision(self, effect: ClaimedEffect, request: GrantRequest, report: TickReport) -> None:
+        now = self.clock.now()
+        accounts = tuple(effect.body["accounts"])
+        needed = self._still_needed(request, accounts)
+        report.kept += len(needed)
+        errors = self._assignments(request, tuple(a for a in accounts if a not in needed), Action.DELETE)
+        if not errors and self.revoke_sessions is not None:
+            before = datetime.fromisoformat(effect.body["revoke_sessions_before"])
+            try:
+                self.revoke_sessions(request, accounts, before)
+            except Exception as error:
+                errors.append(f"session revocation: {error}")
+        if not errors:
+            follow = (lambda r: transition(r, Deprovisioned(), now)) if request.state in _CLOSED else None
+            self.grants.complete_effect(effect, self.owner, now, follow)
+            report.deprovisioned += 1
+            return
+        report.failed += 1
+        deadline = request.ends_at if request.state is State.ENDED else request.closed_at
+        if deadline is not None and now > deadline:
+            late = now - deadline
+            report.overdue.append(request.id)
+            log.error("grant %s is %s past its end and still not removed: %s", request.id, late, errors)
+        retry = now + timedelta(seconds=BACKOFF[min(effect.attempts, len(BACKOFF) - 1)])
+        self.grants.fail_effect(effect, self.owner, now, "; ".join(errors), retry)
+
+    def _still_needed(self, request: GrantRequest, accounts: tuple[str, ...]) -> set[str]:
+        """Accounts where a standing rule or another live grant still justifies the same assignment."""
+        standing = self.standing(request.person)
+        needed = {a for a in accounts if (a, request.permission_set) in standing}
+        for other in self.grants.requests(person=request.person, states=tuple(HOLDS_ACCESS)):
+            if other.id != request.id and other.permission_set == request.permission_set:
+                needed |= set(accounts) & set(other.accounts)
+        return needed
+
+    def _assignments(self, request: GrantRequest, accounts: tuple[str, ...], action: Action) -> list[str]:
+        errors = []
+        for account in accounts:
+            assignment = Assignment(account, request.permission_set, PrincipalType.USER, request.person)
+            outcome = self.gateway.apply_change(AssignmentChange(action, assignment))
+            if not outcome.ok:
+                errors.append(f"{account}: {outcome.detail}")
+        return errors
+
+    def _notify(self, effect: ClaimedEffect, request: GrantRequest, report: TickReport) -> None:
+        if self.notify is not None:
+            try:
+                self.notify(str(effect.body["event"]), request, tuple(effect.body.get("to", ())))
+            except Exception:
+                log.exception("notification %s for %s failed", effect.body.get("event"), request.id)
+        self.grants.complete_effect(effect, self.owner, self.clock.now())
+        report.notified += 1
+
+
+_CLOSED = frozenset({State.REVOKED, State.ENDED, State.FAILED})

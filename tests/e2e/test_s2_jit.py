@@ -1,0 +1,120 @@
+"""S2: just-in-time access against moto on SQLite and PostgreSQL; AWS checked through boto3 at each step."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from sojourn.store.audit import AuditLog
+from sojourn.workflow.grant_request import State
+from sojourn.workflow.opening import NotEligible
+from sojourn.workflow.transitions import SelfApproval
+from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
+
+PROD = ("team-a-prod", "prod-admin")
+
+
+def test_s2_2_request_approve_grant_and_expire_on_time(jit: Jit) -> None:  # noqa: F811
+    request = jit.service.request(
+        "alice", "prod-admin", ("team-a-prod",), timedelta(hours=2), "INC-4711 failover", "INC-4711"
+    )
+    assert request.state is State.PENDING and request.approvers == {"erin", "carol"}
+    with pytest.raises(SelfApproval):
+        jit.service.approve(request.id, "alice")
+    jit.worker.tick()
+    assert PROD not in jit.holds("alice")
+    jit.clock.advance(minutes=3)
+    jit.service.approve(request.id, "erin", "go")
+    jit.worker.tick()
+    assert PROD in jit.holds("alice")
+    active = jit.service.get(request.id)
+    assert active.state is State.ACTIVE and active.ends_at == jit.clock.now() + timedelta(hours=2)
+    jit.clock.advance(hours=1, minutes=59)
+    jit.worker.tick()
+    assert PROD in jit.holds("alice")
+    jit.clock.advance(minutes=1)
+    jit.worker.tick()
+    assert PROD not in jit.holds("alice")
+    ended = jit.service.get(request.id)
+    assert ended.state is State.ENDED and ended.revoked_in_aws_at == jit.clock.now()
+    records = AuditLog(jit.store.engine).query(person="alice")
+    actions = [r.event.action for r in records if r.event.action.startswith("jit.")]
+    assert actions == ["jit.request", "jit.approve", "jit.grant", "jit.expire"]
+    approve = next(r for r in records if r.event.action == "jit.approve")
+    assert approve.event.actor == "erin"
+    assert AuditLog(jit.store.engine).verify().ok
+
+
+def test_requests_outside_eligibility_are_refused(jit: Jit) -> None:  # noqa: F811
+    with pytest.raises(NotEligible, match="not eligible"):
+        jit.service.request("alice", "prod-admin", ("team-a-dev",), timedelta(hours=1), "x", "INC-1")
+    with pytest.raises(NotEligible, match="longer than"):
+        jit.service.request("alice", "prod-admin", ("team-a-prod",), timedelta(hours=5), "x", "INC-1")
+    with pytest.raises(NotEligible, match="ticket"):
+        jit.service.request("alice", "prod-admin", ("team-a-prod",), timedelta(hours=1), "x")
+    with pytest.raises(NotEligible, match="not eligible"):
+        jit.service.request("dave", "prod-admin", ("team-a-prod",), timedelta(hours=1), "x", "INC-1")
+
+
+def test_one_request_covers_several_accounts(jit: Jit) -> None:  # noqa: F811
+    request = jit.service.request(
+        "alice", "prod-admin", ("team-a-prod", "team-b-prod"), timedelta(hours=1), "INC-7 both", "INC-7"
+    )
+    jit.service.approve(request.id, "carol")
+    jit.worker.tick()
+    assert {PROD, ("team-b-prod", "prod-admin")} <= jit.holds("alice")
+    jit.service.revoke(request.id, "alice", "done")
+    jit.worker.tick()
+    assert not {PROD, ("team-b-prod", "prod-admin")} & jit.holds("alice")
+
+
+def test_overlapping_grants_never_take_each_other_away(jit: Jit) -> None:  # noqa: F811
+    first = jit.service.request(
+        "alice", "prod-admin", ("team-a-prod",), timedelta(hours=2), "INC-1 a", "INC-1"
+    )
+    jit.service.approve(first.id, "erin")
+    jit.worker.tick()
+    jit.clock.advance(hours=1)
+    second = jit.service.request(
+        "alice", "prod-admin", ("team-a-prod",), timedelta(hours=2), "INC-2 b", "INC-2"
+    )
+    jit.service.approve(second.id, "carol")
+    jit.worker.tick()
+    jit.clock.advance(hours=1)
+    jit.worker.tick()
+    assert jit.service.get(first.id).state is State.ENDED
+    assert PROD in jit.holds("alice")  # the second grant still justifies it
+    jit.clock.advance(hours=1)
+    jit.worker.tick()
+    assert PROD not in jit.holds("alice")
+
+
+def test_a_grant_never_removes_standing_access(jit: Jit) -> None:  # noqa: F811
+    # bob holds developer on team-a-prod by a standing rule; a developer grant ending must not remove it
+    assert ("team-a-prod", "developer") in jit.holds("bob")
+    request = jit.service.request("bob", "prod-admin", ("team-a-prod",), timedelta(hours=1), "INC-3", "INC-3")
+    jit.service.approve(request.id, "erin")
+    jit.worker.tick()
+    jit.clock.advance(hours=1)
+    jit.worker.tick()
+    assert ("team-a-prod", "developer") in jit.holds("bob")
+    assert PROD not in jit.holds("bob")
+
+
+def test_s2_4_break_glass_needs_no_approver_is_short_and_flagged(jit: Jit) -> None:  # noqa: F811
+    with pytest.raises(NotEligible, match="longer than"):
+        jit.service.request(
+            "alice", "prod-admin", ("team-a-prod",), timedelta(hours=2), "outage", break_glass=True
+        )
+    glass = jit.service.request(
+        "alice", "prod-admin", ("team-a-prod",), timedelta(minutes=30), "outage", break_glass=True
+    )
+    assert glass.state is State.APPROVED and glass.source == "break-glass"
+    jit.worker.tick()
+    assert PROD in jit.holds("alice")
+    actions = {r.event.action for r in AuditLog(jit.store.engine).query(person="alice")}
+    assert "jit.break-glass" in actions
+    jit.clock.advance(minutes=30)
+    jit.worker.tick()
+    assert PROD not in jit.holds("alice")
