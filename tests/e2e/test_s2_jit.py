@@ -28,6 +28,8 @@ def test_s2_2_request_approve_grant_and_expire_on_time(jit: Jit) -> None:  # noq
     jit.service.approve(request.id, "erin", "go")
     jit.worker.tick()
     assert PROD in jit.holds("alice")
+    code, output = jit.sojourn("plan", "--config", str(jit.sojourn.config))
+    assert code == 0, output  # the plan does not see the live grant as drift
     active = jit.service.get(request.id)
     assert active.state is State.ACTIVE and active.ends_at == jit.clock.now() + timedelta(hours=2)
     jit.clock.advance(hours=1, minutes=59)

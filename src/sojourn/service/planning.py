@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sojourn.access.compiler import compile_access
@@ -12,13 +12,14 @@ from sojourn.access.config_parse import parse_config
 from sojourn.access.issues import ConfigInvalid
 from sojourn.access.organization import Organization
 from sojourn.access.plan import Plan, make_plan
-from sojourn.access.state import AccessState
+from sojourn.access.state import AccessState, Assignment, PrincipalType
 from sojourn.access.state_codec import state_from_json
 from sojourn.analysis.finding import AnalysisContext, Finding
 from sojourn.aws.gateway import IdentityCenterGateway
 from sojourn.aws.identity_center_reader import ReadResult
 from sojourn.service.plan_findings import new_findings
 from sojourn.store import Store
+from sojourn.workflow.grant_request import HOLDS_ACCESS
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +58,10 @@ def plan_access(
     if compiled.issues:
         raise ConfigInvalid(compiled.issues)
     previous = previous_state(store, instance)
-    read = gateway.read_state(organization, known_pairs(compiled.desired, previous))
+    desired = with_live_grants(compiled.desired, store)
+    read = gateway.read_state(organization, known_pairs(desired, previous))
     plan = make_plan(
-        compiled.desired,
+        desired,
         read.state,
         drift=drift or config.settings.drift,
         previous=previous,
@@ -68,9 +70,21 @@ def plan_access(
     )
     context = AnalysisContext(frozenset(a.id for a in organization.accounts))
     findings = tuple(new_findings(compiled.desired, read.state, context))
-    return PlanOutcome(
-        plan, config, organization, compiled.desired, read.state, compiled.effective, read, findings
-    )
+    return PlanOutcome(plan, config, organization, desired, read.state, compiled.effective, read, findings)
+
+
+def with_live_grants(desired: AccessState, store: Store | None) -> AccessState:
+    """Approved and active just-in-time grants are desired too: a plan never removes them."""
+    if store is None:
+        return desired
+    live = store.grants.requests(states=tuple(HOLDS_ACCESS))
+    extra = {
+        Assignment(account, r.permission_set, PrincipalType.USER, r.person)
+        for r in live
+        for account in r.accounts
+        if r.permission_set in desired.permission_sets and r.person in desired.users
+    }
+    return replace(desired, assignments=desired.assignments | extra) if extra else desired
 
 
 def known_pairs(*states: AccessState | None) -> set[tuple[str, str]]:
