@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -119,4 +120,39 @@ def test_s2_4_break_glass_needs_no_approver_is_short_and_flagged(jit: Jit) -> No
     assert "jit.break-glass" in actions
     jit.clock.advance(minutes=30)
     jit.worker.tick()
+    assert PROD not in jit.holds("alice")
+
+
+def test_the_cli_requests_refuses_self_approval_approves_and_provisions(jit: Jit) -> None:  # noqa: F811
+    config = str(jit.sojourn.config)
+    code, output = jit.sojourn(
+        "request",
+        "prod-admin",
+        "--account",
+        "team-a-prod",
+        "--for",
+        "1h",
+        "--reason",
+        "INC-9 db",
+        "--ticket",
+        "INC-9",
+        "--as",
+        "alice",
+        "--config",
+        config,
+        "--json",
+    )
+    assert code == 0, output
+    made = json.loads(output)
+    assert made["state"] == "pending" and set(made["approvers"]) == {"erin", "carol"}
+    code, output = jit.sojourn("approve", made["id"], "--as", "alice", "--config", config)
+    assert code == 1 and "own request" in output
+    code, output = jit.sojourn("approve", made["id"], "--as", "erin", "--comment", "ok", "--config", config)
+    assert code == 0, output
+    code, output = jit.sojourn("worker", "--once", "--config", config)
+    assert code == 0, output
+    assert PROD in jit.holds("alice")
+    code, output = jit.sojourn("revoke", made["id"], "--reason", "done", "--as", "alice", "--config", config)
+    assert code == 0, output
+    jit.sojourn("worker", "--once", "--config", config)
     assert PROD not in jit.holds("alice")

@@ -1,0 +1,238 @@
+"""`sojourn request`, `approve`, `deny`, `cancel`, `revoke`, `extend`, `requests`, `eligible`, `worker`.
+
+The CLI acts locally on Sojourn's database as the person given by --as (or SOJOURN_ACTOR): it is the
+operator's tool. People and automation elsewhere use the API, which authenticates them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sojourn.access.config_model import span_minutes
+from sojourn.access.issues import ConfigInvalid
+from sojourn.bootstrap import Runtime
+from sojourn.service.jit import JitService
+from sojourn.service.jit_runtime import CachedDirectory, standing_lookup
+from sojourn.settings import Settings
+from sojourn.store.grants import RequestNotFound
+from sojourn.worker.runner import Worker
+from sojourn.workflow.codec import request_to_json
+from sojourn.workflow.grant_request import GrantRequest, State
+from sojourn.workflow.transitions import IllegalTransition
+
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="YAML file or directory of YAML files")]
+AsOption = Annotated[str | None, typer.Option("--as", help="who is acting (default: SOJOURN_ACTOR)")]
+
+
+@contextmanager
+def _service(config: Path) -> Iterator[tuple[Runtime, JitService]]:
+    rt = Runtime(Settings.from_environment())
+    try:
+        directory = CachedDirectory(config, rt.gateway())
+        yield rt, JitService(rt.store().grants, rt.clock, directory)
+    except (IllegalTransition, RequestNotFound) as error:
+        errors.print(f"[red]refused:[/red] {error}")
+        raise typer.Exit(1) from None
+    except ConfigInvalid as invalid:
+        for issue in invalid.issues:
+            errors.print(f"[red]error:[/red] {issue}")
+        raise typer.Exit(1) from None
+    finally:
+        rt.close()
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return timedelta(minutes=span_minutes(text))
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def _actor(value: str | None) -> str:
+    return value or Settings.from_environment().actor
+
+
+def _show(request: GrantRequest, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(request_to_json(request), indent=1))
+        return
+    ends = f", ends {request.ends_at:%Y-%m-%d %H:%M} UTC" if request.ends_at else ""
+    console.print(
+        f"request {request.id}: {request.person} {request.permission_set} on {', '.join(request.accounts)} "
+        f"for {request.duration}: {request.state.value}{ends}",
+        highlight=False,
+    )
+    if request.state is State.PENDING:
+        console.print(f"approvers: {', '.join(sorted(request.approvers))}", highlight=False)
+
+
+def request(
+    permission_set: Annotated[str, typer.Argument(help="permission set, e.g. prod-admin")],
+    account: Annotated[list[str], typer.Option("--account", "-a", help="account name or id (repeatable)")],
+    duration: Annotated[str, typer.Option("--for", help="how long, e.g. 30m, 2h")],
+    reason: Annotated[str, typer.Option(help="why (shown to approvers and kept in the audit log)")] = "",
+    ticket: Annotated[str | None, typer.Option(help="ticket reference when the rule asks for one")] = None,
+    break_glass: Annotated[bool, typer.Option("--break-glass", help="emergency: no approver, loud")] = False,
+    who: AsOption = None,
+    config: ConfigOption = Path("access"),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Ask for a permission set on one or more accounts for a while; prints who can approve."""
+    with _service(config) as (_, service):
+        made = service.request(
+            _actor(who), permission_set, tuple(account), _duration(duration), reason, ticket, break_glass
+        )
+    _show(made, as_json)
+
+
+def _decide(verb: str) -> Callable[..., None]:
+    def command(
+        request_id: Annotated[str, typer.Argument(help="the request's id")],
+        comment: Annotated[str, typer.Option(help="kept in the audit log")] = "",
+        who: AsOption = None,
+        config: ConfigOption = Path("access"),
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        with _service(config) as (_, service):
+            actor = _actor(who)
+            done = (
+                service.approve(request_id, actor, comment)
+                if verb == "approve"
+                else service.deny(request_id, actor, comment)
+            )
+        _show(done, as_json)
+
+    command.__doc__ = f"{verb.capitalize()} a pending request (never your own)."
+    return command
+
+
+approve = _decide("approve")
+deny = _decide("deny")
+
+
+def cancel(
+    request_id: Annotated[str, typer.Argument()], who: AsOption = None, config: ConfigOption = Path("access")
+) -> None:
+    """Withdraw your own pending request."""
+    with _service(config) as (_, service):
+        _show(service.cancel(request_id, _actor(who)), False)
+
+
+def revoke(
+    request_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str, typer.Option(help="why")],
+    admin: Annotated[bool, typer.Option("--admin", help="act as an administrator")] = False,
+    who: AsOption = None,
+    config: ConfigOption = Path("access"),
+) -> None:
+    """End a grant now (the holder, an approver or an administrator); live sessions end with it."""
+    with _service(config) as (_, service):
+        _show(service.revoke(request_id, _actor(who), reason, admin=admin), False)
+
+
+def extend(
+    request_id: Annotated[str, typer.Argument()],
+    by: Annotated[str, typer.Option("--by", help="how much longer, e.g. 1h")],
+    admin: Annotated[bool, typer.Option("--admin")] = False,
+    who: AsOption = None,
+    config: ConfigOption = Path("access"),
+) -> None:
+    """Lengthen an active grant within the rule's maximum (an approver or administrator, never the holder)."""
+    with _service(config) as (_, service):
+        _show(service.extend(request_id, _actor(who), _duration(by), admin=admin), False)
+
+
+def requests(
+    person: Annotated[str | None, typer.Option(help="only this person's")] = None,
+    state: Annotated[list[State] | None, typer.Option(help="only in these states")] = None,
+    config: ConfigOption = Path("access"),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Requests and grants, oldest first."""
+    with _service(config) as (_, service):
+        found = service.requests(person, tuple(state or ()))
+    if as_json:
+        print(json.dumps([request_to_json(r) for r in found], indent=1))
+        return
+    table = Table()
+    for column in ("id", "person", "permission set", "accounts", "state", "ends"):
+        table.add_column(column)
+    for r in found:
+        ends = f"{r.ends_at:%Y-%m-%d %H:%M}" if r.ends_at else ""
+        table.add_row(r.id, r.person, r.permission_set, ", ".join(r.accounts), r.state.value, ends)
+    console.print(table)
+
+
+def eligible(who: AsOption = None, config: ConfigOption = Path("access")) -> None:
+    """What you may request: permission sets, accounts, longest duration and approvers."""
+    with _service(config) as (rt, service):
+        found = service.eligible(_actor(who))
+        names = {a.id: a.name for a in rt.gateway().read_organization(with_tags=False).accounts}
+    table = Table()
+    for column in ("rule", "permission set", "accounts", "max", "approvers", "kind"):
+        table.add_column(column)
+    for e in found:
+        kind = (
+            "break-glass"
+            if e.break_glass
+            else ("auto" if e.auto_approve else f"{e.approvals_required} approval(s)")
+        )
+        accounts = ", ".join(sorted(names.get(a, a) for a in e.accounts))
+        table.add_row(
+            e.rule, e.permission_set, accounts, str(e.max_duration), ", ".join(sorted(e.approvers)), kind
+        )
+    console.print(table)
+
+
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="one tick, then exit")] = False,
+    interval: Annotated[float, typer.Option(help="seconds between ticks")] = 1.0,
+    config: ConfigOption = Path("access"),
+) -> None:
+    """Provision approved grants, end expired ones, retry failures; safe to run twice at once."""
+    rt = Runtime(Settings.from_environment())
+    try:
+        run_worker(rt, config, once=once, interval=interval)
+    finally:
+        rt.close()
+
+
+def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float) -> None:
+    import os
+    import socket
+
+    directory = CachedDirectory(config, rt.gateway())
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    runner = Worker(
+        rt.store().grants,
+        rt.gateway(),
+        rt.clock,
+        owner=owner,
+        standing=standing_lookup(directory, lambda: rt.clock.now().date()),
+    )
+    while True:
+        report = runner.tick()
+        if report.provisioned or report.deprovisioned or report.closed or report.failed:
+            errors.print(_report(report), highlight=False)
+        if once:
+            return
+        time.sleep(interval)
+
+
+def _report(report: Any) -> str:
+    return (
+        f"worker: {report.provisioned} provisioned, {report.deprovisioned} removed, {report.closed} closed, "
+        f"{report.failed} failed, {len(report.overdue)} overdue"
+    )
