@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,11 @@ class AwsView:
             ]: a
             for a in arns
         }
+
+    def inline_policy(self, permission_set: str) -> dict:
+        arn = self.permission_sets()[permission_set]
+        text = self.sso.get_inline_policy_for_permission_set(InstanceArn=self.instance, PermissionSetArn=arn)
+        return json.loads(text.get("InlinePolicy") or "{}")
 
     def user_id(self, user_name: str) -> str | None:
         users = self.identity.list_users(

@@ -13,7 +13,7 @@ from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
 from sojourn.clock import FixedClock
 from sojourn.service.jit import JitService
-from sojourn.service.jit_runtime import CachedDirectory, standing_lookup
+from sojourn.service.jit_runtime import CachedDirectory, session_revoker, standing_lookup
 from sojourn.store import Store, open_store
 from sojourn.worker.runner import Worker
 from tests.e2e.conftest import AwsView, Sojourn
@@ -83,5 +83,6 @@ def jit(s1: tuple[Sojourn, AwsView]) -> Jit:
         clock,
         owner="w1",
         standing=standing_lookup(directory, lambda: clock.now().date()),
+        revoke_sessions=session_revoker(gateway, clock),
     )
     return Jit(sojourn, view, store, clock, service, worker, gateway)

@@ -39,6 +39,15 @@ def test_s2_2_request_approve_grant_and_expire_on_time(jit: Jit) -> None:  # noq
     jit.clock.advance(minutes=1)
     jit.worker.tick()
     assert PROD not in jit.holds("alice")
+    inline = jit.aws.inline_policy("prod-admin")
+    revocation = next(s for s in inline["Statement"] if s["Sid"].startswith("SojournRevokedSessions"))
+    assert revocation["Condition"]["StringEquals"]["identitystore:UserId"] == jit.aws.user_id("alice")
+    assert (
+        revocation["Condition"]["DateLessThan"]["aws:TokenIssueTime"]
+        == f"{jit.clock.now():%Y-%m-%dT%H:%M:%SZ}"
+    )
+    code, output = jit.sojourn("plan", "--config", str(jit.sojourn.config))
+    assert code == 0, output  # the revocation statement is not configuration drift
     ended = jit.service.get(request.id)
     assert ended.state is State.ENDED and ended.revoked_in_aws_at == jit.clock.now()
     records = AuditLog(jit.store.engine).query(person="alice")

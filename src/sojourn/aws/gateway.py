@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime
 from typing import Protocol
 
 from sojourn.access.changes import Change
@@ -99,6 +100,9 @@ class Boto3IdentityCenter:
 
     def forget_assignments(self) -> None:
         self.writer.forget_assignments()
+
+    def revoke_sessions(self, permission_set: str, user_name: str, before: datetime, now: datetime) -> str:
+        return self.writer.revoke_sessions(permission_set, user_name, before, now)
 
     @property
     def unsupported(self) -> tuple[str, ...]:

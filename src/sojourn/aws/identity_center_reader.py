@@ -24,6 +24,7 @@ from sojourn.access.state import (
 from sojourn.aws.calls import Caller, NotSupportedByEndpoint
 from sojourn.aws.clients import AwsClients
 from sojourn.aws.identity_index import IdentityIndex, InstanceRef
+from sojourn.workflow.sessions import without_revocations
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,7 @@ class IdentityCenterReader:
             customer_managed_policies=tuple(
                 sorted({CustomerManagedPolicyRef(c["Name"], c.get("Path", "/")) for c in customer})
             ),
-            inline_policy=canonical_policy_json(json.loads(inline)) if inline else None,
+            inline_policy=_configured_inline(inline),
             permissions_boundary=_boundary(boundary_answer),
             tags=tuple(sorted((t["Key"], t["Value"]) for t in (tags_answer or {}).get("Tags", []))),
         )
@@ -273,3 +274,9 @@ def _boundary(answer: dict[str, Any] | None) -> PermissionsBoundary | None:
         boundary.get("ManagedPolicyArn"),
         CustomerManagedPolicyRef(reference["Name"], reference.get("Path", "/")) if reference else None,
     )
+
+
+def _configured_inline(inline: str | None) -> str | None:
+    """The inline policy without Sojourn's session-revocation statements (they are not configuration)."""
+    document = without_revocations(json.loads(inline)) if inline else None
+    return canonical_policy_json(document) if document else None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -23,6 +25,7 @@ from sojourn.access.state import PermissionsBoundary, PermissionSetSpec
 from sojourn.aws.calls import Caller, NotSupportedByEndpoint, error_code
 from sojourn.aws.clients import AwsClients
 from sojourn.aws.identity_index import IdentityIndex, InstanceRef
+from sojourn.workflow.sessions import merged, split
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,10 +225,16 @@ class IdentityCenterWriter:
             if spec.inline_policy is None:
                 self._sso("delete_inline_policy_from_permission_set", PermissionSetArn=arn)
             else:
+                current = self._sso("get_inline_policy_for_permission_set", PermissionSetArn=arn).get(
+                    "InlinePolicy"
+                )
+                _, revocations = split(json.loads(current) if current else None)
+                document = json.loads(spec.inline_policy)
+                document["Statement"] = [*_statement_list(document), *revocations]
                 self._sso(
                     "put_inline_policy_to_permission_set",
                     PermissionSetArn=arn,
-                    InlinePolicy=json.dumps(json.loads(spec.inline_policy), indent=None),
+                    InlinePolicy=json.dumps(document),
                 )
         old_managed = set(before.managed_policies) if before else set()
         for policy in sorted(set(spec.managed_policies) - old_managed):
@@ -274,6 +283,21 @@ class IdentityCenterWriter:
         except ClientError as error:
             if error_code(error) != code:
                 raise
+
+    def revoke_sessions(self, permission_set: str, user_name: str, before: datetime, now: datetime) -> str:
+        """Deny the person's sessions of this permission set issued before `before`, in every account."""
+        arn = self._permission_set_arn(permission_set)
+        user_id = self._principal_id("users", user_name)
+        described = self._sso("describe_permission_set", PermissionSetArn=arn)["PermissionSet"]
+        lifetime = _iso_duration(described.get("SessionDuration", "PT12H"))
+        current = self._sso("get_inline_policy_for_permission_set", PermissionSetArn=arn).get("InlinePolicy")
+        document = merged(json.loads(current) if current else None, user_id, before, now, lifetime)
+        assert document is not None
+        self._sso(
+            "put_inline_policy_to_permission_set", PermissionSetArn=arn, InlinePolicy=json.dumps(document)
+        )
+        self._provision(arn)
+        return f"sessions of {user_name} issued before {before.isoformat()} denied"
 
     def _provision(self, arn: str) -> None:
         status = self._sso(
@@ -420,3 +444,15 @@ def _boundary_request(boundary: PermissionsBoundary) -> dict[str, Any]:
             "Path": boundary.customer_managed.path,
         }
     }
+
+
+def _statement_list(document: dict[str, Any]) -> list[Any]:
+    found = document.get("Statement", [])
+    return list(found) if isinstance(found, list) else [found]
+
+
+def _iso_duration(text: str) -> timedelta:
+    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?", text)
+    if not match:
+        return timedelta(hours=12)
+    return timedelta(hours=int(match.group(1) or 0), minutes=int(match.group(2) or 0))

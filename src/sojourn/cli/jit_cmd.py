@@ -22,7 +22,7 @@ from sojourn.access.config_model import span_minutes
 from sojourn.access.issues import ConfigInvalid
 from sojourn.bootstrap import Runtime
 from sojourn.service.jit import JitService
-from sojourn.service.jit_runtime import CachedDirectory, standing_lookup
+from sojourn.service.jit_runtime import CachedDirectory, session_revoker, standing_lookup
 from sojourn.settings import Settings
 from sojourn.store.grants import RequestNotFound
 from sojourn.worker.runner import Worker
@@ -221,6 +221,7 @@ def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float) -> Non
         rt.clock,
         owner=owner,
         standing=standing_lookup(directory, lambda: rt.clock.now().date()),
+        revoke_sessions=session_revoker(rt.gateway(), rt.clock),
     )
     while True:
         report = runner.tick()

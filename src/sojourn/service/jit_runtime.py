@@ -7,16 +7,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sojourn.access.compiler import compile_access
 from sojourn.access.config import AccessConfig
 from sojourn.access.organization import Organization
-from sojourn.aws.gateway import IdentityCenterGateway
+from sojourn.aws.gateway import Boto3IdentityCenter, IdentityCenterGateway
+from sojourn.clock import Clock
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import Directory
 from sojourn.service.planning import load_config
+from sojourn.workflow.grant_request import GrantRequest
 
 DIRECTORY_TTL_SECONDS = 60.0
 
@@ -60,3 +62,14 @@ def standing_lookup(
         return standing_access(found.config, found.organization, today()).get(person, set())
 
     return lookup
+
+
+def session_revoker(
+    gateway: Boto3IdentityCenter, clock: Clock
+) -> Callable[[GrantRequest, tuple[str, ...], datetime], None]:
+    """End the person's live sessions of the permission set issued before the revocation."""
+
+    def revoke(request: GrantRequest, accounts: tuple[str, ...], before: datetime) -> None:
+        gateway.revoke_sessions(request.permission_set, request.person, before, clock.now())
+
+    return revoke

@@ -106,11 +106,12 @@ class Worker:
         accounts = tuple(effect.body["accounts"])
         needed = self._still_needed(request, accounts)
         report.kept += len(needed)
-        errors = self._assignments(request, tuple(a for a in accounts if a not in needed), Action.DELETE)
-        if not errors and self.revoke_sessions is not None:
+        removed = tuple(a for a in accounts if a not in needed)
+        errors = self._assignments(request, removed, Action.DELETE)
+        if not errors and removed and self.revoke_sessions is not None:
             before = datetime.fromisoformat(effect.body["revoke_sessions_before"])
             try:
-                self.revoke_sessions(request, accounts, before)
+                self.revoke_sessions(request, removed, before)
             except Exception as error:
                 errors.append(f"session revocation: {error}")
         if not errors:
