@@ -38,7 +38,7 @@ AsOption = Annotated[str | None, typer.Option("--as", help="who is acting (defau
 
 @contextmanager
 def _service(config: Path) -> Iterator[tuple[Runtime, JitService]]:
-    rt = Runtime(Settings.from_environment())
+    rt = runtime()
     try:
         directory = CachedDirectory(config, rt.gateway())
         yield rt, JitService(rt.store().grants, rt.clock, directory)
@@ -199,22 +199,50 @@ def eligible(who: AsOption = None, config: ConfigOption = Path("access")) -> Non
 def worker(
     once: Annotated[bool, typer.Option("--once", help="one tick, then exit")] = False,
     interval: Annotated[float, typer.Option(help="seconds between ticks")] = 1.0,
+    name: Annotated[
+        str, typer.Option(help="this worker's name; a restarted worker takes back its leases")
+    ] = "worker",
     config: ConfigOption = Path("access"),
 ) -> None:
     """Provision approved grants, end expired ones, retry failures; safe to run twice at once."""
-    rt = Runtime(Settings.from_environment())
+    rt = runtime()
     try:
-        run_worker(rt, config, once=once, interval=interval)
+        run_worker(rt, config, once=once, interval=interval, name=name)
     finally:
         rt.close()
 
 
-def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float) -> None:
+def runtime() -> Runtime:
+    """SOJOURN_NOW (ISO time) freezes the clock: drills and tests replay hours in seconds."""
     import os
+    from datetime import datetime
+
+    from sojourn.clock import FixedClock
+
+    frozen = os.environ.get("SOJOURN_NOW")
+    settings = Settings.from_environment()
+    return Runtime(settings, FixedClock(datetime.fromisoformat(frozen))) if frozen else Runtime(settings)
+
+
+def _crash_hook() -> Callable[[str], None]:
+    """SOJOURN_CRASH_AT=step makes the worker kill itself (SIGKILL) at that step: crash drills."""
+    import os
+    import signal
+
+    target = os.environ.get("SOJOURN_CRASH_AT")
+
+    def checkpoint(step: str) -> None:
+        if step == target:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return checkpoint
+
+
+def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float, name: str = "worker") -> None:
     import socket
 
     directory = CachedDirectory(config, rt.gateway())
-    owner = f"{socket.gethostname()}:{os.getpid()}"
+    owner = f"{socket.gethostname()}:{name}"
     runner = Worker(
         rt.store().grants,
         rt.gateway(),
@@ -222,6 +250,7 @@ def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float) -> Non
         owner=owner,
         standing=standing_lookup(directory, lambda: rt.clock.now().date()),
         revoke_sessions=session_revoker(rt.gateway(), rt.clock),
+        checkpoint=_crash_hook(),
     )
     while True:
         report = runner.tick()

@@ -172,14 +172,18 @@ class GrantStore:
     def claim_effects(
         self, now: datetime, owner: str, lease: timedelta, limit: int = 50
     ) -> list[ClaimedEffect]:
-        """Effects due now whose lease (if any) has run out, leased to `owner`."""
+        """Effects due now whose lease ran out (or is our own, from before a restart), leased to `owner`."""
         with self.engine.begin() as connection:
             query = (
                 select(grant_effects)
                 .where(
                     grant_effects.c.done_at.is_(None),
                     grant_effects.c.next_at <= _utc(now),
-                    or_(grant_effects.c.lease_until.is_(None), grant_effects.c.lease_until < _utc(now)),
+                    or_(
+                        grant_effects.c.lease_until.is_(None),
+                        grant_effects.c.lease_until < _utc(now),
+                        grant_effects.c.lease_owner == owner,
+                    ),
                 )
                 .order_by(grant_effects.c.next_at, grant_effects.c.id)
                 .limit(limit)

@@ -52,7 +52,9 @@ class Worker:
         notify: Notifier | None = None,
         revoke_sessions: SessionRevoker | None = None,
         lease: timedelta = timedelta(minutes=2),
+        checkpoint: Callable[[str], None] = lambda step: None,
     ) -> None:
+        self.checkpoint = checkpoint
         self.grants, self.gateway, self.clock, self.owner = grants, gateway, clock, owner
         self.standing, self.notify, self.revoke_sessions, self.lease = (
             standing,
@@ -87,11 +89,14 @@ class Worker:
             self.grants.drop_effect(effect, now, f"request is {request.state.value}; nothing to provision")
             return
         self.gateway.forget_assignments()
+        self.checkpoint("provision:before-aws")
         errors = self._assignments(request, tuple(effect.body["accounts"]), Action.CREATE)
+        self.checkpoint("provision:after-aws")
         if not errors:
             self.grants.complete_effect(
                 effect, self.owner, self.clock.now(), lambda r: transition(r, Provisioned(), self.clock.now())
             )
+            self.checkpoint("provision:after-commit")
             report.provisioned += 1
             return
         report.failed += 1
@@ -107,6 +112,7 @@ class Worker:
         needed = self._still_needed(request, accounts)
         report.kept += len(needed)
         removed = tuple(a for a in accounts if a not in needed)
+        self.checkpoint("deprovision:before-aws")
         errors = self._assignments(request, removed, Action.DELETE)
         if not errors and removed and self.revoke_sessions is not None:
             before = datetime.fromisoformat(effect.body["revoke_sessions_before"])
@@ -114,9 +120,11 @@ class Worker:
                 self.revoke_sessions(request, removed, before)
             except Exception as error:
                 errors.append(f"session revocation: {error}")
+        self.checkpoint("deprovision:after-aws")
         if not errors:
             follow = (lambda r: transition(r, Deprovisioned(), now)) if request.state in _CLOSED else None
             self.grants.complete_effect(effect, self.owner, now, follow)
+            self.checkpoint("deprovision:after-commit")
             report.deprovisioned += 1
             return
         report.failed += 1
