@@ -6,6 +6,7 @@ exercise Sojourn's retries and status polling against a real moto server.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,22 +23,34 @@ class _FakeHttp:
 
 @dataclass
 class FaultPlan:
-    """Fail every `every`-th call with `code`; only the operations in `only` when it is given."""
+    """Fail every `every`-th call with `code` (or, with `chance`, each call with that probability from a
+    seeded generator); only the operations in `only` when it is given."""
 
     every: int = 3
     code: str = "ThrottlingException"
     status: int = 400
     only: frozenset[str] | None = None
+    chance: float | None = None
+    seed: int = 0
     injected: int = 0
     _calls: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _random: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        self._random.seed(self.seed)
 
     def __call__(self, model: Any, **_: Any) -> tuple[_FakeHttp, dict[str, Any]] | None:
         if self.only is not None and model.name not in self.only:
             return None
         with self._lock:
             self._calls += 1
-            if self._calls % self.every:
+            hit = (
+                self._random.random() < self.chance
+                if self.chance is not None
+                else not self._calls % self.every
+            )
+            if not hit:
                 return None
             self.injected += 1
         return _FakeHttp(self.status), {
