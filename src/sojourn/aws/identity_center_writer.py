@@ -55,6 +55,7 @@ class IdentityCenterWriter:
         self.unsupported: set[str] = set()
         self._pairs: dict[tuple[str, str], set[str]] = {}
         self._pairs_lock = threading.Lock()
+        self._inline_lock = threading.Lock()
 
     def apply(self, change: Change) -> ChangeOutcome:
         try:
@@ -288,6 +289,12 @@ class IdentityCenterWriter:
         """Deny the person's sessions of this permission set issued before `before`, in every account."""
         arn = self._permission_set_arn(permission_set)
         user_id = self._principal_id("users", user_name)
+        with self._inline_lock:
+            return self._revoke_sessions(arn, user_name, user_id, before, now)
+
+    def _revoke_sessions(
+        self, arn: str, user_name: str, user_id: str, before: datetime, now: datetime
+    ) -> str:
         described = self._sso("describe_permission_set", PermissionSetArn=arn)["PermissionSet"]
         lifetime = _iso_duration(described.get("SessionDuration", "PT12H"))
         current = self._sso("get_inline_policy_for_permission_set", PermissionSetArn=arn).get("InlinePolicy")

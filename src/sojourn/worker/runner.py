@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -38,6 +40,11 @@ class TickReport:
     failed: int = 0
     notified: int = 0
     overdue: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, counter: str, amount: int = 1) -> None:
+        with self._lock:
+            setattr(self, counter, getattr(self, counter) + amount)
 
 
 class Worker:
@@ -53,8 +60,11 @@ class Worker:
         revoke_sessions: SessionRevoker | None = None,
         lease: timedelta = timedelta(minutes=2),
         checkpoint: Callable[[str], None] = lambda step: None,
+        concurrency: int = 1,
     ) -> None:
         self.checkpoint = checkpoint
+        self.concurrency = concurrency
+        self.batch = max(50, concurrency * 8)
         self.grants, self.gateway, self.clock, self.owner = grants, gateway, clock, owner
         self.standing, self.notify, self.revoke_sessions, self.lease = (
             standing,
@@ -69,9 +79,13 @@ class Worker:
         for request_id in self.grants.due_requests(now):
             outcome = self.grants.change(request_id, lambda r: transition(r, Tick(), now), now)
             report.closed += outcome.request.state is not State.ACTIVE and bool(outcome.effects)
-        while effects := self.grants.claim_effects(self.clock.now(), self.owner, self.lease):
-            for effect in effects:
-                self._perform(effect, report)
+        while effects := self.grants.claim_effects(self.clock.now(), self.owner, self.lease, self.batch):
+            if self.concurrency == 1:
+                for effect in effects:
+                    self._perform(effect, report)
+                continue
+            with ThreadPoolExecutor(self.concurrency) as pool:
+                list(pool.map(lambda e: self._perform(e, report), effects))
         return report
 
     def _perform(self, effect: ClaimedEffect, report: TickReport) -> None:
@@ -97,9 +111,9 @@ class Worker:
                 effect, self.owner, self.clock.now(), lambda r: transition(r, Provisioned(), self.clock.now())
             )
             self.checkpoint("provision:after-commit")
-            report.provisioned += 1
+            report.add("provisioned")
             return
-        report.failed += 1
+        report.add("failed")
         error = "; ".join(errors)
         retry = now + timedelta(seconds=BACKOFF[min(effect.attempts, len(BACKOFF) - 1)])
         self.grants.fail_effect(
@@ -110,7 +124,7 @@ class Worker:
         now = self.clock.now()
         accounts = tuple(effect.body["accounts"])
         needed = self._still_needed(request, accounts)
-        report.kept += len(needed)
+        report.add("kept", len(needed))
         removed = tuple(a for a in accounts if a not in needed)
         self.checkpoint("deprovision:before-aws")
         errors = self._assignments(request, removed, Action.DELETE)
@@ -125,9 +139,9 @@ class Worker:
             follow = (lambda r: transition(r, Deprovisioned(), now)) if request.state in _CLOSED else None
             self.grants.complete_effect(effect, self.owner, now, follow)
             self.checkpoint("deprovision:after-commit")
-            report.deprovisioned += 1
+            report.add("deprovisioned")
             return
-        report.failed += 1
+        report.add("failed")
         deadline = request.ends_at if request.state is State.ENDED else request.closed_at
         if deadline is not None and now > deadline:
             late = now - deadline
@@ -161,7 +175,7 @@ class Worker:
             except Exception:
                 log.exception("notification %s for %s failed", effect.body.get("event"), request.id)
         self.grants.complete_effect(effect, self.owner, self.clock.now())
-        report.notified += 1
+        report.add("notified")
 
 
 _CLOSED = frozenset({State.REVOKED, State.ENDED, State.FAILED})
