@@ -70,6 +70,7 @@ class GraphBuilder:
         self._compiled_rcps: dict[str, tuple[tuple[CompiledPolicy, ...], ...]] = {}
         self._by_service: dict[tuple[str, str], list[str]] = {}
         self._trusts: dict[str, CompiledPolicy] = {}
+        self.risks: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
         self.escalations: dict[tuple[str, ...], dict[str, list[str]]] = {}
         self._assumed: dict[tuple[tuple[str, ...], str], tuple[bool, tuple[str, ...]]] = {}
         self._answers: dict[tuple[tuple[str, ...], str, str], bool] = {}

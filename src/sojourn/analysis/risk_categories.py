@@ -45,14 +45,21 @@ def risk_categories(policy: Policy, catalog: ActionCatalog) -> dict[str, tuple[s
         "data-exfiltration": set(),
     }
     for action in unconstrained_actions(policy, catalog):
-        level = catalog.access_level(action)
-        name = action.split(":", 1)[1].lower()
-        if level == "Permissions management":
-            found["resource-exposure"].add(action)
-        if level == "Write":
-            found["infrastructure-modification"].add(action)
-        if level in ("Read", "Write") and CREDENTIAL.match(name):
-            found["credentials-exposure"].add(action)
-        if level == "Read" and DATA.match(name):
-            found["data-exfiltration"].add(action)
+        for category in categories_of(action, catalog):
+            found[category].add(action)
     return {category: tuple(sorted(actions)) for category, actions in found.items()}
+
+
+def categories_of(action: str, catalog: ActionCatalog) -> set[str]:
+    level = catalog.access_level(action)
+    name = action.split(":", 1)[1].lower()
+    found = set()
+    if level == "Permissions management":
+        found.add("resource-exposure")
+    if level == "Write":
+        found.add("infrastructure-modification")
+    if level in ("Read", "Write") and CREDENTIAL.match(name):
+        found.add("credentials-exposure")
+    if level == "Read" and DATA.match(name):
+        found.add("data-exfiltration")
+    return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
 from sojourn.analysis.graph import AccessGraph, EdgeKind, Path
 from sojourn.analysis.graph_build import GraphBuilder
+from sojourn.analysis.principal_risk import principal_risks
 from sojourn.analysis.registry import analyse
 from sojourn.policy import PolicyKind
 
@@ -62,10 +63,58 @@ def snapshot_findings(builder: GraphBuilder, graph: AccessGraph) -> list[Finding
         if services and path and path.hops[0].kind is EdgeKind.IS_ADMIN:
             detail = f"assumed by {', '.join(sorted(services))} and an administrator of {trusted.account}"
             findings.append(Finding(COMPUTE_ADMIN, arn, 0, 0, "", detail))
+    admins = {e.source for edges in graph.outgoing.values() for e in edges if e.kind is EdgeKind.IS_ADMIN}
+    for holder in builder.holders:
+        if holder.arn not in admins:
+            findings += risk_findings(holder.arn, principal_risks(builder, holder))
     for start, path in sorted(to_admin.items()):
         if path.hops[0].kind is not EdgeKind.IS_ADMIN and graph.nodes[start].kind != "person":
             findings.append(Finding(ESCALATION, start, 0, 0, "", describe(graph, path)))
     return findings
+
+
+RISKS = {
+    "resource-exposure": CheckMeta(
+        "risk-resource-exposure",
+        Risk.HIGH,
+        "Can change who may use resources (Permissions management on any resource)",
+        "Limit policy-changing actions to the resources this principal owns.",
+        "",
+    ),
+    "credentials-exposure": CheckMeta(
+        "risk-credentials-exposure",
+        Risk.HIGH,
+        "Can obtain credentials, tokens or secrets of any resource",
+        "Name the secrets and keys it needs, or remove these actions.",
+        "",
+    ),
+    "data-exfiltration": CheckMeta(
+        "risk-data-exfiltration",
+        Risk.MEDIUM,
+        "Can read stored data from any resource",
+        "Name the buckets, tables and parameters it reads.",
+        "",
+    ),
+    "infrastructure-modification": CheckMeta(
+        "risk-infrastructure-modification",
+        Risk.LOW,
+        "Can change infrastructure on any resource",
+        "Name the resources it changes.",
+        "",
+    ),
+}
+
+
+def risk_findings(principal: str, risks: dict[str, tuple[str, ...]]) -> list[Finding]:
+    found = []
+    for category, actions in risks.items():
+        sample = ", ".join(actions[:5]) + (f" and {len(actions) - 5} more" if len(actions) > 5 else "")
+        found.append(
+            Finding(
+                RISKS[category], principal, 0, 0, "", f"{len(actions)} action(s) on any resource: {sample}"
+            )
+        )
+    return found
 
 
 def describe(graph: AccessGraph, path: Path) -> str:
