@@ -101,8 +101,10 @@ class Boto3IdentityCenter:
     def forget_assignments(self) -> None:
         self.writer.forget_assignments()
 
-    def revoke_sessions(self, permission_set: str, user_name: str, before: datetime, now: datetime) -> str:
-        return self.writer.revoke_sessions(permission_set, user_name, before, now)
+    def revoke_sessions(
+        self, permission_set: str, people: Sequence[tuple[str, datetime]], now: datetime
+    ) -> str:
+        return self.writer.revoke_sessions(permission_set, people, now)
 
     @property
     def unsupported(self) -> tuple[str, ...]:

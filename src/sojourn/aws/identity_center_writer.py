@@ -6,6 +6,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -285,26 +286,31 @@ class IdentityCenterWriter:
             if error_code(error) != code:
                 raise
 
-    def revoke_sessions(self, permission_set: str, user_name: str, before: datetime, now: datetime) -> str:
-        """Deny the person's sessions of this permission set issued before `before`, in every account."""
-        arn = self._permission_set_arn(permission_set)
-        user_id = self._principal_id("users", user_name)
-        with self._inline_lock:
-            return self._revoke_sessions(arn, user_name, user_id, before, now)
-
-    def _revoke_sessions(
-        self, arn: str, user_name: str, user_id: str, before: datetime, now: datetime
+    def revoke_sessions(
+        self, permission_set: str, people: Sequence[tuple[str, datetime]], now: datetime
     ) -> str:
-        described = self._sso("describe_permission_set", PermissionSetArn=arn)["PermissionSet"]
-        lifetime = _iso_duration(described.get("SessionDuration", "PT12H"))
-        current = self._sso("get_inline_policy_for_permission_set", PermissionSetArn=arn).get("InlinePolicy")
-        document = merged(json.loads(current) if current else None, user_id, before, now, lifetime)
-        assert document is not None
-        self._sso(
-            "put_inline_policy_to_permission_set", PermissionSetArn=arn, InlinePolicy=json.dumps(document)
-        )
-        self._provision(arn)
-        return f"sessions of {user_name} issued before {before.isoformat()} denied"
+        """Deny these people's sessions of the permission set issued before their times, in every account:
+        one inline-policy update and one re-provisioning for all of them."""
+        arn = self._permission_set_arn(permission_set)
+        ids = [(self._principal_id("users", name), before) for name, before in people]
+        with self._inline_lock:
+            described = self._sso("describe_permission_set", PermissionSetArn=arn)["PermissionSet"]
+            lifetime = _iso_duration(described.get("SessionDuration", "PT12H"))
+            current = self._sso("get_inline_policy_for_permission_set", PermissionSetArn=arn).get(
+                "InlinePolicy"
+            )
+            before_update = json.loads(current) if current else None
+            document = before_update
+            for user_id, before in ids:
+                document = merged(document, user_id, before, now, lifetime)
+            if document == before_update:
+                return "no change: those sessions were already denied"
+            assert document is not None
+            self._sso(
+                "put_inline_policy_to_permission_set", PermissionSetArn=arn, InlinePolicy=json.dumps(document)
+            )
+            self._provision(arn)
+        return f"sessions of {len(ids)} people denied"
 
     def _provision(self, arn: str) -> None:
         status = self._sso(

@@ -18,7 +18,6 @@ from sojourn.clock import Clock
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import Directory
 from sojourn.service.planning import load_config
-from sojourn.workflow.grant_request import GrantRequest
 
 DIRECTORY_TTL_SECONDS = 60.0
 
@@ -66,10 +65,10 @@ def standing_lookup(
 
 def session_revoker(
     gateway: Boto3IdentityCenter, clock: Clock
-) -> Callable[[GrantRequest, tuple[str, ...], datetime], None]:
-    """End the person's live sessions of the permission set issued before the revocation."""
+) -> Callable[[str, list[tuple[str, datetime]], datetime], None]:
+    """End live sessions of a permission set for these people, issued before their revocation times."""
 
-    def revoke(request: GrantRequest, accounts: tuple[str, ...], before: datetime) -> None:
-        gateway.revoke_sessions(request.permission_set, request.person, before, clock.now())
+    def revoke(permission_set: str, people: list[tuple[str, datetime]], now: datetime) -> None:
+        gateway.revoke_sessions(permission_set, people, now)
 
     return revoke

@@ -28,7 +28,17 @@ BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 Standing = Callable[[str], set[tuple[str, str]]]
 """person -> (account id, permission set) pairs that standing rules give them now."""
 Notifier = Callable[[str, GrantRequest, tuple[str, ...]], None]
-SessionRevoker = Callable[[GrantRequest, tuple[str, ...], datetime], None]
+SessionRevoker = Callable[[str, list[tuple[str, datetime]], datetime], None]
+"""(permission set, [(person, sessions issued before)], now): deny those live sessions."""
+
+
+@dataclass
+class Removal:
+    effect: ClaimedEffect
+    request: GrantRequest
+    removed: tuple[str, ...]
+    before: datetime
+    errors: list[str]
 
 
 @dataclass
@@ -80,22 +90,15 @@ class Worker:
             outcome = self.grants.change(request_id, lambda r: transition(r, Tick(), now), now)
             report.closed += outcome.request.state is not State.ACTIVE and bool(outcome.effects)
         while effects := self.grants.claim_effects(self.clock.now(), self.owner, self.lease, self.batch):
+            removals: list[Removal] = []
             if self.concurrency == 1:
                 for effect in effects:
-                    self._perform(effect, report)
-                continue
-            with ThreadPoolExecutor(self.concurrency) as pool:
-                list(pool.map(lambda e: self._perform(e, report), effects))
+                    self._perform(effect, report, removals)
+            else:
+                with ThreadPoolExecutor(self.concurrency) as pool:
+                    list(pool.map(lambda e, found=removals: self._perform(e, report, found), effects))
+            self._finish_removals(removals, report)
         return report
-
-    def _perform(self, effect: ClaimedEffect, report: TickReport) -> None:
-        request = self.grants.get(effect.request_id)
-        if effect.kind == "provision":
-            self._provision(effect, request, report)
-        elif effect.kind == "deprovision":
-            self._deprovision(effect, request, report)
-        else:
-            self._notify(effect, request, report)
 
     def _provision(self, effect: ClaimedEffect, request: GrantRequest, report: TickReport) -> None:
         now = self.clock.now()
@@ -120,21 +123,47 @@ class Worker:
             effect, self.owner, now, error, retry, lambda r: transition(r, ProvisionFailed(error), now)
         )
 
-    def _deprovision(self, effect: ClaimedEffect, request: GrantRequest, report: TickReport) -> None:
-        now = self.clock.now()
+    def _perform(self, effect: ClaimedEffect, report: TickReport, removals: list[Removal]) -> None:
+        request = self.grants.get(effect.request_id)
+        if effect.kind == "deprovision":
+            removals.append(self._remove(effect, request, report))
+        elif effect.kind == "provision":
+            self._provision(effect, request, report)
+        else:
+            self._notify(effect, request, report)
+
+    def _remove(self, effect: ClaimedEffect, request: GrantRequest, report: TickReport) -> Removal:
+        """Phase one of deprovisioning: remove the assignments nothing else needs (one effect)."""
         accounts = tuple(effect.body["accounts"])
         needed = self._still_needed(request, accounts)
         report.add("kept", len(needed))
         removed = tuple(a for a in accounts if a not in needed)
         self.checkpoint("deprovision:before-aws")
         errors = self._assignments(request, removed, Action.DELETE)
-        if not errors and removed and self.revoke_sessions is not None:
-            before = datetime.fromisoformat(effect.body["revoke_sessions_before"])
-            try:
-                self.revoke_sessions(request, removed, before)
-            except Exception as error:
-                errors.append(f"session revocation: {error}")
+        before = datetime.fromisoformat(effect.body["revoke_sessions_before"])
+        return Removal(effect, request, removed, before, errors)
+
+    def _finish_removals(self, removals: list[Removal], report: TickReport) -> None:
+        """Phase two: end live sessions, one policy update per permission set for the whole batch; record."""
+        groups: dict[str, list[Removal]] = {}
+        for removal in removals:
+            if not removal.errors and removal.removed:
+                groups.setdefault(removal.request.permission_set, []).append(removal)
+        if self.revoke_sessions is not None:
+            for permission_set, members in groups.items():
+                people = [(m.request.person, m.before) for m in members]
+                try:
+                    self.revoke_sessions(permission_set, people, self.clock.now())
+                except Exception as error:
+                    for member in members:
+                        member.errors.append(f"session revocation: {error}")
         self.checkpoint("deprovision:after-aws")
+        for removal in removals:
+            self._record_removal(removal, report)
+
+    def _record_removal(self, removal: Removal, report: TickReport) -> None:
+        now = self.clock.now()
+        effect, request, errors = removal.effect, removal.request, removal.errors
         if not errors:
             follow = (lambda r: transition(r, Deprovisioned(), now)) if request.state in _CLOSED else None
             self.grants.complete_effect(effect, self.owner, now, follow)
@@ -144,9 +173,10 @@ class Worker:
         report.add("failed")
         deadline = request.ends_at if request.state is State.ENDED else request.closed_at
         if deadline is not None and now > deadline:
-            late = now - deadline
             report.overdue.append(request.id)
-            log.error("grant %s is %s past its end and still not removed: %s", request.id, late, errors)
+            log.error(
+                "grant %s is %s past its end and still not removed: %s", request.id, now - deadline, errors
+            )
         retry = now + timedelta(seconds=BACKOFF[min(effect.attempts, len(BACKOFF) - 1)])
         self.grants.fail_effect(effect, self.owner, now, "; ".join(errors), retry)
 
