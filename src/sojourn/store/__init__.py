@@ -10,6 +10,7 @@ from sojourn.store.audit import AuditLog
 from sojourn.store.engine import create_store_engine, migrate
 from sojourn.store.grants import GrantStore
 from sojourn.store.runs import RunLog
+from sojourn.store.tokens import TokenStore
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Store:
     audit: AuditLog
     runs: RunLog
     grants: GrantStore
+    tokens: TokenStore
 
     def close(self) -> None:
         self.engine.dispose()
@@ -28,4 +30,4 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
     engine = create_store_engine(url)
     if upgrade:
         migrate(engine)
-    return Store(engine, AuditLog(engine), RunLog(engine), GrantStore(engine))
+    return Store(engine, AuditLog(engine), RunLog(engine), GrantStore(engine), TokenStore(engine))
