@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sojourn.api.callers import Role
 
-SPAN = r"^[1-9][0-9]{0,4}[mhd]$"
+SPAN = r"^[1-9][0-9]{0,3}[mhd]$"
+Scope = Literal["requests:write", "approvals:write", "grants:revoke", "audit:read", "tokens:admin"]
 
 
 class Body(BaseModel):
@@ -39,7 +41,7 @@ class ExtendIn(Body):
 class TokenIn(Body):
     name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$")
     roles: list[Role] = Field(min_length=1)
-    scopes: list[str] = Field(min_length=1)
+    scopes: list[Scope] = Field(min_length=1)
     expires_in: str = Field(pattern=SPAN)
 
 
