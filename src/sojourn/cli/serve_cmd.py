@@ -1,0 +1,85 @@
+"""`sojourn serve` (the API and the worker together) and `sojourn token create` (API tokens)."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sojourn.access.config_model import span_minutes
+from sojourn.api.auth_tokens import issue_token
+from sojourn.api.callers import Role
+from sojourn.cli.jit_cmd import run_worker, runtime
+
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+
+
+def serve(
+    config: Annotated[Path, typer.Option("--config", "-c", help="YAML file or directory")] = Path("access"),
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+    tick: Annotated[float, typer.Option(help="seconds between worker ticks")] = 0.5,
+) -> None:
+    """Run the HTTP API and the worker. OpenID Connect from SOJOURN_OIDC_ISSUER, SOJOURN_OIDC_AUDIENCE and
+    SOJOURN_OIDC_ROLE_MAP (JSON: IdP group -> role); API tokens from `sojourn token create`."""
+    import uvicorn
+
+    from sojourn.api.app import ApiContext, create_app
+    from sojourn.api.auth_oidc import OidcSettings, OidcVerifier
+    from sojourn.service.jit import JitService
+    from sojourn.service.jit_runtime import CachedDirectory
+
+    rt = runtime()
+    issuer = os.environ.get("SOJOURN_OIDC_ISSUER")
+    verifier = None
+    if issuer:
+        role_map = json.loads(os.environ.get("SOJOURN_OIDC_ROLE_MAP", "{}"))
+        verifier = OidcVerifier(
+            OidcSettings(issuer, os.environ.get("SOJOURN_OIDC_AUDIENCE", "sojourn"), role_map=role_map)
+        )
+    store = rt.store()
+    service = JitService(store.grants, rt.clock, CachedDirectory(config, rt.gateway()))
+    app = create_app(ApiContext(service, store.tokens, store.audit, rt.clock, verifier))
+    worker = threading.Thread(
+        target=run_worker, args=(rt, config), kwargs={"once": False, "interval": tick}, daemon=True
+    )
+    worker.start()
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        errors.print(f"[yellow]warning:[/yellow] listening on {host}; put TLS in front of Sojourn")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+token_app = typer.Typer(help="API tokens for automation.", no_args_is_help=True)
+
+
+@token_app.command("create")
+def create_token(
+    name: Annotated[str, typer.Option(help="what the token is for")],
+    role: Annotated[list[Role], typer.Option(help="role(s) the token holds")],
+    scope: Annotated[list[str], typer.Option(help="scope(s), e.g. audit:read")],
+    expires: Annotated[str, typer.Option(help="lifetime, e.g. 30d")] = "30d",
+) -> None:
+    """Create a token; it is printed once and only its digest is stored."""
+    rt = runtime()
+    try:
+        now = rt.clock.now()
+        try:
+            lifetime = timedelta(minutes=span_minutes(expires))
+            plaintext, record = issue_token(name, frozenset(role), frozenset(scope), now + lifetime, now)
+        except ValueError as error:
+            errors.print(f"[red]error:[/red] {error}")
+            raise typer.Exit(1) from None
+        rt.store().tokens.add(record)
+    finally:
+        rt.close()
+    errors.print(
+        f"token {record.token_id} for {name}, expires {record.expires_at:%Y-%m-%d %H:%M} UTC; shown once:"
+    )
+    print(plaintext)
