@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from sojourn.access.issues import ConfigIssue
 from sojourn.access.state import PermissionSetSpec, UserSpec
+from sojourn.workflow.rotations import Rotation
 
 
 class DriftMode(StrEnum):
@@ -97,6 +98,21 @@ class EligibilityRule:
 
 
 @dataclass(frozen=True, slots=True)
+class OnCallSchedule:
+    """Whoever is on call holds `permission_set` on `where` for exactly their shift (plus the margin)."""
+
+    name: str
+    permission_set: str
+    where: Selector
+    rotation: Rotation | None
+    ics_url: str | None = None
+    person_pattern: str | None = None
+    person_from: str = "summary"
+    margin: timedelta = timedelta(minutes=5)
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     region: str = "us-east-1"
     instance_arn: str | None = None
@@ -117,3 +133,4 @@ class AccessConfig:
     origins: Mapping[str, Origin] = field(default_factory=dict)
     """Where each named element was declared: "person:alice", "permission_set:developer", ..."""
     eligibility: tuple[EligibilityRule, ...] = ()
+    on_call: tuple[OnCallSchedule, ...] = ()

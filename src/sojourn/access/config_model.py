@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -181,6 +181,35 @@ class BreakGlassModel(Strict):
         return value
 
 
+class OverrideModel(Strict):
+    person: str
+    since: datetime = Field(alias="from")
+    until: datetime
+
+
+class OnCallModel(Strict):
+    name: str
+    permission_set: str
+    where: SelectorModel
+    people: list[str] = []
+    start: datetime | None = None
+    length: str = "7d"
+    handover: str | None = Field(default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    timezone: str = "UTC"
+    overrides: list[OverrideModel] = []
+    ics_url: str | None = Field(default=None, pattern=r"^https?://")
+    person_pattern: str | None = None
+    person_from: Literal["summary", "attendee"] = "summary"
+    margin: str = "5m"
+
+    @field_validator("length", "margin")
+    @classmethod
+    def _span(cls, value: str) -> str:
+        if value.strip() not in ("0m", "0h"):
+            span_minutes(value)
+        return value
+
+
 class FileModel(Strict):
     """One configuration file; a directory's files are merged."""
 
@@ -192,3 +221,4 @@ class FileModel(Strict):
     rules: list[RuleModel] = []
     eligibility: list[EligibilityModel] = []
     break_glass: list[BreakGlassModel] = []
+    on_call: list[OnCallModel] = []

@@ -13,6 +13,7 @@ from sojourn.access.config import (
     DriftMode,
     EligibilityRule,
     IdentitySource,
+    OnCallSchedule,
     Origin,
     Rule,
     Selector,
@@ -20,7 +21,7 @@ from sojourn.access.config import (
     Team,
     TeamMember,
 )
-from sojourn.access.config_eligibility import eligibility_rule
+from sojourn.access.config_eligibility import eligibility_rule, on_call_schedule
 from sojourn.access.config_model import (
     BreakGlassModel,
     EligibilityModel,
@@ -122,6 +123,7 @@ class _Builder:
         self.origins: dict[str, Origin] = {}
         self.references: list[tuple[str, str, Origin]] = []
         self.eligibility: list[EligibilityRule] = []
+        self.on_call: list[OnCallSchedule] = []
 
     def add(self, document: LocatedDocument, model: FileModel) -> None:
         if model.settings is not None:
@@ -147,6 +149,14 @@ class _Builder:
             *(("eligibility", i, e) for i, e in enumerate(model.eligibility)),
             *(("break_glass", i, e) for i, e in enumerate(model.break_glass)),
         ]
+        for index, schedule_model in enumerate(model.on_call):
+            if self._declare(document, f"on_call:{schedule_model.name}", ("on_call", index, "name")):
+                origin = self._origin(document, ("on_call", index))
+                schedule, refs = on_call_schedule(
+                    schedule_model, _selector(schedule_model.where), origin, self.issues
+                )
+                self.on_call.append(schedule)
+                self.references += refs
         for key, index, entry in entries:
             if not self._declare(document, f"{key}:{entry.name}", (key, index, "name")):
                 continue
@@ -350,6 +360,7 @@ class _Builder:
             tuple(self.rules),
             self.origins,
             tuple(self.eligibility),
+            tuple(self.on_call),
         )
 
 

@@ -75,6 +75,7 @@ class RequestOut(BaseModel):
     closed_by: str | None
     close_reason: str | None
     revoked_in_aws_at: datetime | None
+    until: datetime | None
 
 
 class EligibilityOut(BaseModel):

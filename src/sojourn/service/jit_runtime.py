@@ -17,6 +17,7 @@ from sojourn.aws.gateway import Boto3IdentityCenter, IdentityCenterGateway
 from sojourn.clock import Clock
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import Directory
+from sojourn.service.oncall import FeedCache, OnCallGrant, on_call_grants
 from sojourn.service.planning import load_config
 
 DIRECTORY_TTL_SECONDS = 60.0
@@ -72,3 +73,15 @@ def session_revoker(
         gateway.revoke_sessions(permission_set, people, now)
 
     return revoke
+
+
+def on_call_source(
+    directory: Callable[[], Directory], feeds: FeedCache | None = None
+) -> Callable[[datetime], list[OnCallGrant]]:
+    cache = feeds or FeedCache()
+
+    def current(now: datetime) -> list[OnCallGrant]:
+        found = directory()
+        return on_call_grants(found.config, found.organization, now, cache)
+
+    return current

@@ -121,6 +121,13 @@ class GrantStore:
                 )
             )
 
+    def exists(self, request_id: str) -> bool:
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(grant_requests.c.id).where(grant_requests.c.id == request_id)
+            ).first()
+        return found is not None
+
     def get(self, request_id: str) -> GrantRequest:
         with self.engine.connect() as connection:
             body = connection.execute(

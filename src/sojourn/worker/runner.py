@@ -15,12 +15,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from sojourn.access.changes import Action, AssignmentChange
 from sojourn.access.state import Assignment, PrincipalType
 from sojourn.aws.gateway import IdentityCenterGateway
 from sojourn.clock import Clock
+from sojourn.service.oncall import OnCallGrant
 from sojourn.store.grants import ClaimedEffect, GrantStore
 from sojourn.workflow.grant_request import HOLDS_ACCESS, GrantRequest, State
+from sojourn.workflow.opening import open_on_call
 from sojourn.workflow.transitions import Deprovisioned, Provisioned, ProvisionFailed, Tick, transition
 
 log = logging.getLogger("sojourn.worker")
@@ -71,7 +75,9 @@ class Worker:
         lease: timedelta = timedelta(minutes=2),
         checkpoint: Callable[[str], None] = lambda step: None,
         concurrency: int = 1,
+        on_call: Callable[[datetime], list[OnCallGrant]] | None = None,
     ) -> None:
+        self.on_call = on_call
         self.checkpoint = checkpoint
         self.concurrency = concurrency
         self.batch = max(50, concurrency * 8)
@@ -86,6 +92,9 @@ class Worker:
     def tick(self) -> TickReport:
         report = TickReport()
         now = self.clock.now()
+        if self.on_call is not None:
+            for grant in self.on_call(now):
+                self._hold(grant, now)
         for request_id in self.grants.due_requests(now):
             outcome = self.grants.change(request_id, lambda r: transition(r, Tick(), now), now)
             report.closed += outcome.request.state is not State.ACTIVE and bool(outcome.effects)
@@ -122,6 +131,24 @@ class Worker:
         self.grants.fail_effect(
             effect, self.owner, now, error, retry, lambda r: transition(r, ProvisionFailed(error), now)
         )
+
+    def _hold(self, grant: OnCallGrant, now: datetime) -> None:
+        """Open the on-call holder's grant once; a second worker racing to open it is harmless."""
+        if self.grants.exists(grant.id):
+            return
+        outcome = open_on_call(
+            grant.schedule,
+            grant.person,
+            grant.permission_set,
+            grant.accounts,
+            grant.start,
+            grant.end,
+            grant.id,
+        )
+        try:
+            self.grants.open(outcome, now)
+        except IntegrityError:
+            log.info("on-call grant %s was opened by another worker", grant.id)
 
     def _perform(self, effect: ClaimedEffect, report: TickReport, removals: list[Removal]) -> None:
         request = self.grants.get(effect.request_id)

@@ -44,6 +44,7 @@ def request_to_json(r: GrantRequest) -> dict[str, Any]:
         "closed_by": r.closed_by,
         "close_reason": r.close_reason,
         "revoked_in_aws_at": _time(r.revoked_in_aws_at),
+        "until": _time(r.until),
     }
 
 
@@ -77,6 +78,7 @@ def request_from_json(v: dict[str, Any]) -> GrantRequest:
         closed_by=v["closed_by"],
         close_reason=v["close_reason"],
         revoked_in_aws_at=_parse(v["revoked_in_aws_at"]),
+        until=_parse(v.get("until")),
     )
 
 

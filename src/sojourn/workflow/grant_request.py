@@ -64,6 +64,8 @@ class GrantRequest:
     closed_by: str | None = None
     close_reason: str | None = None
     revoked_in_aws_at: datetime | None = None
+    until: datetime | None = None
+    """A fixed end (on-call shifts end at the hand-over, whenever provisioning finished)."""
     """When the assignment was confirmed gone; set by the worker after revocation or expiry."""
 
     def approvals(self) -> frozenset[str]:

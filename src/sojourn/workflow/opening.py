@@ -117,3 +117,35 @@ def _check(ask: Ask, rule: Eligibility) -> None:
             raise NotEligible(f"ticket {ask.ticket!r} does not match {rule.ticket_pattern}")
     if not ask.accounts:
         raise NotEligible("name at least one account")
+
+
+def open_on_call(
+    schedule: str,
+    person: str,
+    permission_set: str,
+    accounts: tuple[str, ...],
+    start: datetime,
+    end: datetime,
+    request_id: str,
+) -> Outcome:
+    """The on-call holder's grant for exactly the shift (widened by the margin), approved by the rotation."""
+    request = GrantRequest(
+        id=request_id,
+        person=person,
+        permission_set=permission_set,
+        accounts=tuple(sorted(set(accounts))),
+        duration=end - start,
+        reason=f"on call: {schedule}",
+        requested_at=start,
+        answer_by=end,
+        approvers=frozenset(),
+        state=State.APPROVED,
+        source="on-call",
+        until=end,
+    )
+    effects: tuple[Effect, ...] = (
+        Audit("on-call", "sojourn", f"rotation {schedule} until {end.isoformat()}"),
+        Provision(request_id, person, permission_set, request.accounts),
+        Notify("granted", request_id),
+    )
+    return Outcome(request, effects)

@@ -170,7 +170,7 @@ def _provisioned(r: GrantRequest, event: Event, now: datetime) -> Outcome:
         # Provisioning finished after the grant was closed: take it away again.
         return Outcome(r, (_deprovision(r, r.closed_at or now),))
     _require(r, event, State.APPROVED)
-    active = replace(r, state=State.ACTIVE, starts_at=now, ends_at=now + r.duration)
+    active = replace(r, state=State.ACTIVE, starts_at=now, ends_at=r.until or now + r.duration)
     reason = f"until {active.ends_at.isoformat() if active.ends_at else ''}"
     return Outcome(active, (Audit("grant", "sojourn", reason), Notify("granted", r.id)))
 

@@ -1,0 +1,54 @@
+"""S2.1: the on-call engineer holds prod-admin on the prod accounts for exactly the rotation window; at the
+hand-over the old holder loses it and the new one gains it, overlapping by at most the margins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
+from sojourn.worker.runner import Worker
+from tests.e2e.jit_fixtures import T0, Jit, jit  # noqa: F401 - fixture
+
+ONCALL = f"""
+on_call:
+  - name: prod-daily
+    people: [bob, carol]
+    start: {T0.isoformat()}
+    length: 1d
+    handover: "09:00"
+    timezone: UTC
+    margin: 5m
+    permission_set: prod-admin
+    where: {{ous: [/prod]}}
+"""
+PROD = {("team-a-prod", "prod-admin"), ("team-b-prod", "prod-admin")}
+
+
+def test_s2_1_on_call_holder_changes_at_the_handover(jit: Jit) -> None:  # noqa: F811
+    jit.sojourn.write("oncall.yaml", ONCALL)
+    directory = CachedDirectory(Path(jit.sojourn.config), jit.gateway)
+    worker = Worker(
+        jit.store.grants,
+        jit.gateway,
+        jit.clock,
+        owner="oncall",
+        standing=standing_lookup(directory, lambda: jit.clock.now().date()),
+        revoke_sessions=session_revoker(jit.gateway, jit.clock),
+        on_call=on_call_source(directory),
+    )
+    worker.tick()
+    assert jit.holds("bob") >= PROD and not PROD & jit.holds("carol")
+    jit.clock.advance(hours=23, minutes=54)
+    worker.tick()
+    assert jit.holds("bob") >= PROD and not PROD & jit.holds("carol")
+    jit.clock.advance(minutes=1)  # 5 minutes before the hand-over: both hold it
+    worker.tick()
+    assert jit.holds("bob") >= PROD and jit.holds("carol") >= PROD
+    jit.clock.advance(minutes=10)  # 5 minutes after: only the new holder
+    worker.tick()
+    assert not PROD & jit.holds("bob") and jit.holds("carol") >= PROD
+    grants = jit.service.requests(person="bob")
+    assert [(g.source, g.state.value) for g in grants] == [("on-call", "ended")]
+    assert grants[0].ends_at == T0.replace(day=T0.day + 1).replace(minute=5)
+    worker.tick()  # idempotent: no second grant for the same shift
+    assert len(jit.service.requests(person="carol")) == 1
