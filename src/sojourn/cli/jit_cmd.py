@@ -22,7 +22,7 @@ from sojourn.access.config_model import span_minutes
 from sojourn.access.issues import ConfigInvalid
 from sojourn.bootstrap import Runtime
 from sojourn.service.jit import JitService
-from sojourn.service.jit_runtime import CachedDirectory, session_revoker, standing_lookup
+from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
 from sojourn.settings import Settings
 from sojourn.store.grants import RequestNotFound
 from sojourn.worker.runner import Worker
@@ -251,6 +251,8 @@ def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float, name: 
         standing=standing_lookup(directory, lambda: rt.clock.now().date()),
         revoke_sessions=session_revoker(rt.gateway(), rt.clock),
         checkpoint=_crash_hook(),
+        on_call=on_call_source(directory),
+        concurrency=8,
     )
     while True:
         report = runner.tick()
