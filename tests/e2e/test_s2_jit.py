@@ -12,6 +12,7 @@ from sojourn.workflow.grant_request import State
 from sojourn.workflow.opening import NotEligible
 from sojourn.workflow.transitions import SelfApproval
 from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
+from tests.notify.test_channels import receiver  # noqa: F401 - fixture
 
 PROD = ("team-a-prod", "prod-admin")
 
@@ -165,3 +166,25 @@ def test_the_cli_requests_refuses_self_approval_approves_and_provisions(jit: Jit
     assert code == 0, output
     jit.sojourn("worker", "--once", "--config", config)
     assert PROD not in jit.holds("alice")
+
+
+def test_s2_4_break_glass_is_notified_through_a_signed_webhook(jit: Jit, receiver) -> None:  # noqa: F811
+    from sojourn.notify.dispatch import Dispatcher
+    from sojourn.notify.webhook import SignedWebhook, verify_signature
+    from sojourn.service.jit_runtime import notifier
+
+    state, url = receiver
+    dispatcher = Dispatcher([SignedWebhook(url, b"s3cret")])
+    jit.worker.notify = notifier(dispatcher)
+    jit.service.request(
+        "alice", "prod-admin", ("team-a-prod",), timedelta(minutes=15), "outage", break_glass=True
+    )
+    jit.worker.tick()
+    assert state.arrived.wait(5)
+    dispatcher.close()
+    events = [json.loads(body) for _, body in state.bodies]
+    glass = next(e for e in events if e["event"] == "break_glass")
+    assert glass["to"] == ["security"] and glass["request"]["person"] == "alice"
+    headers, body = next((h, b) for h, b in state.bodies if json.loads(b)["event"] == "break_glass")
+    stamp = headers["x-sojourn-timestamp"]
+    assert verify_signature(b"s3cret", stamp, body, headers["x-sojourn-signature"], float(stamp))

@@ -238,6 +238,14 @@ def _crash_hook() -> Callable[[str], None]:
     return checkpoint
 
 
+def _notifier() -> Callable[[str, GrantRequest, tuple[str, ...]], None] | None:
+    from sojourn.notify.dispatch import Dispatcher, channels_from_environment
+    from sojourn.service.jit_runtime import notifier
+
+    channels = channels_from_environment()
+    return notifier(Dispatcher(channels)) if channels else None
+
+
 def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float, name: str = "worker") -> None:
     import socket
 
@@ -253,6 +261,7 @@ def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float, name: 
         checkpoint=_crash_hook(),
         on_call=on_call_source(directory),
         concurrency=8,
+        notify=_notifier(),
     )
     while True:
         report = runner.tick()

@@ -15,10 +15,13 @@ from sojourn.access.config import AccessConfig
 from sojourn.access.organization import Organization
 from sojourn.aws.gateway import Boto3IdentityCenter, IdentityCenterGateway
 from sojourn.clock import Clock
+from sojourn.notify.dispatch import Dispatcher
+from sojourn.notify.message import Message
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import Directory
 from sojourn.service.oncall import FeedCache, OnCallGrant, on_call_grants
 from sojourn.service.planning import load_config
+from sojourn.workflow.grant_request import GrantRequest
 
 DIRECTORY_TTL_SECONDS = 60.0
 
@@ -85,3 +88,12 @@ def on_call_source(
         return on_call_grants(found.config, found.organization, now, cache)
 
     return current
+
+
+def notifier(dispatcher: Dispatcher) -> Callable[[str, GrantRequest, tuple[str, ...]], None]:
+    """Hand each event to the dispatcher's background queue: a notification never delays a revocation."""
+
+    def notify(kind: str, request: GrantRequest, to: tuple[str, ...]) -> None:
+        dispatcher.deliver_later(Message(kind, request, to))
+
+    return notify
