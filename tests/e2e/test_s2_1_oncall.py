@@ -3,10 +3,13 @@ hand-over the old holder loses it and the new one gains it, overlapping by at mo
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
 from sojourn.worker.runner import Worker
+from sojourn.workflow.grant_request import State
 from tests.e2e.jit_fixtures import T0, Jit, jit  # noqa: F401 - fixture
 
 ONCALL = f"""
@@ -20,6 +23,14 @@ on_call:
     margin: 5m
     permission_set: prod-admin
     where: {{ous: [/prod]}}
+eligibility:
+  - name: billing-when-on-call
+    who: {{teams: [team-a, sre]}}
+    permission_set: billing-read
+    where: {{names: [billing]}}
+    max_duration: 2h
+    approvers: {{teams: [sre]}}
+    auto_approve_when_on_call: prod-daily
 """
 PROD = {("team-a-prod", "prod-admin"), ("team-b-prod", "prod-admin")}
 
@@ -52,3 +63,13 @@ def test_s2_1_on_call_holder_changes_at_the_handover(jit: Jit) -> None:  # noqa:
     assert grants[0].ends_at == T0.replace(day=T0.day + 1).replace(minute=5)
     worker.tick()  # idempotent: no second grant for the same shift
     assert len(jit.service.requests(person="carol")) == 1
+
+
+def test_the_on_call_holder_is_approved_at_once_others_wait(jit: Jit) -> None:  # noqa: F811
+    jit.sojourn.write("oncall.yaml", ONCALL)
+    directory = CachedDirectory(Path(jit.sojourn.config), jit.gateway)
+    service = JitService(jit.store.grants, jit.clock, directory, on_call=on_call_source(directory))
+    bob = service.request("bob", "billing-read", ("billing",), timedelta(hours=1), "month end")
+    assert bob.state is State.APPROVED and bob.source == "auto"
+    carol = service.request("carol", "billing-read", ("billing",), timedelta(hours=1), "month end")
+    assert carol.state is State.PENDING

@@ -95,6 +95,7 @@ class EligibilityRule:
     break_glass: bool = False
     notify: tuple[str, ...] = ()
     origin: Origin | None = None
+    auto_approve_on_call: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

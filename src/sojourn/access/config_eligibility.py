@@ -28,7 +28,7 @@ def eligibility_rule(
         approvers = model.approvers
         references += [("team", t, origin) for t in approvers.teams]
         references += [("person", p, origin) for p in approvers.people]
-        if not (approvers.teams or approvers.people or model.auto_approve):
+        if not (approvers.teams or approvers.people or model.auto_approve or model.auto_approve_when_on_call):
             issues.append(origin.issue("name approvers (teams or people) or set auto_approve", ".approvers"))
         rule = EligibilityRule(
             model.name,
@@ -45,7 +45,10 @@ def eligibility_rule(
             model.auto_approve,
             timedelta(minutes=span_minutes(model.answer_within)),
             origin=origin,
+            auto_approve_on_call=model.auto_approve_when_on_call,
         )
+        if model.auto_approve_when_on_call:
+            references.append(("on_call", model.auto_approve_when_on_call, origin))
         return rule, references
     assert glass
     rule = EligibilityRule(

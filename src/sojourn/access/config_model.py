@@ -147,6 +147,7 @@ class EligibilityModel(Strict):
     reason_required: bool = True
     ticket_pattern: str | None = None
     auto_approve: bool = False
+    auto_approve_when_on_call: str | None = None
     answer_within: str = "24h"
 
     @field_validator("max_duration", "answer_within")

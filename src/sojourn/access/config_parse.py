@@ -333,6 +333,7 @@ class _Builder:
             "team": self.teams,
             "group": self.groups,
             "permission_set": self.permission_sets,
+            "on_call": {s.name: s for s in self.on_call},
         }
         settings = self.settings or Settings()
         team_groups = settings.identity_source is IdentitySource.IDENTITY_CENTER

@@ -68,4 +68,5 @@ def _resolved(
         answer_within=rule.answer_within,
         break_glass=rule.break_glass,
         notify=rule.notify,
+        auto_approve_on_call=rule.auto_approve_on_call,
     )

@@ -41,7 +41,7 @@ def _service(config: Path) -> Iterator[tuple[Runtime, JitService]]:
     rt = runtime()
     try:
         directory = CachedDirectory(config, rt.gateway())
-        yield rt, JitService(rt.store().grants, rt.clock, directory)
+        yield rt, JitService(rt.store().grants, rt.clock, directory, on_call=on_call_source(directory))
     except (IllegalTransition, RequestNotFound) as error:
         errors.print(f"[red]refused:[/red] {error}")
         raise typer.Exit(1) from None

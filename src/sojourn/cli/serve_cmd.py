@@ -34,7 +34,7 @@ def serve(
     from sojourn.api.app import ApiContext, create_app
     from sojourn.api.auth_oidc import OidcSettings, OidcVerifier
     from sojourn.service.jit import JitService
-    from sojourn.service.jit_runtime import CachedDirectory
+    from sojourn.service.jit_runtime import CachedDirectory, on_call_source
 
     rt = runtime()
     issuer = os.environ.get("SOJOURN_OIDC_ISSUER")
@@ -45,7 +45,8 @@ def serve(
             OidcSettings(issuer, os.environ.get("SOJOURN_OIDC_AUDIENCE", "sojourn"), role_map=role_map)
         )
     store = rt.store()
-    service = JitService(store.grants, rt.clock, CachedDirectory(config, rt.gateway()))
+    directory = CachedDirectory(config, rt.gateway())
+    service = JitService(store.grants, rt.clock, directory, on_call=on_call_source(directory))
     app = create_app(ApiContext(service, store.tokens, store.audit, rt.clock, verifier))
     worker = threading.Thread(
         target=run_worker, args=(rt, config), kwargs={"once": False, "interval": tick}, daemon=True

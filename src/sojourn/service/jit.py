@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sojourn.access.config import AccessConfig
 from sojourn.access.eligibility import resolve_eligibility
 from sojourn.access.organization import Organization
 from sojourn.clock import Clock
+from sojourn.service.oncall import OnCallGrant
 from sojourn.store.grants import GrantStore
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.opening import Ask, Eligibility, NotEligible, choose, open_request
@@ -49,8 +50,10 @@ class JitService:
         clock: Clock,
         directory: Callable[[], Directory],
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:12],
+        on_call: Callable[[datetime], list[OnCallGrant]] | None = None,
     ) -> None:
         self.grants, self.clock, self.directory, self.new_id = grants, clock, directory, new_id
+        self.on_call = on_call
 
     def eligible(self, person: str) -> list[Eligibility]:
         found = self.directory()
@@ -71,9 +74,21 @@ class JitService:
         self._known(found, person)
         now = self.clock.now()
         ask = Ask(person, permission_set, found.account_ids(accounts), duration, reason, ticket, break_glass)
-        rules = resolve_eligibility(found.config, found.organization, person, now.date())
+        rules = self._on_call_approval(
+            resolve_eligibility(found.config, found.organization, person, now.date()), person
+        )
         outcome = open_request(ask, choose(ask, rules), self.new_id(), now)
         return self.grants.open(outcome, now)
+
+    def _on_call_approval(self, rules: list[Eligibility], person: str) -> list[Eligibility]:
+        """Rules that auto-approve the on-call holder do so while the requester is on call."""
+        if self.on_call is None or not any(r.auto_approve_on_call for r in rules):
+            return rules
+        on_call_now = {(g.schedule, g.person) for g in self.on_call(self.clock.now())}
+        return [
+            replace(r, auto_approve=True) if (r.auto_approve_on_call, person) in on_call_now else r
+            for r in rules
+        ]
 
     def approve(self, request_id: str, approver: str, comment: str = "") -> GrantRequest:
         now = self.clock.now()

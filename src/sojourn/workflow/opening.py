@@ -27,6 +27,8 @@ class Eligibility:
     answer_within: timedelta = timedelta(hours=24)
     break_glass: bool = False
     notify: tuple[str, ...] = ()
+    auto_approve_on_call: str | None = None
+    """Approved at once when the requester is on call in this schedule right now."""
 
 
 @dataclass(frozen=True, slots=True)
