@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -78,3 +79,68 @@ def test_serve_runs_the_api_and_the_worker(jit: Jit) -> None:  # noqa: F811
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_cli_talks_to_the_same_service_over_http(jit: Jit) -> None:  # noqa: F811
+    from tests.api.issuer import AUDIENCE, local_issuer
+
+    with local_issuer() as issuer:
+        port = free_port()
+        env = {
+            **os.environ,
+            "SOJOURN_DATABASE_URL": jit.sojourn.database_url,
+            "SOJOURN_AWS_ENDPOINT_URL": jit.sojourn.endpoint,
+            "SOJOURN_OIDC_ISSUER": issuer.url,
+            "SOJOURN_OIDC_AUDIENCE": AUDIENCE,
+            "SOJOURN_OIDC_ROLE_MAP": '{"sre": "approver"}',
+        }
+        command = [
+            sys.executable,
+            "-c",
+            "from sojourn.cli.main import app; app()",
+            "serve",
+            "--port",
+            str(port),
+        ]
+        server = subprocess.Popen([*command, "--config", str(jit.sojourn.config), "--tick", "0.2"], env=env)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    httpx.get(f"{base}/health", timeout=1)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+
+            def run(token: str, *args: str) -> subprocess.CompletedProcess[str]:
+                remote = {**os.environ, "SOJOURN_API_URL": base, "SOJOURN_TOKEN": token}
+                return subprocess.run([*cli, *args], env=remote, capture_output=True, text=True, timeout=60)
+
+            alice, erin = issuer.token("alice", []), issuer.token("erin", ["sre"])
+            made = run(
+                alice,
+                "request",
+                "prod-admin",
+                "--account",
+                "team-a-prod",
+                "--for",
+                "1h",
+                "--reason",
+                "INC-77 over http",
+                "--ticket",
+                "INC-77",
+                "--json",
+            )
+            assert made.returncode == 0, made.stderr
+            request_id = json.loads(made.stdout)["id"]
+            own = run(alice, "approve", request_id)
+            assert own.returncode == 1 and "403" in own.stderr
+            approved = run(erin, "approve", request_id, "--comment", "ok")
+            assert approved.returncode == 0, approved.stderr
+            deadline = time.monotonic() + 20
+            while PROD not in jit.holds("alice") and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert PROD in jit.holds("alice")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)

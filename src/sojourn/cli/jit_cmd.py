@@ -21,6 +21,7 @@ from rich.table import Table
 from sojourn.access.config_model import span_minutes
 from sojourn.access.issues import ConfigInvalid
 from sojourn.bootstrap import Runtime
+from sojourn.cli import remote
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
 from sojourn.settings import Settings
@@ -90,6 +91,15 @@ def request(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ask for a permission set on one or more accounts for a while; prints who can approve."""
+    if remote.api_url():
+        body: dict[str, Any] = {
+            "permission_set": permission_set,
+            "accounts": list(account),
+            "duration": duration,
+        }
+        body |= {"reason": reason, "ticket": ticket, "break_glass": break_glass}
+        _show(remote.call("POST", "/v1/requests", body), as_json)
+        return
     with _service(config) as (_, service):
         made = service.request(
             _actor(who), permission_set, tuple(account), _duration(duration), reason, ticket, break_glass
@@ -105,6 +115,9 @@ def _decide(verb: str) -> Callable[..., None]:
         config: ConfigOption = Path("access"),
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
+        if remote.api_url():
+            _show(remote.call("POST", f"/v1/requests/{request_id}/{verb}", {"comment": comment}), as_json)
+            return
         with _service(config) as (_, service):
             actor = _actor(who)
             done = (
@@ -126,6 +139,9 @@ def cancel(
     request_id: Annotated[str, typer.Argument()], who: AsOption = None, config: ConfigOption = Path("access")
 ) -> None:
     """Withdraw your own pending request."""
+    if remote.api_url():
+        _show(remote.call("POST", f"/v1/requests/{request_id}/cancel"), False)
+        return
     with _service(config) as (_, service):
         _show(service.cancel(request_id, _actor(who)), False)
 
@@ -138,6 +154,9 @@ def revoke(
     config: ConfigOption = Path("access"),
 ) -> None:
     """End a grant now (the holder, an approver or an administrator); live sessions end with it."""
+    if remote.api_url():
+        _show(remote.call("POST", f"/v1/requests/{request_id}/revoke", {"reason": reason}), False)
+        return
     with _service(config) as (_, service):
         _show(service.revoke(request_id, _actor(who), reason, admin=admin), False)
 
