@@ -112,6 +112,8 @@ def test_the_cli_talks_to_the_same_service_over_http(jit: Jit) -> None:  # noqa:
                 except httpx.HTTPError:
                     time.sleep(0.1)
 
+            cli = [sys.executable, "-c", "from sojourn.cli.main import app; app()"]
+
             def run(token: str, *args: str) -> subprocess.CompletedProcess[str]:
                 remote = {**os.environ, "SOJOURN_API_URL": base, "SOJOURN_TOKEN": token}
                 return subprocess.run([*cli, *args], env=remote, capture_output=True, text=True, timeout=60)
