@@ -28,7 +28,14 @@ class Issuer:
         return {"keys": [public | {"kid": "k1", "use": "sig", "alg": "RS256"}]}
 
     def token(
-        self, user: str, groups: list[str], *, lifetime: int = 300, key: Any = None, **claims: Any
+        self,
+        user: str,
+        groups: list[str],
+        *,
+        lifetime: int = 300,
+        key: Any = None,
+        kid: str = "k1",
+        **claims: Any,
     ) -> str:
         now = int(time.time())
         body = {
@@ -39,7 +46,7 @@ class Issuer:
             "preferred_username": user,
         }
         body |= {"groups": groups} | claims
-        return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": "k1"})
+        return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": kid})
 
 
 @contextmanager
