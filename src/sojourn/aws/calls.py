@@ -89,9 +89,19 @@ class Caller:
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
                 status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-                if code in NOT_IMPLEMENTED_CODES or (status == 500 and "not yet implemented" in str(error)):
-                    raise NotSupportedByEndpoint(f"{operation}: {error}") from error
+                unsupported = code in NOT_IMPLEMENTED_CODES or (
+                    status == 500 and "not yet implemented" in str(error)
+                )
                 attempt += 1
+                if unsupported and (
+                    code == "NotImplemented" or "not yet implemented" in str(error) or attempt > 1
+                ):
+                    raise NotSupportedByEndpoint(f"{operation}: {error}") from error
+                if unsupported:
+                    # an internal failure may be transient: one more try before calling it unsupported
+                    self.log.retried(label)
+                    self.policy.sleep(self.policy.delay(attempt))
+                    continue
                 if code not in RETRYABLE_CODES or attempt >= self.policy.max_attempts:
                     raise
                 self.log.retried(label)
