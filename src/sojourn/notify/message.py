@@ -1,51 +1,79 @@
-"""What a notification says: the event and the request it is about, as text and as JSON."""
+"""A Notification from a just-in-time request: who did it, when, and why, read from the request's record.
+
+`Message(kind, request, to)` is the older name the service layer still calls; it returns a Notification.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
 
-from sojourn.workflow.codec import request_to_json
+from sojourn.notify.events import Notification, NotificationKind
 from sojourn.workflow.grant_request import GrantRequest
 
-HEADLINES = {
-    "request": "{person} asks for {ps} on {accounts} for {duration}",
-    "approved": "{person}'s request for {ps} on {accounts} was approved",
-    "denied": "{person}'s request for {ps} on {accounts} was denied",
-    "granted": "{person} now holds {ps} on {accounts} until {ends}",
-    "revoked": "{person}'s {ps} on {accounts} was revoked",
-    "expired": "{person}'s {ps} on {accounts} has ended",
-    "extended": "{person}'s {ps} on {accounts} was extended until {ends}",
-    "break_glass": "BREAK-GLASS: {person} took {ps} on {accounts} for {duration} without approval; review it",
-    "failure": "FAILED: {person}'s {ps} on {accounts}: {why}",
-    "other_approver_acted": "another approver already answered {person}'s request for {ps}",
-    "cancelled": "{person} cancelled the request for {ps} on {accounts}",
-}
+_DECIDED = frozenset(
+    {NotificationKind.APPROVED, NotificationKind.DENIED, NotificationKind.OTHER_APPROVER_ACTED}
+)
+_CLOSED = frozenset(
+    {NotificationKind.REVOKED, NotificationKind.EXPIRED, NotificationKind.FAILURE, NotificationKind.CANCELLED}
+)
+_ASKED = frozenset({NotificationKind.REQUEST, NotificationKind.BREAK_GLASS})
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    kind: str
-    request: GrantRequest
-    to: tuple[str, ...] = ()
+def _actor(kind: str, r: GrantRequest) -> str | None:
+    if kind in _DECIDED:
+        return r.decisions[-1].approver if r.decisions else None
+    if kind in _ASKED:
+        return r.person
+    if kind in (NotificationKind.REVOKED, NotificationKind.CANCELLED):
+        return r.closed_by
+    return None
 
-    def text(self) -> str:
-        r = self.request
-        template = HEADLINES.get(self.kind, "{person}: {ps} on {accounts}: " + self.kind)
-        ends = r.ends_at.strftime("%Y-%m-%d %H:%M UTC") if r.ends_at else "its end"
-        return template.format(
-            person=r.person,
-            ps=r.permission_set,
-            accounts=", ".join(r.accounts),
-            duration=r.duration,
-            ends=ends,
-            why=r.close_reason or "see the audit log",
-        )
 
-    def document(self) -> dict[str, Any]:
-        return {
-            "event": self.kind,
-            "to": list(self.to),
-            "text": self.text(),
-            "request": request_to_json(self.request),
-        }
+def _when(kind: str, r: GrantRequest) -> datetime | None:
+    if kind in _DECIDED:
+        return r.decisions[-1].at if r.decisions else None
+    if kind in _CLOSED:
+        return r.closed_at
+    if kind == NotificationKind.GRANTED:
+        return r.starts_at
+    if kind in _ASKED:
+        return r.requested_at
+    return None
+
+
+def _detail(kind: str, r: GrantRequest) -> dict[str, str]:
+    detail = {"source": r.source, "state": r.state.value}
+    if r.ticket:
+        detail["ticket"] = r.ticket
+    if r.close_reason:
+        detail["close_reason"] = r.close_reason
+        if kind == NotificationKind.FAILURE:
+            detail["error"] = r.close_reason
+    if kind in _DECIDED and r.decisions and r.decisions[-1].comment:
+        detail["comment"] = r.decisions[-1].comment
+    if kind == NotificationKind.REQUEST:
+        detail["answer_by"] = r.answer_by.isoformat()
+    return detail
+
+
+def from_request(
+    kind: str, request: GrantRequest, to: tuple[str, ...] = (), now: datetime | None = None
+) -> Notification:
+    """The event `kind` of `request`; `now` (default: wall clock) only if the record has no time for it."""
+    at = _when(kind, request) or now or datetime.now(UTC)
+    return Notification(
+        kind=kind,
+        request_id=request.id,
+        person=request.person,
+        permission_set=request.permission_set,
+        accounts=request.accounts,
+        actor=_actor(kind, request),
+        reason=request.reason or None,
+        at=at,
+        ends_at=request.until or request.ends_at,
+        detail=_detail(kind, request),
+        to=tuple(to),
+    )
+
+
+Message = from_request

@@ -1,43 +1,64 @@
-"""Slack-compatible incoming webhooks (also accepted by Mattermost and Rocket.Chat)."""
+"""Slack-compatible incoming webhooks (Mattermost and Rocket.Chat accept the same `text` + `blocks`)."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
 
-import httpx
+from pydantic import SecretStr
 
-from sojourn.notify.message import Message
+from sojourn.notify.events import Notification, NotificationKind, render_text
+from sojourn.notify.http_post import post, safe_location
+
+BREAK_GLASS_WARNING = (
+    ":rotating_light: *Break-glass access was taken without approval.* "
+    "Review it now and revoke it if it is not justified."
+)
 
 
-def slack_payload(message: Message) -> dict[str, Any]:
-    r = message.request
-    fields = [
-        {"type": "mrkdwn", "text": f"*Person*\n{r.person}"},
-        {"type": "mrkdwn", "text": f"*Permission set*\n{r.permission_set}"},
-        {"type": "mrkdwn", "text": f"*Accounts*\n{', '.join(r.accounts)}"},
-        {"type": "mrkdwn", "text": f"*Reason*\n{r.reason or '-'}"},
-    ]
-    text = message.text()
-    if message.kind == "break_glass":
+def escape(text: str) -> str:
+    """Slack's mrkdwn escaping, so a reason such as "<!channel>" cannot ping anyone or forge a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _field(label: str, value: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": f"*{label}*\n{escape(value)}"}
+
+
+def slack_payload(n: Notification) -> dict[str, object]:
+    """`text` (the fallback shown in notifications) and `blocks`: headline, facts, warning, context."""
+    text = escape(render_text(n))
+    if n.kind == NotificationKind.BREAK_GLASS:
         text = ":rotating_light: " + text
-    return {
-        "text": text,
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-            {"type": "section", "fields": fields},
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"request `{r.id}` · {message.kind}"}],
-            },
-        ],
-    }
+    fields = [
+        _field("Person", n.person),
+        _field("Permission set", n.permission_set),
+        _field("Accounts", ", ".join(n.accounts) or "-"),
+        _field("Ends at", n.ends_at.strftime("%Y-%m-%d %H:%M %Z") if n.ends_at else "-"),
+        _field("Reason", n.reason or "-"),
+    ]
+    if n.actor:
+        fields.append(_field("By", n.actor))
+    blocks: list[dict[str, object]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {"type": "section", "fields": fields},
+    ]
+    if n.kind == NotificationKind.BREAK_GLASS:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": BREAK_GLASS_WARNING}})
+    context = f"request `{escape(n.request_id)}` · {escape(n.kind)} · {n.at.isoformat()}"
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
+    return {"text": text, "blocks": blocks}
 
 
 class SlackWebhook:
-    name = "slack"
+    """POSTs the Slack payload; the hook URL is treated as a secret (kept out of repr and error text)."""
 
-    def __init__(self, url: str, timeout: float = 5.0) -> None:
-        self.url, self.timeout = url, timeout
+    def __init__(self, url: str, timeout: float = 5.0, *, name: str = "slack") -> None:
+        self._url, self.timeout, self.name = SecretStr(url), timeout, name
 
-    def send(self, message: Message) -> None:
-        httpx.post(self.url, json=slack_payload(message), timeout=self.timeout).raise_for_status()
+    def __repr__(self) -> str:
+        return f"SlackWebhook({self.name!r}, {safe_location(self._url.get_secret_value())}/***)"
+
+    def send(self, n: Notification) -> None:
+        body = json.dumps(slack_payload(n)).encode()
+        headers = {"Content-Type": "application/json"}
+        post(self._url.get_secret_value(), body, headers, self.timeout)
