@@ -204,17 +204,66 @@ class Bench:
         approvals = count / (time.perf_counter() - started)
         return requests, approvals
 
+    def api_throughput(self, count: int) -> tuple[float, float]:
+        """Requests and approvals through the HTTP API (uvicorn on 127.0.0.1, OpenID Connect tokens from a
+        local issuer), sequential, one connection: the cost a person or a bot sees."""
+        import socket
+
+        import httpx
+        import uvicorn
+        from tests.api.issuer import AUDIENCE, local_issuer
+
+        from sojourn.api.app import ApiContext, create_app
+        from sojourn.api.auth_oidc import OidcSettings, OidcVerifier
+
+        with local_issuer() as issuer, socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+            probe.close()
+            verifier = OidcVerifier(OidcSettings(issuer.url, AUDIENCE, role_map={"approvers": "approver"}))
+            store = self.rt.store()
+            app = create_app(ApiContext(self.service, store.tokens, store.audit, self.rt.clock, verifier))
+            server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+            thread = threading.Thread(target=server.run, daemon=True)
+            thread.start()
+            while not server.started:
+                time.sleep(0.05)
+            account = next(iter(self.accounts.values()))
+            body = {"permission_set": "prod-admin", "accounts": [account], "duration": "1h"}
+            approver = {"Authorization": f"Bearer {issuer.token('approver', ['approvers'], lifetime=3600)}"}
+            people = {
+                f"p{i:03d}": {"Authorization": f"Bearer {issuer.token(f'p{i:03d}', [], lifetime=3600)}"}
+                for i in range(5)
+            }
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+                started = time.perf_counter()
+                ids = [
+                    client.post("/v1/requests", json=body, headers=people[f"p{i % 5:03d}"]).json()["id"]
+                    for i in range(count)
+                ]
+                requests = count / (time.perf_counter() - started)
+                started = time.perf_counter()
+                for request_id in ids:
+                    client.post(
+                        f"/v1/requests/{request_id}/deny", json={"comment": "bench"}, headers=approver
+                    ).raise_for_status()
+                approvals = count / (time.perf_counter() - started)
+            server.should_exit = True
+            thread.join(5)
+        return requests, approvals
+
     def stop(self) -> None:
         self._stop.set()
         self.rt.close()
 
 
 def row(metric: str, ours: Any, unit: str, target: str, meets: bool | None, peer: Any = None) -> Row:
+    peer_name = PEER if peer is not None else "none (no peer publishes this figure)"
     return {
         "metric": metric,
         "ours": ours,
         "peer": peer,
-        "peer_name": PEER,
+        "peer_name": peer_name,
         "unit": unit,
         "target": target,
         "meets_target": meets,
@@ -238,6 +287,7 @@ def main() -> None:
             progress(f"approval to visible: p50 {statistics.median(visible):.3f} s")
             late = bench.expiry_lateness(people, grants, timedelta(seconds=5 if args.quick else 90))
             requests, approvals = bench.throughput(50 if args.quick else 200)
+            api_requests, api_approvals = bench.api_throughput(30 if args.quick else 200)
         finally:
             bench.stop()
     rows = [
@@ -270,6 +320,8 @@ def main() -> None:
         ),
         row("requests per second (service, SQLite)", round(requests, 1), "1/s", "", None),
         row("approvals per second (service, SQLite)", round(approvals, 1), "1/s", "", None),
+        row("requests per second (HTTP API, OIDC, one client)", round(api_requests, 1), "1/s", "", None),
+        row("approvals per second (HTTP API, OIDC, one client)", round(api_approvals, 1), "1/s", "", None),
     ]
     emit("jit", rows, as_json=args.json)
 
