@@ -11,7 +11,7 @@ from sojourn.store.audit import AuditLog
 from sojourn.workflow.grant_request import State
 from sojourn.workflow.opening import NotEligible
 from sojourn.workflow.transitions import SelfApproval
-from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
+from tests.e2e.jit_fixtures import T0, Jit, jit  # noqa: F401 - fixture
 from tests.notify.test_channels import receiver  # noqa: F401 - fixture
 
 PROD = ("team-a-prod", "prod-admin")
@@ -57,6 +57,15 @@ def test_s2_2_request_approve_grant_and_expire_on_time(jit: Jit) -> None:  # noq
     approve = next(r for r in records if r.event.action == "jit.approve")
     assert approve.event.actor == "erin"
     assert AuditLog(jit.store.engine).verify().ok
+    account = jit.aws.accounts["team-a-prod"]
+    window = ("--since", T0.isoformat(), "--until", (T0 + timedelta(hours=3)).isoformat())
+    code, output = jit.sojourn(
+        "audit", "held", "--permission-set", "prod-admin", "--account", account, *window, "--json"
+    )
+    assert code == 0, output
+    held = json.loads(output)
+    assert [(h["person"], h["approved_by"]) for h in held] == [("alice", ["erin"])]
+    assert held[0]["from"] == (T0 + timedelta(minutes=3)).isoformat() and held[0]["until"] is not None
 
 
 def test_requests_outside_eligibility_are_refused(jit: Jit) -> None:  # noqa: F811
@@ -169,7 +178,7 @@ def test_the_cli_requests_refuses_self_approval_approves_and_provisions(jit: Jit
 
 
 def test_s2_4_break_glass_is_notified_through_a_signed_webhook(jit: Jit, receiver) -> None:  # noqa: F811
-    from sojourn.notify.dispatch import Dispatcher
+    from sojourn.notify.dispatcher import Dispatcher
     from sojourn.notify.webhook import SignedWebhook, verify_signature
     from sojourn.service.jit_runtime import notifier
 

@@ -1,5 +1,5 @@
 """The request-facing entry points the service layer and the CLI use: a Notification built from a
-just-in-time request (the older `Message` name), the older import paths, and channels from SOJOURN_*."""
+just-in-time request, and channels from SOJOURN_*."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sojourn.notify.dispatch import Dispatcher, channels_from_environment
+from sojourn.notify.dispatcher import Dispatcher
+from sojourn.notify.email import SmtpMail
 from sojourn.notify.events import NotificationKind
-from sojourn.notify.mail import SmtpMail
-from sojourn.notify.message import Message, from_request
+from sojourn.notify.message import from_request
+from sojourn.notify.settings import channels_from_environment
 from sojourn.notify.webhook import SignedWebhook
 from sojourn.workflow.grant_request import Decision, GrantRequest, State
 from tests.notify.receivers import Receiver, receiver
@@ -67,7 +68,7 @@ def test_a_closed_request_names_who_closed_it_and_why() -> None:
 def test_the_older_names_still_deliver(receiver: tuple[Receiver, str]) -> None:
     state, url = receiver
     dispatcher = Dispatcher([SignedWebhook(url, SECRET)])
-    dispatcher.deliver_later(Message("break_glass", REQUEST, ("security",)))
+    dispatcher.deliver_later(from_request("break_glass", REQUEST, ("security",)))
     assert dispatcher.close(2)
     document = json.loads(state.bodies[0][1])
     assert document["event"] == "break_glass" and document["to"] == ["security"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -82,3 +83,46 @@ def export(
         rt.store().audit.export_jsonl(lambda line: print(line, end=""), since=_time(since))
     finally:
         rt.close()
+
+
+@audit_app.command()
+def held(
+    permission_set: Annotated[str, typer.Option(help="e.g. prod-admin")],
+    account: Annotated[str, typer.Option(help="account id")],
+    since: Annotated[str, typer.Option(help="ISO time, inclusive")],
+    until: Annotated[str, typer.Option(help="ISO time, exclusive")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Who held PERMISSION_SET on ACCOUNT between SINCE and UNTIL, from when to when, approved by whom."""
+    from sojourn.service.held import held_between
+
+    start, end = _time(since), _time(until)
+    assert start is not None and end is not None
+    rt = Runtime(Settings.from_environment(database_url=database_url))
+    try:
+        found = held_between(rt.store().audit, permission_set, account, start, end)
+    finally:
+        rt.close()
+    if as_json:
+        rows = [
+            {
+                "person": h.person,
+                "request": h.request,
+                "from": h.start.isoformat(),
+                "until": h.end.isoformat() if h.end else None,
+                "approved_by": list(h.approved_by),
+                "source": h.source,
+            }
+            for h in found
+        ]
+        print(json.dumps(rows, indent=1))
+        return
+    for h in found:
+        until_text = h.end.isoformat(timespec="seconds") if h.end else "still held"
+        approvers = ", ".join(h.approved_by) or h.source
+        console.print(
+            f"{h.person}: {h.start.isoformat(timespec='seconds')} -> {until_text} "
+            f"(request {h.request}, approved by {approvers})",
+            highlight=False,
+        )

@@ -22,8 +22,15 @@ from sojourn.access.config_model import span_minutes
 from sojourn.access.issues import ConfigInvalid
 from sojourn.bootstrap import Runtime
 from sojourn.cli import remote
+from sojourn.notify.dispatcher import Dispatcher
 from sojourn.service.jit import JitService
-from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
+from sojourn.service.jit_runtime import (
+    CachedDirectory,
+    notifier,
+    on_call_source,
+    session_revoker,
+    standing_lookup,
+)
 from sojourn.settings import Settings
 from sojourn.store.grants import RequestNotFound
 from sojourn.worker.runner import Worker
@@ -257,17 +264,18 @@ def _crash_hook() -> Callable[[str], None]:
     return checkpoint
 
 
-def _notifier() -> Callable[[str, GrantRequest, tuple[str, ...]], None] | None:
-    from sojourn.notify.dispatch import Dispatcher, channels_from_environment
-    from sojourn.service.jit_runtime import notifier
+def _dispatcher() -> Dispatcher | None:
+    from sojourn.notify.dispatcher import Dispatcher
+    from sojourn.notify.settings import channels_from_environment
 
     channels = channels_from_environment()
-    return notifier(Dispatcher(channels)) if channels else None
+    return Dispatcher(channels) if channels else None
 
 
 def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float, name: str = "worker") -> None:
     import socket
 
+    dispatcher = _dispatcher()
     directory = CachedDirectory(config, rt.gateway())
     owner = f"{socket.gethostname()}:{name}"
     runner = Worker(
@@ -280,8 +288,16 @@ def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float, name: 
         checkpoint=_crash_hook(),
         on_call=on_call_source(directory),
         concurrency=8,
-        notify=_notifier(),
+        notify=notifier(dispatcher) if dispatcher else None,
     )
+    try:
+        _loop(runner, once=once, interval=interval)
+    finally:
+        if dispatcher is not None:
+            dispatcher.close(5.0)
+
+
+def _loop(runner: Worker, *, once: bool, interval: float) -> None:
     while True:
         report = runner.tick()
         if report.provisioned or report.deprovisioned or report.closed or report.failed:

@@ -1,7 +1,4 @@
-"""A Notification from a just-in-time request: who did it, when, and why, read from the request's record.
-
-`Message(kind, request, to)` is the older name the service layer still calls; it returns a Notification.
-"""
+"""A Notification from a just-in-time request: who did it, when, and why, read from the request's record."""
 
 from __future__ import annotations
 
@@ -74,6 +71,3 @@ def from_request(
         detail=_detail(kind, request),
         to=tuple(to),
     )
-
-
-Message = from_request

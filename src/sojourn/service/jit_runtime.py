@@ -15,8 +15,8 @@ from sojourn.access.config import AccessConfig
 from sojourn.access.organization import Organization
 from sojourn.aws.gateway import Boto3IdentityCenter, IdentityCenterGateway
 from sojourn.clock import Clock
-from sojourn.notify.dispatch import Dispatcher
-from sojourn.notify.message import Message
+from sojourn.notify.dispatcher import Dispatcher
+from sojourn.notify.message import from_request
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import Directory
 from sojourn.service.oncall import FeedCache, OnCallGrant, on_call_grants
@@ -94,6 +94,6 @@ def notifier(dispatcher: Dispatcher) -> Callable[[str, GrantRequest, tuple[str, 
     """Hand each event to the dispatcher's background queue: a notification never delays a revocation."""
 
     def notify(kind: str, request: GrantRequest, to: tuple[str, ...]) -> None:
-        dispatcher.deliver_later(Message(kind, request, to))
+        dispatcher.deliver_later(from_request(kind, request, to))
 
     return notify

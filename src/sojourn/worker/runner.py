@@ -201,6 +201,8 @@ class Worker:
         deadline = request.ends_at if request.state is State.ENDED else request.closed_at
         if deadline is not None and now > deadline:
             report.overdue.append(request.id)
+            if self.notify is not None:
+                self.notify("overdue", request, ())
             log.error(
                 "grant %s is %s past its end and still not removed: %s", request.id, now - deadline, errors
             )
