@@ -197,3 +197,45 @@ def test_s2_4_break_glass_is_notified_through_a_signed_webhook(jit: Jit, receive
     headers, body = next((h, b) for h, b in state.bodies if json.loads(b)["event"] == "break_glass")
     stamp = headers["x-sojourn-timestamp"]
     assert verify_signature(b"s3cret", stamp, body, headers["x-sojourn-signature"], float(stamp))
+
+
+STANDING_LATER = """
+teams:
+  - name: prod-owners
+    members:
+      - {person: alice, from: 2026-11-25}
+rules:
+  - name: prod-owners-administer-team-a-prod
+    who: {teams: [prod-owners]}
+    where: {names: [team-a-prod]}
+    what: [prod-admin]
+"""
+
+
+def test_overlapping_grants_and_a_standing_rule_that_starts_later(jit: Jit) -> None:  # noqa: F811
+    config = str(jit.sojourn.config)
+    jit.sojourn.write("standing-later.yaml", STANDING_LATER)
+    first = jit.service.request("alice", "prod-admin", ("team-a-prod",), timedelta(hours=2), "INC-1", "INC-1")
+    jit.service.approve(first.id, "erin")
+    jit.worker.tick()
+    assert PROD in jit.holds("alice")  # justified by the first grant
+    jit.clock.advance(hours=2)
+    jit.worker.tick()
+    assert PROD not in jit.holds("alice")  # nothing justifies it (the rule starts tomorrow)
+    jit.clock.advance(hours=21)
+    second = jit.service.request(
+        "alice", "prod-admin", ("team-a-prod",), timedelta(hours=2), "INC-2", "INC-2"
+    )
+    jit.service.approve(second.id, "carol")
+    jit.worker.tick()
+    assert PROD in jit.holds("alice")  # the second grant
+    jit.clock.advance(hours=1)  # now 2026-11-25: the standing rule applies
+    plan = jit.sojourn.config.parent / "tomorrow.json"
+    code, output = jit.sojourn("plan", "--config", config, "--today", "2026-11-25", "--out", str(plan))
+    assert code in (0, 2), output
+    code, output = jit.sojourn("apply", str(plan), "--reason", "standing rule starts")
+    assert code == 0, output
+    jit.clock.advance(hours=1, minutes=1)
+    jit.worker.tick()
+    assert jit.service.get(second.id).state.value == "ended"
+    assert PROD in jit.holds("alice")  # the standing rule still justifies it
