@@ -283,7 +283,7 @@ def demo(
         ".sojourn/demo"
     ),
 ) -> None:
-    """The embedded default: a local moto server with scenario S1's organisation, planned and applied."""
+    """The embedded default: moto with S1's organisation, planned and applied, then a grant just in time."""
     from sojourn.demo.run import run_demo
 
     raise typer.Exit(run_demo(console, state_dir))

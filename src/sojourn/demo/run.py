@@ -11,6 +11,8 @@ from rich.console import Console
 
 from sojourn.bootstrap import Runtime
 from sojourn.cli.render import show_matrix, show_plan
+from sojourn.clock import FixedClock
+from sojourn.demo.jit_demo import jit_config, run_jit
 from sojourn.demo.seed import seed_s1_organization
 from sojourn.demo.server import EmbeddedMoto
 from sojourn.service.applying import apply_plan
@@ -71,7 +73,28 @@ def run_demo(console: Console, state_dir: Path) -> int:
             console.print(
                 f"{'OK' if report.ok else 'TAMPERED'}: {report.checked} records; head {report.head_hash}"
             )
-            return 0 if result.ok and report.ok else 1
+            console.rule("just-in-time access (docs/jit.md)")
+            jit_sources = jit_config(EXAMPLE_CONFIG, state_dir)
+            jit_plan = plan_access(
+                read_config_sources(jit_sources), gateway, rt.store(), instance=instance, today=today
+            )
+            applied = apply_plan(
+                SavedPlan(jit_plan.plan, jit_plan.desired, rt.clock.now(), str(jit_sources)),
+                gateway,
+                rt.store(),
+                instance=instance,
+                actor=settings.actor,
+                reason="demo: add prod-admin, on request only",
+                clock=rt.clock,
+                drift=jit_plan.config.settings.drift,
+            )
+            console.print(
+                f"applied {applied.done} changes (prod-admin and team sre; the drift above removed)"
+            )
+            jit_ok = run_jit(
+                console, jit_sources, rt.store(), gateway, accounts["team-a-prod"], FixedClock(rt.clock.now())
+            )
+            return 0 if result.ok and report.ok and applied.ok and jit_ok else 1
         finally:
             rt.close()
 
