@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class PolicyKind(StrEnum):
@@ -52,9 +53,9 @@ class PolicyIssue:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class Located:
-    """Where an element was written: its path in the document and its 1-based line and column."""
+class Located(NamedTuple):
+    """Where an element was written: its path in the document and its 1-based line and column (a tuple:
+    a policy has one per action and resource, and tuples are cheap to make)."""
 
     path: str
     line: int = 0
