@@ -73,7 +73,7 @@ def corpus_ours(files: list[Path]) -> dict[str, Any]:
     catalog = load_catalog()
     load_seconds = time.perf_counter() - started
     documents = [(p.name, json.loads(p.read_text())["PolicyVersion"]["Document"]) for p in files]
-    context = AnalysisContext()
+    context = AnalysisContext(catalog=catalog)
     risks: Counter[str] = Counter()
     findings = issues = 0
     stages = [0.0, 0.0, 0.0]

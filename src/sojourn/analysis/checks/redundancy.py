@@ -31,7 +31,12 @@ REDUNDANT = CheckMeta(
 
 
 def _resource_matches(pattern: str, value: str) -> bool:
-    return value == pattern or arn_matches(value, pattern)
+    if value == pattern or pattern == "*":
+        return True
+    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
+    if not value.lower().startswith(pattern[:cut].lower()):
+        return False  # the literal start differs, so no wildcard can make them match
+    return arn_matches(value, pattern)
 
 
 def covers(matches: Matcher, wider: str, narrower: str) -> bool:
@@ -49,11 +54,20 @@ def _candidates(items: tuple[str, ...]) -> list[list[int]]:
         same.setdefault(item.lower(), []).append(j)
         if has_wildcard(item):
             wild.setdefault(_service(item), []).append(j)
+    if not wild and len(same) == len(items):
+        return [[] for _ in items]
     anywhere = [j for key, found in wild.items() if has_wildcard(key) for j in found]
-    return [
-        sorted(set(wild.get(_service(item), []) + anywhere + same[item.lower()]) - {i})
-        for i, item in enumerate(items)
-    ]
+    per_service: dict[str, list[int]] = {}
+    result = []
+    for i, item in enumerate(items):
+        service = _service(item)
+        base = per_service.get(service)
+        if base is None:
+            base = per_service[service] = sorted(set(wild.get(service, []) + anywhere))
+        twins = same[item.lower()]
+        found = sorted(set(base) | set(twins)) if len(twins) > 1 else base
+        result.append([j for j in found if j != i])
+    return result
 
 
 def _service(entry: str) -> str:

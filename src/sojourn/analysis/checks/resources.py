@@ -26,6 +26,7 @@ from sojourn.policy.model import Effect, Policy, Statement
 ANY = "\x00any"
 SEGMENT = "\x00segment"
 ONE = "\x00one"
+STARS = frozenset({ANY, SEGMENT})
 SEGMENT_VARIABLES = frozenset({"partition", "region", "account", "bucketname"})
 _TOKEN = re.compile(r"\$\{([^}]*)\}|.", re.S)
 
@@ -69,47 +70,38 @@ def _type_regex(arn: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.S)
 
 
-def _star(token: str) -> bool:
-    return token in (ANY, SEGMENT)
-
-
-def _fits(star: str, token: str) -> bool:
-    """Whether the star can consume the one character that a non-star token stands for."""
-    return star == ANY or token == ONE or token not in ("/", ":")
-
-
-def _cell(p: str | None, q: str | None, down: bool, right: bool, diagonal: bool) -> bool:
-    """One step: down, right and diagonal tell whether the rest overlaps once p's, q's or both tokens
-    are used up."""
-    p_star = p is not None and _star(p)
-    q_star = q is not None and _star(q)
-    if (p_star and down) or (q_star and right):
-        return True
-    if p is None or q is None:
-        return False
-    if p_star:
-        return not q_star and _fits(p, q) and right
-    if q_star:
-        return _fits(q, p) and down
-    return diagonal and (p == q or ONE in (p, q))
-
-
 def patterns_overlap(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
-    """Whether some text matches both token patterns (dynamic programming over both suffixes)."""
+    """Whether some text matches both token patterns: dynamic programming over both suffixes, row by row.
+
+    A cell holds whether left[i:] and right[j:] overlap; a star may match nothing (move down or right) or
+    eat the other side's next character when it fits (a segment star never eats "/" or ":").
+    """
     n, m = len(left), len(right)
-    rest = [[False] * (m + 1) for _ in range(n + 1)]
-    rest[n][m] = True
-    for i in range(n, -1, -1):
-        for j in range(m, -1, -1):
-            if i < n or j < m:
-                rest[i][j] = _cell(
-                    left[i] if i < n else None,
-                    right[j] if j < m else None,
-                    i < n and rest[i + 1][j],
-                    j < m and rest[i][j + 1],
-                    i < n and j < m and rest[i + 1][j + 1],
+    right_star = [t in STARS for t in right]
+    below = [False] * (m + 1)
+    below[m] = True
+    for j in range(m - 1, -1, -1):
+        below[j] = right_star[j] and below[j + 1]
+    for i in range(n - 1, -1, -1):
+        p = left[i]
+        p_star = p in STARS
+        p_fits = p == ONE or (p != "/" and p != ":")
+        row = [False] * (m + 1)
+        row[m] = p_star and below[m]
+        for j in range(m - 1, -1, -1):
+            q = right[j]
+            if (p_star and below[j]) or (right_star[j] and row[j + 1]):
+                row[j] = True
+            elif p_star:
+                row[j] = (
+                    not right_star[j] and row[j + 1] and (p == ANY or q == ONE or (q != "/" and q != ":"))
                 )
-    return rest[0][0]
+            elif right_star[j]:
+                row[j] = below[j] and (q == ANY or p_fits)
+            else:
+                row[j] = below[j + 1] and (p in (q, ONE) or q == ONE)
+        below = row
+    return below[0]
 
 
 @lru_cache(maxsize=65_536)
