@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -95,9 +95,7 @@ class ActionCatalog:
         if pattern == "*":
             return frozenset(self._all)
         prefix, _, name = pattern.partition(":")
-        regex = re.compile(
-            "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in name), re.I
-        )
+        matches = _name_matcher(name)
         services = (
             [self._services[prefix.lower()]]
             if prefix.lower() in self._services
@@ -105,9 +103,7 @@ class ActionCatalog:
             if "*" in prefix
             else []
         )
-        return frozenset(
-            info.name for s in services for key, info in s.actions.items() if regex.fullmatch(key)
-        )
+        return frozenset(info.name for s in services for key, info in s.actions.items() if matches(key))
 
     def expand_not_action(self, patterns: Iterable[str]) -> frozenset[str]:
         excluded: set[str] = set()
@@ -136,3 +132,15 @@ class ActionCatalog:
             if regex.fullmatch(lowered):
                 return kind
         return None
+
+
+def _name_matcher(name: str) -> Callable[[str], bool]:
+    """A test for lower-case action names: plain comparison for "GetObject" and "Get*", a regex otherwise."""
+    lowered = name.lower()
+    if "?" not in lowered and "*" not in lowered:
+        return lowered.__eq__
+    if "?" not in lowered and lowered.count("*") == 1 and lowered.endswith("*"):
+        start = lowered[:-1]
+        return lambda key: key.startswith(start)
+    regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in lowered))
+    return lambda key: regex.fullmatch(key) is not None
