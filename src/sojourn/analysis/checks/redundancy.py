@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from sojourn.analysis.checks.common import has_wildcard, statement_finding
 from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
 from sojourn.policy.model import Policy, Statement
-from sojourn.policy.wildcards import action_matches, arn_matches
+from sojourn.policy.wildcards import LITERALS, action_matches, arn_matches
 
 Matcher = Callable[[str, str], bool]
 """(pattern, value) -> whether the pattern matches the value read as text."""
@@ -33,9 +33,15 @@ REDUNDANT = CheckMeta(
 def _resource_matches(pattern: str, value: str) -> bool:
     if value == pattern or pattern == "*":
         return True
-    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
-    if not value.lower().startswith(pattern[:cut].lower()):
-        return False  # the literal start differs, so no wildcard can make them match
+    wanted, parts = pattern.split(":", 5), value.split(":", 5)
+    if len(wanted) == 6 and len(parts) == 6 and not any(ch in LITERALS for ch in pattern):
+        for mine, theirs in zip(wanted[:5], parts[:5], strict=True):
+            if mine != theirs and not has_wildcard(mine):
+                return False  # a literal segment differs: no wildcard elsewhere can make up for it
+        last = wanted[5]
+        cut = min((i for i in (last.find("*"), last.find("?")) if i >= 0), default=len(last))
+        if not parts[5].startswith(last[:cut]):
+            return False
     return arn_matches(value, pattern)
 
 
@@ -79,6 +85,8 @@ def _service(entry: str) -> str:
 
 def redundant(items: tuple[str, ...], matches: Matcher) -> Iterator[tuple[str, str]]:
     """(entry, the entry that covers it) for each redundant entry, in list order."""
+    if len(items) < 2:
+        return
     for i, candidates in enumerate(_candidates(items)):
         item = items[i]
         for j in candidates:
