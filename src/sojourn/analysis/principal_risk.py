@@ -7,9 +7,8 @@ from __future__ import annotations
 from sojourn.analysis.escalation import probe_resource
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.holders import Holder
-from sojourn.analysis.profile import statement_actions
-from sojourn.analysis.risk_categories import categories_of
-from sojourn.policy.model import Effect
+from sojourn.analysis.profile import granted_bits
+from sojourn.analysis.risk_categories import categories_of, category_bits
 
 
 def principal_risks(builder: GraphBuilder, holder: Holder) -> dict[str, tuple[str, ...]]:
@@ -18,17 +17,17 @@ def principal_risks(builder: GraphBuilder, holder: Holder) -> dict[str, tuple[st
     if cached is not None:
         return cached
     policies = builder.library.sets[key].identity
-    mentioned: set[str] = set()
+    catalog = builder.catalog
+    mentioned = 0
     for policy in policies:
-        for statement in policy.statements:
-            if statement.effect is Effect.ALLOW:
-                mentioned |= statement_actions(statement, builder.catalog)
+        mentioned |= granted_bits(policy, catalog)
+    risky = 0
+    for bits in category_bits(catalog).values():
+        risky |= bits
     found: dict[str, set[str]] = {}
-    for action in sorted(mentioned):
-        categories = categories_of(action, builder.catalog)
-        if categories and builder.allowed(
-            holder, action, probe_resource(action, builder.catalog, holder.account)
-        ):
+    for action in catalog.names(mentioned & risky):
+        categories = categories_of(action, catalog)
+        if builder.allowed(holder, action, probe_resource(action, catalog, holder.account)):
             for category in categories:
                 found.setdefault(category, set()).add(action)
     result = {category: tuple(sorted(actions)) for category, actions in sorted(found.items())}

@@ -10,10 +10,12 @@ Only unconstrained grants count (Resource "*"); a Deny with no condition on "*" 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 
-from sojourn.analysis.profile import statement_actions
-from sojourn.catalog import ActionCatalog
-from sojourn.policy.model import Effect, Policy
+from sojourn.analysis.profile import each_statement_bits
+from sojourn.catalog import ActionBits, ActionCatalog
+from sojourn.policy.model import Effect, Policy, Statement
 
 CREDENTIAL = re.compile(
     r"^(get|create|generate|update|reset|send|retrieve)\w*"
@@ -25,41 +27,63 @@ DATA = re.compile(
 )
 
 
+CATEGORIES = ("resource-exposure", "infrastructure-modification", "credentials-exposure", "data-exfiltration")
+
+
+def _unconstrained(statement: Statement) -> bool:
+    return statement.resources == ("*",) and not statement.conditions
+
+
+def unconstrained_bits(
+    policy: Policy, catalog: ActionCatalog, each: Sequence[ActionBits] | None = None
+) -> ActionBits:
+    each = each_statement_bits(policy, catalog) if each is None else each
+    allowed = 0
+    for statement, bits in zip(policy.statements, each, strict=True):
+        if statement.effect is Effect.ALLOW and _unconstrained(statement):
+            allowed |= bits
+    for statement, bits in zip(policy.statements, each, strict=True):
+        if statement.effect is Effect.DENY and _unconstrained(statement):
+            allowed &= ~bits
+    return allowed
+
+
 def unconstrained_actions(policy: Policy, catalog: ActionCatalog) -> frozenset[str]:
-    allowed: set[str] = set()
-    for statement in policy.statements:
-        if statement.effect is Effect.ALLOW and statement.resources == ("*",) and not statement.conditions:
-            allowed |= statement_actions(statement, catalog)
-    for statement in policy.statements:
-        if statement.effect is Effect.DENY and statement.resources == ("*",) and not statement.conditions:
-            allowed -= statement_actions(statement, catalog)
-    return frozenset(allowed)
+    return frozenset(catalog.names(unconstrained_bits(policy, catalog)))
+
+
+def risk_category_bits(
+    policy: Policy, catalog: ActionCatalog, each: Sequence[ActionBits] | None = None
+) -> dict[str, ActionBits]:
+    """Category -> the unconstrained actions in it; every category present, 0 when none."""
+    allowed = unconstrained_bits(policy, catalog, each)
+    return {category: allowed & bits for category, bits in category_bits(catalog).items()}
 
 
 def risk_categories(policy: Policy, catalog: ActionCatalog) -> dict[str, tuple[str, ...]]:
     """Category -> the actions in it, sorted; every category present, empty when none."""
-    found: dict[str, set[str]] = {
-        "resource-exposure": set(),
-        "infrastructure-modification": set(),
-        "credentials-exposure": set(),
-        "data-exfiltration": set(),
+    return {category: catalog.names(bits) for category, bits in risk_category_bits(policy, catalog).items()}
+
+
+@lru_cache(maxsize=4)
+def category_bits(catalog: ActionCatalog) -> dict[str, ActionBits]:
+    """Every catalogue action of each category, built once per catalogue."""
+    read, write = catalog.level_bits("Read"), catalog.level_bits("Write")
+    credentials = data = 0
+    for name in catalog.names(read | write):
+        action = name.split(":", 1)[1].lower()
+        if CREDENTIAL.match(action):
+            credentials |= catalog.bits_of((name,))
+        if DATA.match(action):
+            data |= catalog.bits_of((name,))
+    return {
+        "resource-exposure": catalog.level_bits("Permissions management"),
+        "infrastructure-modification": write,
+        "credentials-exposure": credentials,
+        "data-exfiltration": data & read,
     }
-    for action in unconstrained_actions(policy, catalog):
-        for category in categories_of(action, catalog):
-            found[category].add(action)
-    return {category: tuple(sorted(actions)) for category, actions in found.items()}
 
 
 def categories_of(action: str, catalog: ActionCatalog) -> set[str]:
-    level = catalog.access_level(action)
-    name = action.split(":", 1)[1].lower()
-    found = set()
-    if level == "Permissions management":
-        found.add("resource-exposure")
-    if level == "Write":
-        found.add("infrastructure-modification")
-    if level in ("Read", "Write") and CREDENTIAL.match(name):
-        found.add("credentials-exposure")
-    if level == "Read" and DATA.match(name):
-        found.add("data-exfiltration")
-    return found
+    bit = catalog.bits_of((action,))
+    return {category for category, bits in category_bits(catalog).items() if bits & bit}

@@ -12,6 +12,7 @@ from sojourn.analysis.graph import AccessGraph, EdgeKind, Path
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.principal_risk import principal_risks
 from sojourn.analysis.registry import analyse
+from sojourn.analysis.risk_findings import risk_findings
 from sojourn.policy import PolicyKind
 
 COMPUTE_SERVICES = frozenset(
@@ -71,50 +72,6 @@ def snapshot_findings(builder: GraphBuilder, graph: AccessGraph) -> list[Finding
         if path.hops[0].kind is not EdgeKind.IS_ADMIN and graph.nodes[start].kind != "person":
             findings.append(Finding(ESCALATION, start, 0, 0, "", describe(graph, path)))
     return findings
-
-
-RISKS = {
-    "resource-exposure": CheckMeta(
-        "risk-resource-exposure",
-        Risk.HIGH,
-        "Can change who may use resources (Permissions management on any resource)",
-        "Limit policy-changing actions to the resources this principal owns.",
-        "",
-    ),
-    "credentials-exposure": CheckMeta(
-        "risk-credentials-exposure",
-        Risk.HIGH,
-        "Can obtain credentials, tokens or secrets of any resource",
-        "Name the secrets and keys it needs, or remove these actions.",
-        "",
-    ),
-    "data-exfiltration": CheckMeta(
-        "risk-data-exfiltration",
-        Risk.MEDIUM,
-        "Can read stored data from any resource",
-        "Name the buckets, tables and parameters it reads.",
-        "",
-    ),
-    "infrastructure-modification": CheckMeta(
-        "risk-infrastructure-modification",
-        Risk.LOW,
-        "Can change infrastructure on any resource",
-        "Name the resources it changes.",
-        "",
-    ),
-}
-
-
-def risk_findings(principal: str, risks: dict[str, tuple[str, ...]]) -> list[Finding]:
-    found = []
-    for category, actions in risks.items():
-        sample = ", ".join(actions[:5]) + (f" and {len(actions) - 5} more" if len(actions) > 5 else "")
-        found.append(
-            Finding(
-                RISKS[category], principal, 0, 0, "", f"{len(actions)} action(s) on any resource: {sample}"
-            )
-        )
-    return found
 
 
 def describe(graph: AccessGraph, path: Path) -> str:

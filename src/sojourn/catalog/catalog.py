@@ -10,6 +10,10 @@ from functools import lru_cache
 
 from sojourn.catalog.global_keys import GLOBAL_CONDITION_KEYS
 
+ActionBits = int
+"""A set of catalogue actions as an integer: bit i stands for the i-th canonical action name in sorted order.
+Union, intersection and difference of thousands of actions are then single integer operations."""
+
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 
 
@@ -60,6 +64,12 @@ class ActionCatalog:
             (re.compile(re.escape(k).replace(r"\*", ".+")), t) for k, t in key_types.items() if "*" in k
         ]
         self.expand = lru_cache(maxsize=8192)(self._expand)
+        self._bit = {name: i for i, name in enumerate(self._all)}
+        self._lower_bit = {name.lower(): i for i, name in enumerate(self._all)}
+        self._lower_actions = tuple(name.partition(":")[2].lower() for name in self._all)
+        self._ranges = _service_ranges(self._all)
+        self.bits = lru_cache(maxsize=16_384)(self._bits)
+        self._level_bits: dict[str, ActionBits] | None = None
 
     def services(self) -> tuple[str, ...]:
         return tuple(sorted(self._services))
@@ -76,7 +86,7 @@ class ActionCatalog:
         return prefix.lower() in self._services
 
     def knows_action(self, action: str) -> bool:
-        return self.action(action) is not None
+        return action.lower() in self._lower_bit
 
     def suggest_action(self, action: str) -> str | None:
         prefix, _, name = action.partition(":")
@@ -111,17 +121,98 @@ class ActionCatalog:
             excluded |= self.expand(pattern)
         return frozenset(self._all) - excluded
 
+    @property
+    def all_bits(self) -> ActionBits:
+        return (1 << len(self._all)) - 1
+
+    def _bits(self, pattern: str) -> ActionBits:
+        """The actions a pattern matches as bits: bit i is the i-th canonical name in sorted order."""
+        if pattern == "*":
+            return self.all_bits
+        prefix, _, name = pattern.partition(":")
+        lowered = prefix.lower()
+        if "*" in lowered or "?" in lowered:
+            return self.bits_of(self.expand(pattern))
+        span = self._ranges.get(lowered)
+        if span is None:
+            return 0
+        start, end = span
+        if name == "*":
+            return ((1 << (end - start)) - 1) << start
+        if "*" not in name and "?" not in name:
+            index = self._lower_bit.get(f"{lowered}:{name.lower()}")
+            return 0 if index is None else 1 << index
+        matches = _name_matcher(name)
+        found = 0
+        actions = self._lower_actions
+        for index in range(start, end):
+            if matches(actions[index]):
+                found |= 1 << index
+        return found
+
+    def union_bits(self, patterns: Iterable[str]) -> ActionBits:
+        """The actions any of the patterns matches. Plain names are gathered in a bitmap and turned into
+        one integer at the end: OR-ing thousands of wide integers one by one is what costs."""
+        found = 0
+        bitmap: bytearray | None = None
+        lower_bit = self._lower_bit
+        for pattern in patterns:
+            if "*" in pattern or "?" in pattern:
+                found |= self.bits(pattern)
+                continue
+            index = lower_bit.get(pattern.lower())
+            if index is not None:
+                if bitmap is None:
+                    bitmap = bytearray((len(self._all) + 7) // 8)
+                bitmap[index >> 3] |= 1 << (index & 7)
+        return found if bitmap is None else found | int.from_bytes(bitmap, "little")
+
+    def not_action_bits(self, patterns: Iterable[str]) -> ActionBits:
+        return self.all_bits & ~self.union_bits(patterns)
+
+    def bits_of(self, names: Iterable[str]) -> ActionBits:
+        """Bits of canonical action names; names the catalogue does not know are left out."""
+        found = 0
+        for name in names:
+            index = self._bit.get(name)
+            if index is not None:
+                found |= 1 << index
+        return found
+
+    def names(self, bits: ActionBits, limit: int | None = None) -> tuple[str, ...]:
+        """The canonical names of the set bits in sorted order (the first `limit` of them when given)."""
+        text = bin(bits)[:1:-1]
+        names = self._all
+        found: list[str] = []
+        index = text.find("1")
+        while index >= 0 and (limit is None or len(found) < limit):
+            found.append(names[index])
+            index = text.find("1", index + 1)
+        return tuple(found)
+
+    def level_bits(self, level: str) -> ActionBits:
+        """Every action of one access level, as bits (built once per catalogue)."""
+        if self._level_bits is None:
+            by_level: dict[str, int] = dict.fromkeys(ACCESS_LEVELS, 0)
+            for index, name in enumerate(self._all):
+                info = self.action(name)
+                if info is not None:
+                    by_level[info.access_level] = by_level.get(info.access_level, 0) | 1 << index
+            self._level_bits = by_level
+        return self._level_bits.get(level, 0)
+
     def access_level(self, action: str) -> str | None:
         info = self.action(action)
         return None if info is None else info.access_level
 
     def access_level_profile(self, actions: Iterable[str]) -> dict[str, int]:
-        profile = dict.fromkeys(ACCESS_LEVELS, 0)
-        for action in actions:
-            level = self.access_level(action)
-            if level is not None:
-                profile[level] = profile.get(level, 0) + 1
-        return profile
+        return self.access_level_counts(self.bits_of(actions))
+
+    def access_level_counts(self, bits: ActionBits) -> dict[str, int]:
+        """How many of the actions fall in each access level; every level is present, zero when none."""
+        self.level_bits(ACCESS_LEVELS[0])
+        assert self._level_bits is not None
+        return {level: (bits & mask).bit_count() for level, mask in self._level_bits.items()}
 
     def condition_key_type(self, key: str) -> str | None:
         lowered = key.lower()
@@ -132,6 +223,16 @@ class ActionCatalog:
             if regex.fullmatch(lowered):
                 return kind
         return None
+
+
+def _service_ranges(names: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """Lower-case prefix -> [start, end) in the sorted names: names sharing "prefix:" are contiguous."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for index, name in enumerate(names):
+        prefix = name.partition(":")[0].lower()
+        start, _ = ranges.get(prefix, (index, index))
+        ranges[prefix] = (start, index + 1)
+    return ranges
 
 
 def _name_matcher(name: str) -> Callable[[str], bool]:

@@ -36,6 +36,29 @@ class Request:
         return key in self.unknown_keys or (self.any_missing_unknown and key not in self.context)
 
 
+class ActionPatterns:
+    """Action patterns of one statement and service: plain names in a set, wildcard patterns as one regex
+    compiled on first use (most services a large policy names are never asked about)."""
+
+    __slots__ = ("_regex", "exact", "wild")
+
+    def __init__(self, patterns: list[str]) -> None:
+        plain = [p for p in patterns if p.isascii() and not any(ch in p for ch in "*?")]
+        self.exact = frozenset(p.lower() for p in plain)
+        self.wild = tuple(p for p in patterns if p not in plain)
+        self._regex: re.Pattern[str] | None = None
+
+    def matches(self, action: str) -> bool:
+        if action.lower() in self.exact:
+            return True
+        if not self.wild:
+            return False
+        if self._regex is None:
+            body = "|".join(f"(?:{glob_regex(p, True).pattern})" for p in self.wild)
+            self._regex = re.compile(body, re.I | re.S)
+        return self._regex.fullmatch(action) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledStatement:
     """One statement ready for matching: action regexes per service, resources, principals, conditions."""
@@ -43,9 +66,9 @@ class CompiledStatement:
     index: int
     sid: str | None
     effect: Effect
-    action_index: dict[str, re.Pattern[str]]
-    """Service prefix -> one regex for all of the statement's patterns of that service."""
-    any_service: re.Pattern[str] | None
+    action_index: dict[str, ActionPatterns]
+    """Service prefix -> the statement's patterns of that service."""
+    any_service: ActionPatterns | None
     """Patterns whose service part is itself a wildcard ("*", "s*:Get*")."""
     negate_actions: bool
     resources: tuple[str, ...] | None
@@ -57,9 +80,9 @@ class CompiledStatement:
     variables: bool
 
     def matches_action(self, action: str) -> bool:
-        regex = self.action_index.get(action.split(":", 1)[0])
-        hit = (regex is not None and regex.fullmatch(action) is not None) or (
-            self.any_service is not None and self.any_service.fullmatch(action) is not None
+        patterns = self.action_index.get(action.split(":", 1)[0])
+        hit = (patterns is not None and patterns.matches(action)) or (
+            self.any_service is not None and self.any_service.matches(action)
         )
         return hit != self.negate_actions
 
@@ -133,16 +156,13 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     return compiled
 
 
-def _action_index(patterns: tuple[str, ...]) -> tuple[dict[str, re.Pattern[str]], re.Pattern[str] | None]:
+def _action_index(patterns: tuple[str, ...]) -> tuple[dict[str, ActionPatterns], ActionPatterns | None]:
     grouped: dict[str, list[str]] = {}
     for pattern in patterns:
         service = pattern.split(":", 1)[0].lower() if ":" in pattern else "*"
         key = "*" if any(ch in service for ch in "*?") else service
-        grouped.setdefault(key, []).append(glob_regex(pattern, True).pattern)
-    combined = {
-        service: re.compile("|".join(f"(?:{p})" for p in parts), re.I | re.S)
-        for service, parts in grouped.items()
-    }
+        grouped.setdefault(key, []).append(pattern)
+    combined = {service: ActionPatterns(parts) for service, parts in grouped.items()}
     return {k: v for k, v in combined.items() if k != "*"}, combined.get("*")
 
 

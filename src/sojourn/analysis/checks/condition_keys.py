@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from sojourn.analysis.checks.common import statement_finding
 from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
-from sojourn.catalog import ActionCatalog
+from sojourn.catalog import ActionBits, ActionCatalog
 from sojourn.policy.model import Condition, Policy, Statement
 from sojourn.policy.operators import operator_family
 
@@ -68,11 +68,12 @@ OPERATOR_TYPE_MISMATCH = CheckMeta(
 
 
 class KeyIndex:
-    """Which actions list each condition key: exact keys, and keys with a ${...} part as patterns."""
+    """Which actions list each condition key (as catalogue bits): exact keys, and keys with a ${...} part
+    as patterns."""
 
     def __init__(self, catalog: ActionCatalog) -> None:
         listed = _actions_by_key(catalog)
-        self.exact: Mapping[str, frozenset[str]] = {k: v for k, v in listed.items() if "*" not in k}
+        self.exact: Mapping[str, ActionBits] = {k: v for k, v in listed.items() if "*" not in k}
         self.patterns = tuple(
             (re.compile(re.escape(k).replace(r"\*", ".+")), v) for k, v in listed.items() if "*" in k
         )
@@ -80,13 +81,13 @@ class KeyIndex:
         self.resource_services = lru_cache(maxsize=65_536)(self._resource_services)
         self._catalog = catalog
 
-    def _supporters(self, key: str) -> frozenset[str] | None:
-        """Actions that list the (lower-case) key; None when no action lists it."""
-        found = set(self.exact.get(key, ()))
+    def _supporters(self, key: str) -> ActionBits:
+        """Actions that list the (lower-case) key; 0 when no action lists it."""
+        found = self.exact.get(key, 0)
         for regex, actions in self.patterns:
             if regex.fullmatch(key):
                 found |= actions
-        return frozenset(found) if found else None
+        return found
 
     def _resource_services(self, action: str) -> frozenset[str]:
         """Services whose resource types the action acts on: its own, and each type's ARN service."""
@@ -97,15 +98,15 @@ class KeyIndex:
         return frozenset({action.partition(":")[0].lower(), *arn_services})
 
 
-def _actions_by_key(catalog: ActionCatalog) -> dict[str, frozenset[str]]:
+def _actions_by_key(catalog: ActionCatalog) -> dict[str, ActionBits]:
     """Lower-case key (a ${...} or <...> part turned into *) -> the actions that list it."""
-    found: dict[str, set[str]] = {}
-    for prefix in catalog.services():
-        service = catalog.service(prefix)
-        for info in service.actions.values() if service else ():
-            for key in info.condition_keys:
-                found.setdefault(_VARIABLE.sub("*", key.lower()), set()).add(info.name)
-    return {key: frozenset(actions) for key, actions in found.items()}
+    found: dict[str, ActionBits] = {}
+    for index, name in enumerate(catalog.names(catalog.all_bits)):
+        info = catalog.action(name)
+        for key in info.condition_keys if info else ():
+            pattern = _VARIABLE.sub("*", key.lower()) if "$" in key or "<" in key else key.lower()
+            found[pattern] = found.get(pattern, 0) | 1 << index
+    return found
 
 
 @lru_cache(maxsize=4)
@@ -113,29 +114,29 @@ def key_index(catalog: ActionCatalog) -> KeyIndex:
     return KeyIndex(catalog)
 
 
-def expanded_actions(catalog: ActionCatalog, statement: Statement) -> frozenset[str] | None:
+def expanded_actions(catalog: ActionCatalog, statement: Statement) -> ActionBits | None:
     """The statement's actions through the catalogue; None for NotAction or any pattern matching nothing."""
     if statement.actions is None:
         return None
-    found: set[str] = set()
+    found = 0
     for pattern in statement.actions:
-        actions = catalog.expand(pattern)
+        actions = catalog.bits(pattern)
         if not actions:
             return None
         found |= actions
-    return frozenset(found)
+    return found
 
 
-def _unsupported(catalog: ActionCatalog, condition: Condition, actions: frozenset[str]) -> bool:
+def _unsupported(catalog: ActionCatalog, condition: Condition, actions: ActionBits) -> bool:
     key = condition.key.lower()
     prefix = key.partition(":")[0]
     if prefix == "aws" or key in CREDENTIAL_KEYS or not catalog.knows_service(prefix):
         return False
     index = key_index(catalog)
     supporters = index.supporters(key)
-    if supporters is None or not supporters.isdisjoint(actions):
+    if not supporters or supporters & actions:
         return False
-    return not any(prefix in index.resource_services(action) for action in actions)
+    return not any(prefix in index.resource_services(action) for action in catalog.names(actions))
 
 
 def key_not_supported(policy: Policy, context: AnalysisContext) -> Iterator[Finding]:

@@ -1,0 +1,121 @@
+"""One policy judged on its own: its parse and catalogue issues, every registry check, the access-level
+profile, the risk categories of what it allows on any resource, and the escalation paths it opens.
+
+Profile, risks and escalation paths apply to policies that grant (identity, AWS managed, permission-set
+inline). An escalation path is first screened with catalogue bits (every required action named by some
+Allow statement) and then decided by the evaluation engine for a holder of only this policy, so Deny
+statements, conditions and resource constraints count exactly as they do in the access graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sojourn.analysis.escalation import EscalationFinding, EscalationPath, find_escalations
+from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
+from sojourn.analysis.profile import each_statement_bits, granted_bits, less_outright_denies
+from sojourn.analysis.registry import analyse
+from sojourn.analysis.risk_categories import risk_category_bits
+from sojourn.analysis.risk_findings import risk_finding
+from sojourn.catalog import ActionBits, ActionCatalog
+from sojourn.policy import ParseResult, Policy, PolicyIssue, PolicyKind, PolicySet, validate_policy
+
+HOLDER_ACCOUNT = "123456789012"
+HOLDER = f"arn:aws:iam::{HOLDER_ACCOUNT}:role/sojourn-policy-holder"
+"""The principal a lone policy is judged for: a role of an example account holding only that policy."""
+GRANTING_KINDS = frozenset({PolicyKind.IDENTITY, PolicyKind.AWS_MANAGED, PolicyKind.PERMISSION_SET_INLINE})
+SAMPLE = 5
+
+ESCALATION_PATH = CheckMeta(
+    id="privilege-escalation-path",
+    severity=Risk.HIGH,
+    title="The policy on its own opens a privilege-escalation path",
+    remediation="Remove one permission of the path, add a Deny for it, or narrow its resources.",
+    example='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    '"Action": "iam:CreatePolicyVersion", "Resource": "*"}]}',
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyReport:
+    source: str
+    policy: Policy | None
+    issues: tuple[PolicyIssue, ...]
+    """Parse and catalogue issues."""
+    findings: tuple[Finding, ...]
+    """Registry checks, then one finding per risk category, then one per escalation path."""
+    profile: Mapping[str, int]
+    """Allowed actions per access level; empty when the policy does not grant."""
+    risks: Mapping[str, int]
+    """Risk category -> how many actions of it the policy allows on any resource."""
+    escalations: tuple[EscalationFinding, ...]
+
+    @property
+    def worst(self) -> Risk | None:
+        order = (Risk.CRITICAL, Risk.HIGH, Risk.MEDIUM, Risk.LOW, Risk.INFO)
+        present = {f.check.severity for f in self.findings}
+        return next((risk for risk in order if risk in present), None)
+
+
+def report_policy(
+    parsed: ParseResult, context: AnalysisContext, paths: tuple[EscalationPath, ...]
+) -> PolicyReport:
+    policy = parsed.policy
+    source = policy.source if policy is not None else (parsed.issues[0].source if parsed.issues else "")
+    if policy is None:
+        return PolicyReport(source, None, parsed.issues, (), {}, {}, ())
+    catalog = context.catalog
+    issues = parsed.issues + validate_policy(policy, catalog)
+    findings = analyse(policy, context)
+    if catalog is None or policy.kind not in GRANTING_KINDS:
+        return PolicyReport(source, policy, issues, tuple(findings), {}, {}, ())
+    each = each_statement_bits(policy, catalog)
+    granted = granted_bits(policy, catalog, each)
+    risks = risk_category_bits(policy, catalog, each)
+    for category, bits in risks.items():
+        if bits:
+            findings.append(risk_finding(source, category, bits.bit_count(), catalog.names(bits, SAMPLE)))
+    escalations = _escalations(policy, catalog, granted, paths)
+    findings += [_escalation_finding(source, found.path) for found in escalations]
+    return PolicyReport(
+        source,
+        policy,
+        issues,
+        tuple(findings),
+        catalog.access_level_counts(less_outright_denies(policy, catalog, granted, each)),
+        {category: bits.bit_count() for category, bits in risks.items()},
+        tuple(escalations),
+    )
+
+
+def _escalations(
+    policy: Policy, catalog: ActionCatalog, granted: ActionBits, paths: tuple[EscalationPath, ...]
+) -> list[EscalationFinding]:
+    candidates = [
+        path
+        for path, required in _required(paths, catalog)
+        if required is None or required & granted == required
+    ]
+    if not candidates:
+        return []
+    return find_escalations(HOLDER, HOLDER_ACCOUNT, PolicySet(identity=(policy,)), candidates, catalog)
+
+
+@lru_cache(maxsize=8)
+def _required(
+    paths: tuple[EscalationPath, ...], catalog: ActionCatalog
+) -> tuple[tuple[EscalationPath, ActionBits | None], ...]:
+    """Each path with its required actions as bits; None when the catalogue does not know every one of
+    them (the engine then decides alone)."""
+    table = []
+    for path in paths:
+        required = catalog.bits_of(path.required)
+        table.append((path, required if required.bit_count() == len(set(path.required)) else None))
+    return tuple(table)
+
+
+def _escalation_finding(source: str, path: EscalationPath) -> Finding:
+    detail = f"{path.id} ({path.name}): {', '.join(path.required)}"
+    return Finding(ESCALATION_PATH, source, 0, 0, "", detail)

@@ -1,0 +1,125 @@
+"""A policy judged on its own: checks, profile, risk categories and escalation paths in one report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sojourn.analysis.escalation import EscalationPath, bundled_paths, find_escalations
+from sojourn.analysis.finding import AnalysisContext, Risk
+from sojourn.analysis.policy_report import HOLDER, HOLDER_ACCOUNT, report_policy
+from sojourn.catalog import ActionCatalog, load_catalog
+from sojourn.policy import ParseResult, PolicyKind, PolicySet, parse_policy, parse_policy_document
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "aws-managed-policies"
+PATHS = bundled_paths()
+
+
+@pytest.fixture(scope="module")
+def context() -> AnalysisContext:
+    return AnalysisContext(catalog=load_catalog())
+
+
+def parsed(*statements: dict, kind: PolicyKind = PolicyKind.IDENTITY) -> ParseResult:
+    return parse_policy(json.dumps({"Version": "2012-10-17", "Statement": list(statements)}), kind=kind)
+
+
+def ids(report_findings: tuple) -> set[str]:
+    return {f.check.id for f in report_findings}
+
+
+def test_administrator_access_opens_every_path_and_every_risk(context: AnalysisContext) -> None:
+    report = report_policy(parsed({"Effect": "Allow", "Action": "*", "Resource": "*"}), context, PATHS)
+    assert {e.path.id for e in report.escalations} == {p.id for p in PATHS}
+    assert all(count > 0 for count in report.risks.values())
+    catalog = context.catalog
+    assert catalog is not None
+    assert report.profile == catalog.access_level_counts(catalog.all_bits)
+    assert report.worst is Risk.HIGH
+    assert {"passrole-on-all-roles", "privilege-escalation-path", "risk-credentials-exposure"} <= ids(
+        report.findings
+    )
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.id)
+def test_each_path_needs_all_of_its_permissions_and_yields_to_a_deny(
+    path: EscalationPath, context: AnalysisContext
+) -> None:
+    required, path_id = list(path.required), path.id
+    grant = {"Effect": "Allow", "Action": required, "Resource": "*"}
+    assert path_id in {e.path.id for e in report_policy(parsed(grant), context, PATHS).escalations}
+    denied = {"Effect": "Deny", "Action": required[-1], "Resource": "*"}
+    assert path_id not in {
+        e.path.id for e in report_policy(parsed(grant, denied), context, PATHS).escalations
+    }
+    if len(required) > 1:
+        short = {"Effect": "Allow", "Action": required[1:], "Resource": "*"}
+        assert path_id not in {e.path.id for e in report_policy(parsed(short), context, PATHS).escalations}
+
+
+def test_a_passrole_limited_to_one_named_role_is_not_an_escalation(context: AnalysisContext) -> None:
+    report = report_policy(
+        parsed(
+            {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": "arn:aws:iam::123456789012:role/harmless-reader",
+            },
+        ),
+        context,
+        PATHS,
+    )
+    assert not [e for e in report.escalations if "iam:PassRole" in e.path.required]
+
+
+def test_risks_count_only_what_is_allowed_on_any_resource(context: AnalysisContext) -> None:
+    scoped = report_policy(
+        parsed({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}), context, PATHS
+    )
+    assert set(scoped.risks.values()) == {0}
+    assert scoped.profile["Write"] > 0
+    wide = report_policy(
+        parsed({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}), context, PATHS
+    )
+    assert wide.risks["data-exfiltration"] == 1
+    assert [f.detail for f in wide.findings if f.check.id == "risk-data-exfiltration"] == [
+        "1 action(s) on any resource: s3:GetObject"
+    ]
+
+
+def test_a_trust_policy_gets_its_checks_but_no_profile_or_paths(context: AnalysisContext) -> None:
+    trust = parsed(
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}, kind=PolicyKind.TRUST
+    )
+    report = report_policy(trust, context, PATHS)
+    assert "trust-wildcard-principal" in ids(report.findings)
+    assert report.profile == {} and report.risks == {} and report.escalations == ()
+
+
+def test_a_document_that_is_not_a_policy_reports_its_issues_only(context: AnalysisContext) -> None:
+    result = parse_policy("[1, 2]", source="bad.json")
+    report = report_policy(result, context, PATHS)
+    assert report.policy is None and report.findings == ()
+    assert report.source == "bad.json" and report.issues == result.issues
+
+
+def test_screening_with_catalogue_bits_hides_nothing_the_engine_finds(context: AnalysisContext) -> None:
+    catalog: ActionCatalog | None = context.catalog
+    assert catalog is not None
+    files = [p for p in sorted(CORPUS.iterdir()) if p.name != "SOURCE.txt" and p.read_text().strip()]
+    flagged = 0
+    for path in files[::7]:
+        result = parse_policy_document(
+            json.loads(path.read_text())["PolicyVersion"]["Document"],
+            source=path.name,
+            kind=PolicyKind.AWS_MANAGED,
+        )
+        assert result.policy is not None
+        report = report_policy(result, context, PATHS)
+        alone = find_escalations(HOLDER, HOLDER_ACCOUNT, PolicySet(identity=(result.policy,)), PATHS, catalog)
+        assert [e.path.id for e in report.escalations] == [e.path.id for e in alone], path.name
+        flagged += bool(alone)
+    assert flagged > 5
