@@ -7,7 +7,7 @@ The unit tests of the rotation itself are in test_rotations.py.
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -103,6 +103,7 @@ def test_an_override_hands_its_grant_over_like_any_shift() -> None:
     people=st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=5),
     days=st.integers(min_value=1, max_value=14),
     handover=st.times(),
+    start_at=st.one_of(st.none(), st.times()),
     zone=st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]),
     offset=st.integers(min_value=0, max_value=24 * 400),
     span=st.integers(min_value=1, max_value=24 * 60),
@@ -113,16 +114,17 @@ def test_every_instant_of_the_window_is_granted_to_its_holder(
     people: list[str],
     days: int,
     handover: time,
+    start_at: time | None,
     zone: str,
     offset: int,
     span: int,
     margin: int,
     cuts: list[tuple[int, int, str]],
 ) -> None:
-    """Local hand-over times in zones with DST: the shifts tile the window, and the grant windows cover
-    every instant for its holder, never overlapping a neighbour by more than twice the margin."""
-    first_day = datetime(2026, 1, 5, tzinfo=ZoneInfo(zone))
-    start = datetime.combine(first_day.date(), handover, tzinfo=ZoneInfo(zone))
+    """Local hand-over times in zones with DST, starts on or off the hand-over time: the shifts tile the
+    window, and the grant windows cover every instant for its holder, never overlapping a neighbour by more
+    than twice the margin."""
+    start = datetime.combine(date(2026, 1, 5), handover if start_at is None else start_at, ZoneInfo(zone))
     base = start.astimezone(UTC)
     overrides = tuple(
         Shift(person, base + timedelta(hours=at), base + timedelta(hours=at + length))
@@ -141,16 +143,85 @@ def test_every_instant_of_the_window_is_granted_to_its_holder(
             assert window.person == shift.person and window.start <= at < window.end
 
 
-@pytest.mark.xfail(strict=True, reason="rotations.py compares naive window bounds and raises TypeError")
+@settings(max_examples=80, deadline=None)
+@given(
+    people=st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=4),
+    days=st.integers(min_value=1, max_value=10),
+    handover=st.times(),
+    start_at=st.times(),
+    zone=st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]),
+    day=st.integers(min_value=0, max_value=364),
+)
+def test_the_first_member_holds_from_the_start_and_later_hand_overs_keep_their_local_time(
+    people: list[str], days: int, handover: time, start_at: time, zone: str, day: int
+) -> None:
+    """Whatever the start's time of day: no gap after the start, the first member holds it, and every
+    later hand-over is at the hand-over time on a day a whole number of lengths after the start's day."""
+    local = ZoneInfo(zone)
+    start = datetime.combine(date(2026, 1, 1) + timedelta(days=day), start_at, tzinfo=local)
+    rotation = Rotation("r", tuple(people), start, timedelta(days=days), zone, handover)
+    window_end = start + timedelta(days=4 * days + 1)
+    found = shifts(rotation, start - timedelta(days=1), window_end)
+    assert found[0].start == start and found[-1].end == window_end
+    assert holder_at(found, start) == people[0]
+    assert holder_at(found, start - timedelta(microseconds=1)) is None
+    assert all(a.end == b.start for a, b in itertools.pairwise(found))
+    first_day = start.astimezone(local).date()
+    for k in range(1, 5):
+        handing = datetime.combine(first_day + timedelta(days=k * days), handover, tzinfo=local)
+        if handing.astimezone(UTC) < window_end.astimezone(UTC):
+            assert holder_at(found, handing) == people[k % len(people)]
+            assert holder_at(found, handing - timedelta(microseconds=1)) == people[(k - 1) % len(people)]
+    assert {a.end for a in found[:-1]} <= {
+        datetime.combine(first_day + timedelta(days=k * days), handover, tzinfo=local).astimezone(UTC)
+        for k in range(1, 6)
+    }
+
+
+NAIVE = datetime(2026, 3, 16)
+
+
 def test_a_naive_window_is_refused_with_a_reason() -> None:
-    with pytest.raises(RotationError, match="time zone"):
-        shifts(WEEKLY, datetime(2026, 3, 16), datetime(2026, 3, 23))
+    message = "window start 2026-03-16 00:00 has no time zone; pass aware datetimes"
+    with pytest.raises(RotationError, match=message):
+        shifts(WEEKLY, NAIVE, datetime(2026, 3, 23))
+    with pytest.raises(RotationError, match="window end 2026-03-23 00:00 has no time zone"):
+        shifts(WEEKLY, utc(2026, 3, 16), datetime(2026, 3, 23))
+    with pytest.raises(RotationError, match="instant 2026-03-16 00:00 has no time zone"):
+        holder_at(shifts(WEEKLY, utc(2026, 3, 16), utc(2026, 3, 23)), NAIVE)
 
 
-@pytest.mark.xfail(strict=True, reason="rotations.py starts the first shift at the hand-over, not at start")
-def test_a_start_off_the_hand_over_time_leaves_no_gap() -> None:
+def test_a_naive_rotation_start_or_override_is_refused_with_a_reason() -> None:
+    naive_start = Rotation("r", ("a",), datetime(2026, 3, 16, 9), WEEKLY.length, "Europe/Berlin", time(9))
+    with pytest.raises(RotationError, match="rotation r: the start 2026-03-16 09:00 has no time zone"):
+        shifts(naive_start, utc(2026, 3, 16), utc(2026, 3, 23))
+    override = Shift("dave", NAIVE, utc(2026, 3, 17))
+    naive_override = Rotation("r", ("a",), WEEKLY.start, WEEKLY.length, overrides=(override,))
+    with pytest.raises(RotationError, match="override for dave from 2026-03-16 00:00 has no time zone"):
+        shifts(naive_override, utc(2026, 3, 16), utc(2026, 3, 23))
+
+
+def test_a_start_before_the_hand_over_time_is_held_by_the_first_member_until_the_first_hand_over() -> None:
     rotation = Rotation(
         "r", ("a", "b"), datetime(2026, 3, 16, 8, tzinfo=BERLIN), WEEKLY.length, "Europe/Berlin", time(9)
     )
-    found = shifts(rotation, utc(2026, 3, 16, 7), utc(2026, 3, 17))
-    assert found[0].start == utc(2026, 3, 16, 7)
+    assert shifts(rotation, utc(2026, 3, 16, 7), utc(2026, 3, 17)) == [
+        Shift("a", utc(2026, 3, 16, 7), utc(2026, 3, 17))
+    ]
+    # 08:00 local on the 16th to 09:00 local a week later, then b; 6 April is in summer time (UTC+2)
+    assert shifts(rotation, utc(2026, 3, 1), utc(2026, 4, 7)) == [
+        Shift("a", utc(2026, 3, 16, 7), utc(2026, 3, 23, 8)),
+        Shift("b", utc(2026, 3, 23, 8), utc(2026, 3, 30, 7)),
+        Shift("a", utc(2026, 3, 30, 7), utc(2026, 4, 6, 7)),
+        Shift("b", utc(2026, 4, 6, 7), utc(2026, 4, 7)),
+    ]
+
+
+def test_a_start_after_the_hand_over_time_gives_the_first_member_a_shorter_first_shift() -> None:
+    rotation = Rotation(
+        "r", ("a", "b"), datetime(2026, 3, 16, 15, tzinfo=BERLIN), WEEKLY.length, "Europe/Berlin", time(9)
+    )
+    assert shifts(rotation, utc(2026, 3, 16), utc(2026, 3, 24)) == [
+        Shift("a", utc(2026, 3, 16, 14), utc(2026, 3, 23, 8)),
+        Shift("b", utc(2026, 3, 23, 8), utc(2026, 3, 24)),
+    ]

@@ -1,7 +1,10 @@
 """On-call rotations: who is on call when, as contiguous shifts (no gap, no overlap), overrides cut in.
 
 A rotation hands over every `length` from `start`; with `handover` set, each hand-over happens at that
-local time of day in the rotation's time zone, so daylight-saving changes do not move it.
+local time of day in the rotation's time zone, so daylight-saving changes do not move it, on the days
+`length` apart from the local day of `start`. The first member is on call from `start` itself to the first
+hand-over: a start off the hand-over time makes that first shift shorter or longer than `length`, never
+leaves a gap. Every datetime must be aware; naive ones are refused with a RotationError.
 """
 
 from __future__ import annotations
@@ -40,38 +43,48 @@ def _zone(name: str) -> ZoneInfo:
         raise RotationError(f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin") from error
 
 
+def _aware(value: datetime, what: str) -> None:
+    if value.utcoffset() is None:
+        raise RotationError(
+            f"{what} {value:%Y-%m-%d %H:%M} has no time zone; pass aware datetimes (UTC, or with an offset)"
+        )
+
+
 def _check(rotation: Rotation) -> None:
     if not rotation.people:
         raise RotationError(f"rotation {rotation.name} has nobody in it")
     if rotation.length <= timedelta(0):
         raise RotationError(f"rotation {rotation.name} needs a length longer than zero")
-    if rotation.start.tzinfo is None:
-        raise RotationError(f"rotation {rotation.name}: give the start with a time zone")
+    _aware(rotation.start, f"rotation {rotation.name}: the start")
     if rotation.handover is not None and rotation.length % timedelta(days=1):
         raise RotationError(f"rotation {rotation.name}: a hand-over time needs a length of whole days")
     for override in rotation.overrides:
+        _aware(override.start, f"rotation {rotation.name}: the override for {override.person} from")
+        _aware(override.end, f"rotation {rotation.name}: the override for {override.person} until")
         if override.end <= override.start:
             raise RotationError(
                 f"rotation {rotation.name}: an override for {override.person} ends before it starts"
             )
 
 
-def _boundary(rotation: Rotation, index: int) -> datetime:
-    zone = _zone(rotation.timezone)
+def _boundary(rotation: Rotation, zone: ZoneInfo, index: int) -> datetime:
+    """Where shift `index` starts: the rotation's start for the first, a hand-over for every later one."""
+    if index == 0:
+        return rotation.start.astimezone(UTC)
     if rotation.handover is None:
         return (rotation.start + index * rotation.length).astimezone(UTC)
-    first = rotation.start.astimezone(zone)
-    day = first.date() + timedelta(days=index * (rotation.length // timedelta(days=1)))
+    day = rotation.start.astimezone(zone).date() + index * rotation.length
     return datetime.combine(day, rotation.handover, tzinfo=zone).astimezone(UTC)
 
 
 def _layer(rotation: Rotation, window_start: datetime, window_end: datetime) -> list[Shift]:
+    zone = _zone(rotation.timezone)
     shifts: list[Shift] = []
-    index = 0
-    if window_start > rotation.start:
-        index = max(0, int((window_start - rotation.start) / rotation.length) - 1)
+    index = max(0, (window_start - rotation.start) // rotation.length - 1)
+    while index > 0 and _boundary(rotation, zone, index) > window_start:
+        index -= 1
     while True:
-        start, end = _boundary(rotation, index), _boundary(rotation, index + 1)
+        start, end = _boundary(rotation, zone, index), _boundary(rotation, zone, index + 1)
         if start >= window_end:
             return shifts
         if end > window_start:
@@ -106,6 +119,8 @@ def _merged(shifts: list[Shift]) -> list[Shift]:
 
 def shifts(rotation: Rotation, window_start: datetime, window_end: datetime) -> list[Shift]:
     """The shifts that overlap the window, clipped to it; overrides replace whoever was on call."""
+    _aware(window_start, "window start")
+    _aware(window_end, "window end")
     _check(rotation)
     layer = _layer(rotation, max(window_start, rotation.start.astimezone(UTC)), window_end)
     for override in sorted(rotation.overrides, key=lambda o: o.start):
@@ -116,6 +131,8 @@ def shifts(rotation: Rotation, window_start: datetime, window_end: datetime) -> 
 
 
 def holder_at(found: list[Shift], at: datetime) -> str | None:
+    """Who is on call at `at` according to the shifts found, or None if nobody is."""
+    _aware(at, "the instant")
     return next((s.person for s in found if s.start <= at < s.end), None)
 
 
