@@ -38,10 +38,9 @@ class Finding:
     detail: str
 
     def __str__(self) -> str:
-        return (
-            f"{self.source}:{self.line}:{self.col}: {self.path}: [{self.check.severity}] {self.check.id}: "
-            f"{self.detail}"
-        )
+        where = f"{self.source}:{self.line}:{self.col}" if self.line else self.source
+        path = f" {self.path}:" if self.path else ""
+        return f"{where}:{path} [{self.check.severity}] {self.check.id}: {self.detail}"
 
 
 @dataclass(frozen=True, slots=True)

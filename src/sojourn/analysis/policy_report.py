@@ -117,5 +117,5 @@ def _required(
 
 
 def _escalation_finding(source: str, path: EscalationPath) -> Finding:
-    detail = f"{path.id} ({path.name}): {', '.join(path.required)}"
+    detail = f"{path.id}: {path.name}"
     return Finding(ESCALATION_PATH, source, 0, 0, "", detail)

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sojourn.cli.policy_files import parse_file
 from sojourn.cli.sarif import to_sarif
 from sojourn.policy import (
     EvaluationRequest,
@@ -22,7 +23,6 @@ from sojourn.policy import (
     PrincipalType,
     Severity,
     evaluate,
-    parse_policy,
 )
 from sojourn.policy.validate import validate_policy
 
@@ -36,24 +36,8 @@ class Format(StrEnum):
     SARIF = "sarif"
 
 
-def _document_text(path: Path) -> str:
-    """A policy file, or IAM's GetPolicyVersion answer (the document is then taken out of it)."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        wrapped = json.loads(text)
-    except json.JSONDecodeError:
-        return text
-    if isinstance(wrapped, dict) and isinstance(wrapped.get("PolicyVersion"), dict):
-        return json.dumps(wrapped["PolicyVersion"].get("Document"), indent=2)
-    return text
-
-
 def _load(path: Path, kind: PolicyKind) -> tuple[Policy | None, tuple[PolicyIssue, ...]]:
-    try:
-        text = _document_text(path)
-    except OSError as error:
-        raise typer.BadParameter(f"{path}: {error.strerror}") from error
-    result = parse_policy(text, source=str(path), kind=kind)
+    result = parse_file(path, kind)
     return result.policy, result.issues
 
 
@@ -170,6 +154,7 @@ def expand(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The actions a policy's Allow statements grant, with access levels (unconditional Denies subtracted)."""
+    from sojourn.analysis.profile import allowed_bits
     from sojourn.catalog import load_catalog
 
     catalog = load_catalog()
@@ -178,18 +163,7 @@ def expand(
         for issue in issues:
             console.print(f"error {issue}", markup=False)
         raise typer.Exit(2)
-    granted: set[str] = set()
-    denied: set[str] = set()
-    for statement in loaded.statements:
-        if statement.actions is not None:
-            names = {a for p in statement.actions for a in catalog.expand(p)}
-        else:
-            names = set(catalog.expand_not_action(statement.not_actions or ()))
-        if statement.effect.value == "Allow":
-            granted |= names
-        elif not statement.conditions and statement.resources == ("*",):
-            denied |= names
-    actions = sorted(granted - denied)
+    actions = list(catalog.names(allowed_bits(loaded, catalog)))
     profile = catalog.access_level_profile(actions)
     if as_json:
         print(

@@ -77,3 +77,14 @@ def findings_to_sarif(findings: list[Finding]) -> dict[str, Any]:
         )
     driver = {"name": "sojourn", "version": __version__, "semanticVersion": __version__, "rules": rules}
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
+
+
+def combined_sarif(issues: list[PolicyIssue], findings: list[Finding], data_version: str) -> dict[str, Any]:
+    """Parse and catalogue issues and analysis findings as one run (issue rules first)."""
+    document = to_sarif(issues, data_version)
+    run = document["runs"][0]
+    extra = findings_to_sarif(findings)["runs"][0]
+    offset = len(run["tool"]["driver"]["rules"])
+    run["tool"]["driver"]["rules"] += extra["tool"]["driver"]["rules"]
+    run["results"] += [{**result, "ruleIndex": result["ruleIndex"] + offset} for result in extra["results"]]
+    return document

@@ -1,0 +1,134 @@
+"""`sojourn policy analyse`: every check, the access-level profile, risks and escalation paths per file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from sojourn.analysis.finding import Risk
+from sojourn.analysis.policy_report import PolicyReport
+from sojourn.cli.html_report import html_report
+from sojourn.cli.policy_files import parse_file, policy_files
+from sojourn.cli.sarif import combined_sarif
+from sojourn.policy import PolicyKind, Severity
+
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+SEVERITY_ORDER = [Risk.INFO, Risk.LOW, Risk.MEDIUM, Risk.HIGH, Risk.CRITICAL]
+PROGRESS_EVERY = 250
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+    HTML = "html"
+
+
+def analyse(
+    paths: Annotated[list[Path], typer.Argument(help="policy JSON files, or folders of them")],
+    kind: Annotated[PolicyKind, typer.Option(help="what kind of policy these are")] = PolicyKind.IDENTITY,
+    output: Annotated[Format, typer.Option("--format", help="table, json, sarif or html")] = Format.TABLE,
+    fail_on: Annotated[
+        Risk | None, typer.Option(help="exit 2 when a finding is at least this severe")
+    ] = None,
+) -> None:
+    """Exit 1 when a file has an error, 2 when --fail-on is met, 0 otherwise."""
+    from sojourn.analysis.escalation import bundled_paths
+    from sojourn.analysis.finding import AnalysisContext
+    from sojourn.analysis.policy_report import report_policy
+    from sojourn.catalog import load_catalog
+
+    files = policy_files(paths)
+    catalog = load_catalog()
+    context, escalation_paths = AnalysisContext(catalog=catalog), bundled_paths()
+    reports = []
+    for done, path in enumerate(files, 1):
+        reports.append(report_policy(parse_file(path, kind), context, escalation_paths))
+        if len(files) > PROGRESS_EVERY and done % PROGRESS_EVERY == 0:
+            errors.print(f"analysed {done}/{len(files)} policies", highlight=False)
+    _render(reports, output, catalog.version)
+    if any(i.severity is Severity.ERROR for r in reports for i in r.issues):
+        raise typer.Exit(1)
+    if fail_on is not None:
+        floor = SEVERITY_ORDER.index(fail_on)
+        if any(SEVERITY_ORDER.index(f.check.severity) >= floor for r in reports for f in r.findings):
+            raise typer.Exit(2)
+
+
+def _render(reports: list[PolicyReport], output: Format, data_version: str) -> None:
+    issues = [i for r in reports for i in r.issues]
+    findings = [f for r in reports for f in r.findings]
+    if output is Format.JSON:
+        print(json.dumps([_report_json(r) for r in reports], indent=1))
+    elif output is Format.SARIF:
+        print(json.dumps(combined_sarif(issues, findings, data_version), indent=1))
+    elif output is Format.HTML:
+        paths = [
+            f"{r.source}: {e.path.id} via {'; '.join(e.evidence)}" for r in reports for e in r.escalations
+        ]
+        title = f"Sojourn policy analysis: {len(reports)} policies"
+        sys.stdout.write(html_report(title, findings, paths, [str(i) for i in issues]))
+    else:
+        for report in reports:
+            _print_report(report)
+        console.print(f"{len(reports)} policies, {len(findings)} finding(s), {len(issues)} issue(s)")
+
+
+def _print_report(report: PolicyReport) -> None:
+    worst = report.worst.value if report.worst else "none"
+    console.print(f"[bold]{report.source}[/bold]: worst {worst}", highlight=False)
+    if report.profile:
+        levels = ", ".join(f"{level} {count}" for level, count in report.profile.items())
+        console.print(f"  allows {levels}", highlight=False, markup=False)
+    for issue in report.issues:
+        console.print(f"  {issue.severity.value} {issue}", highlight=False, markup=False)
+    for finding in report.findings:
+        console.print(f"  {finding}", highlight=False, markup=False)
+
+
+def _report_json(report: PolicyReport) -> dict[str, Any]:
+    return {
+        "file": report.source,
+        "worst": report.worst.value if report.worst else None,
+        "issues": [
+            {
+                "line": i.line,
+                "column": i.col,
+                "path": i.path,
+                "code": i.code,
+                "severity": i.severity.value,
+                "message": i.message,
+            }
+            for i in report.issues
+        ],
+        "findings": [
+            {
+                "check": f.check.id,
+                "severity": f.check.severity.value,
+                "line": f.line,
+                "column": f.col,
+                "path": f.path,
+                "detail": f.detail,
+                "remediation": f.check.remediation,
+            }
+            for f in report.findings
+        ],
+        "profile": dict(report.profile),
+        "risks": dict(report.risks),
+        "escalations": [
+            {
+                "id": e.path.id,
+                "name": e.path.name,
+                "required": list(e.path.required),
+                "evidence": list(e.evidence),
+            }
+            for e in report.escalations
+        ],
+    }

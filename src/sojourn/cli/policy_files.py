@@ -1,0 +1,52 @@
+"""Policy files as the commands read them: plain documents, or IAM's GetPolicyVersion answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from sojourn.policy import ParseResult, PolicyKind, parse_policy
+
+
+def document_text(path: Path) -> str:
+    """A policy file, or IAM's GetPolicyVersion answer (the document is then taken out of it)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        wrapped = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    if isinstance(wrapped, dict) and isinstance(wrapped.get("PolicyVersion"), dict):
+        return json.dumps(wrapped["PolicyVersion"].get("Document"), indent=2)
+    return text
+
+
+def parse_file(path: Path, kind: PolicyKind) -> ParseResult:
+    try:
+        text = document_text(path)
+    except OSError as error:
+        raise typer.BadParameter(f"{path}: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise typer.BadParameter(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+    return parse_policy(text, source=str(path), kind=kind)
+
+
+def policy_files(paths: list[Path]) -> list[Path]:
+    """The files named, and in each folder named its files ending in .json or with no ending (sorted)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix in ("", ".json") and not p.name.startswith(".")
+            )
+            if not inside:
+                raise typer.BadParameter(f"{path}: the folder holds no .json files")
+            found += inside
+        elif path.exists():
+            found.append(path)
+        else:
+            raise typer.BadParameter(f"{path}: no such file or folder")
+    return found
