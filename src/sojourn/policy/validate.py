@@ -97,7 +97,7 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
 
 
 def _check_action(catalog: ActionCatalogView, pattern: str, place: Located, report: Report) -> None:
-    if pattern == "*" or ":" not in pattern:
+    if pattern == "*" or ":" not in pattern or catalog.knows_action(pattern):
         return
     prefix, name = pattern.split(":", 1)
     if "*" in prefix or "?" in prefix:
