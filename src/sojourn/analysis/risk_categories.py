@@ -69,13 +69,10 @@ def risk_categories(policy: Policy, catalog: ActionCatalog) -> dict[str, tuple[s
 def category_bits(catalog: ActionCatalog) -> dict[str, ActionBits]:
     """Every catalogue action of each category, built once per catalogue."""
     read, write = catalog.level_bits("Read"), catalog.level_bits("Write")
-    credentials = data = 0
-    for name in catalog.names(read | write):
-        action = name.split(":", 1)[1].lower()
-        if CREDENTIAL.match(action):
-            credentials |= catalog.bits_of((name,))
-        if DATA.match(action):
-            data |= catalog.bits_of((name,))
+    names = catalog.names(read | write)
+    lowered = [name.partition(":")[2].lower() for name in names]
+    credentials = catalog.bits_of(n for n, a in zip(names, lowered, strict=True) if CREDENTIAL.match(a))
+    data = catalog.bits_of(n for n, a in zip(names, lowered, strict=True) if DATA.match(a))
     return {
         "resource-exposure": catalog.level_bits("Permissions management"),
         "infrastructure-modification": write,

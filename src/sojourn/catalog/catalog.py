@@ -172,12 +172,13 @@ class ActionCatalog:
 
     def bits_of(self, names: Iterable[str]) -> ActionBits:
         """Bits of canonical action names; names the catalogue does not know are left out."""
-        found = 0
+        bitmap = bytearray((len(self._all) + 7) // 8)
+        bit = self._bit
         for name in names:
-            index = self._bit.get(name)
+            index = bit.get(name)
             if index is not None:
-                found |= 1 << index
-        return found
+                bitmap[index >> 3] |= 1 << (index & 7)
+        return int.from_bytes(bitmap, "little")
 
     def names(self, bits: ActionBits, limit: int | None = None) -> tuple[str, ...]:
         """The canonical names of the set bits in sorted order (the first `limit` of them when given)."""
@@ -193,12 +194,11 @@ class ActionCatalog:
     def level_bits(self, level: str) -> ActionBits:
         """Every action of one access level, as bits (built once per catalogue)."""
         if self._level_bits is None:
-            by_level: dict[str, int] = dict.fromkeys(ACCESS_LEVELS, 0)
-            for index, name in enumerate(self._all):
-                info = self.action(name)
-                if info is not None:
-                    by_level[info.access_level] = by_level.get(info.access_level, 0) | 1 << index
-            self._level_bits = by_level
+            by_level: dict[str, list[str]] = {level: [] for level in ACCESS_LEVELS}
+            for service in self._services.values():
+                for info in service.actions.values():
+                    by_level.setdefault(info.access_level, []).append(info.name)
+            self._level_bits = {level: self.bits_of(names) for level, names in by_level.items()}
         return self._level_bits.get(level, 0)
 
     def access_level(self, action: str) -> str | None:

@@ -100,13 +100,14 @@ class KeyIndex:
 
 def _actions_by_key(catalog: ActionCatalog) -> dict[str, ActionBits]:
     """Lower-case key (a ${...} or <...> part turned into *) -> the actions that list it."""
-    found: dict[str, ActionBits] = {}
-    for index, name in enumerate(catalog.names(catalog.all_bits)):
-        info = catalog.action(name)
-        for key in info.condition_keys if info else ():
-            pattern = _VARIABLE.sub("*", key.lower()) if "$" in key or "<" in key else key.lower()
-            found[pattern] = found.get(pattern, 0) | 1 << index
-    return found
+    found: dict[str, list[str]] = {}
+    for prefix in catalog.services():
+        service = catalog.service(prefix)
+        for info in service.actions.values() if service else ():
+            for key in info.condition_keys:
+                pattern = _VARIABLE.sub("*", key.lower()) if "$" in key or "<" in key else key.lower()
+                found.setdefault(pattern, []).append(info.name)
+    return {pattern: catalog.bits_of(names) for pattern, names in found.items()}
 
 
 @lru_cache(maxsize=4)
