@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 
 from sojourn.catalog import ActionCatalog
@@ -19,6 +20,7 @@ from sojourn.policy import (
     CompiledPolicySet,
     EvaluationRequest,
     Outcome,
+    Policy,
     PolicyKind,
     PolicySet,
     compile_policy_set,
@@ -48,6 +50,11 @@ class EscalationFinding:
 
 def _with_account_trust(policies: PolicySet, account: str) -> CompiledPolicySet:
     """sts:AssumeRole is judged on the caller's side: the probe role trusts its own account (delegation)."""
+    return compile_policy_set(replace(policies, resource=(*policies.resource, _account_trust(account))))
+
+
+@lru_cache(maxsize=64)
+def _account_trust(account: str) -> Policy:
     trust = parse_policy_document(
         {
             "Version": "2012-10-17",
@@ -63,7 +70,7 @@ def _with_account_trust(policies: PolicySet, account: str) -> CompiledPolicySet:
         kind=PolicyKind.TRUST,
     ).policy
     assert trust is not None
-    return compile_policy_set(replace(policies, resource=(*policies.resource, trust)))
+    return trust
 
 
 def paths_from_documents(documents: Iterable[Mapping[str, object]]) -> tuple[EscalationPath, ...]:
@@ -100,13 +107,21 @@ def find_escalations(
 ) -> list[EscalationFinding]:
     """Every path whose required permissions the principal holds on a resource it does not name."""
     compiled = compile_policy_set(policies) if isinstance(policies, PolicySet) else policies
-    trusting = _with_account_trust(policies, account) if isinstance(policies, PolicySet) else compiled
+    trusting: list[CompiledPolicySet] = []
     cache: dict[str, str | None] = {}
 
     def allowed(action: str) -> str | None:
         if action not in cache:
             resource = probe_resource(action, catalog, account)
-            policy_set = trusting if action.lower().startswith("sts:assumerole") else compiled
+            policy_set = compiled
+            if action.lower().startswith("sts:assumerole"):
+                if not trusting:
+                    trusting.append(
+                        _with_account_trust(policies, account)
+                        if isinstance(policies, PolicySet)
+                        else compiled
+                    )
+                policy_set = trusting[0]
             decision = evaluate(EvaluationRequest(action, resource, principal, account), policy_set)
             cache[action] = (
                 f"{action} on {resource}: " + ", ".join(str(s) for s in decision.deciding)

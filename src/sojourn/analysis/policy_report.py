@@ -10,7 +10,7 @@ statements, conditions and resource constraints count exactly as they do in the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sojourn.analysis.escalation import EscalationFinding, EscalationPath, find_escalations
@@ -20,7 +20,7 @@ from sojourn.analysis.registry import analyse
 from sojourn.analysis.risk_categories import risk_category_bits
 from sojourn.analysis.risk_findings import risk_finding
 from sojourn.catalog import ActionBits, ActionCatalog
-from sojourn.policy import ParseResult, Policy, PolicyIssue, PolicyKind, PolicySet, validate_policy
+from sojourn.policy import ParseResult, Policy, PolicyIssue, PolicyKind, PolicySet, Statement, validate_policy
 
 HOLDER_ACCOUNT = "123456789012"
 HOLDER = f"arn:aws:iam::{HOLDER_ACCOUNT}:role/sojourn-policy-holder"
@@ -77,7 +77,7 @@ def report_policy(
     for category, bits in risks.items():
         if bits:
             findings.append(risk_finding(source, category, bits.bit_count(), catalog.names(bits, SAMPLE)))
-    escalations = _escalations(policy, catalog, granted, paths)
+    escalations = _escalations(policy, catalog, each, granted, paths)
     findings += [_escalation_finding(source, found.path) for found in escalations]
     return PolicyReport(
         source,
@@ -91,16 +91,41 @@ def report_policy(
 
 
 def _escalations(
-    policy: Policy, catalog: ActionCatalog, granted: ActionBits, paths: tuple[EscalationPath, ...]
+    policy: Policy,
+    catalog: ActionCatalog,
+    each: tuple[ActionBits, ...],
+    granted: ActionBits,
+    paths: tuple[EscalationPath, ...],
 ) -> list[EscalationFinding]:
-    candidates = [
-        path
-        for path, required in _required(paths, catalog)
-        if required is None or required & granted == required
-    ]
+    candidates = []
+    needed = 0
+    for path, required in _required(paths, catalog):
+        if required is None:
+            return _decide(policy, catalog, paths)
+        if required & granted == required:
+            candidates.append(path)
+            needed |= required
     if not candidates:
         return []
-    return find_escalations(HOLDER, HOLDER_ACCOUNT, PolicySet(identity=(policy,)), candidates, catalog)
+    relevant = tuple(
+        statement
+        for statement, bits in zip(policy.statements, each, strict=True)
+        if bits & needed or _service_wildcard(statement)
+    )
+    return _decide(replace(policy, statements=relevant), catalog, tuple(candidates))
+
+
+def _service_wildcard(statement: Statement) -> bool:
+    """A pattern such as "s?:Get*" whose service part is a pattern: the catalogue bits may not show
+    every action it matches, so the statement stays for the engine."""
+    patterns = statement.actions if statement.actions is not None else statement.not_actions or ()
+    return any("*" in p.partition(":")[0] or "?" in p.partition(":")[0] for p in patterns if p != "*")
+
+
+def _decide(
+    policy: Policy, catalog: ActionCatalog, paths: tuple[EscalationPath, ...]
+) -> list[EscalationFinding]:
+    return find_escalations(HOLDER, HOLDER_ACCOUNT, PolicySet(identity=(policy,)), paths, catalog)
 
 
 @lru_cache(maxsize=8)
