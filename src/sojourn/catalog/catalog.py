@@ -14,6 +14,9 @@ ActionBits = int
 """A set of catalogue actions as an integer: bit i stands for the i-th canonical action name in sorted order.
 Union, intersection and difference of thousands of actions are then single integer operations."""
 
+FEW = 8
+"""Up to this many single actions are OR-ed in one by one; more go through a bitmap."""
+
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 
 
@@ -151,10 +154,10 @@ class ActionCatalog:
         return found
 
     def union_bits(self, patterns: Iterable[str]) -> ActionBits:
-        """The actions any of the patterns matches. Plain names are gathered in a bitmap and turned into
+        """The actions any of the patterns matches. Many plain names are gathered in a bitmap that becomes
         one integer at the end: OR-ing thousands of wide integers one by one is what costs."""
         found = 0
-        bitmap: bytearray | None = None
+        plain: list[int] = []
         lower_bit = self._lower_bit
         for pattern in patterns:
             if "*" in pattern or "?" in pattern:
@@ -162,10 +165,15 @@ class ActionCatalog:
                 continue
             index = lower_bit.get(pattern.lower())
             if index is not None:
-                if bitmap is None:
-                    bitmap = bytearray((len(self._all) + 7) // 8)
-                bitmap[index >> 3] |= 1 << (index & 7)
-        return found if bitmap is None else found | int.from_bytes(bitmap, "little")
+                plain.append(index)
+        if len(plain) <= FEW:
+            for index in plain:
+                found |= 1 << index
+            return found
+        bitmap = bytearray((len(self._all) + 7) // 8)
+        for index in plain:
+            bitmap[index >> 3] |= 1 << (index & 7)
+        return found | int.from_bytes(bitmap, "little")
 
     def not_action_bits(self, patterns: Iterable[str]) -> ActionBits:
         return self.all_bits & ~self.union_bits(patterns)
