@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sojourn.policy.conditions import read_conditions
 from sojourn.policy.issue_log import IssueLog
-from sojourn.policy.located_json import JsonSyntaxError, LineIndex, Node, from_python, parse_located
+from sojourn.policy.located_json import JsonSyntaxError, LineIndex, Node, from_python, parse_located, plain
 from sojourn.policy.model import (
     Effect,
     Located,
@@ -169,7 +169,7 @@ class _Reader:
                 version.offset,
                 "Version",
                 "bad-version",
-                f'Version must be "2012-10-17" (or the old "2008-10-17"), not {version.value!r}',
+                f'Version must be "2012-10-17" (or the old "2008-10-17"), not {plain(version)!r}',
             )
             return None
         return str(version.value)
@@ -314,7 +314,7 @@ class _Reader:
                 effect.offset,
                 f"{path}.Effect",
                 "bad-effect",
-                f'Effect must be "Allow" or "Deny", not {effect.value!r}{hint}',
+                f'Effect must be "Allow" or "Deny", not {plain(effect)!r}{hint}',
             )
             return Effect.DENY if str(effect.value).lower() == "deny" else Effect.ALLOW
         return Effect(effect.value)
