@@ -190,3 +190,12 @@ def test_decoded_documents_have_paths_but_no_positions() -> None:
     assert str(issue).startswith("doc: Statement[0].Effect: Effect must be")
     [unserialisable] = parse_policy_document({"Statement": {1, 2}}, source="doc").issues
     assert unserialisable.code == "not-json"
+
+
+def test_a_version_or_effect_that_is_not_a_string_is_shown_as_written() -> None:
+    text = '{"Version": ["2012-10-17"], "Statement": {"Effect": {"a": 1}, "Action": "*", "Resource": "*"}}'
+    version, effect = parse_policy(text).issues
+    assert version.message.endswith("not ['2012-10-17']")
+    assert effect.message.endswith("not {'a': 1}")
+    [from_document] = parse_policy_document({"Version": ("2012-10-17",), "Statement": []}).issues[:1]
+    assert from_document.message.endswith("not ['2012-10-17']")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from sojourn.policy import (
     EvaluationRequest,
+    ParseResult,
     PolicyKind,
     PolicySet,
     compile_policy_set,
@@ -19,6 +21,7 @@ from sojourn.policy import (
     parse_policy,
     parse_policy_document,
 )
+from sojourn.policy.model import Located
 
 SAMPLE = 60
 
@@ -60,11 +63,7 @@ def _containers(value: object, found: list[object]) -> list[object]:
     return found
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), kind=st.sampled_from(list(PolicyKind)))
-def test_mutated_managed_policies_give_a_policy_or_issues(
-    documents: list[object], data: st.DataObject, kind: PolicyKind
-) -> None:
+def _mutated(documents: list[object], data: st.DataObject) -> object:
     document = copy.deepcopy(data.draw(st.sampled_from(documents)))
     for _ in range(data.draw(st.integers(1, 4))):
         containers = _containers(document, [])
@@ -78,7 +77,15 @@ def test_mutated_managed_policies_give_a_policy_or_issues(
                 target[key] = replacement
         elif isinstance(target, list) and target:
             target[data.draw(st.integers(0, len(target) - 1))] = replacement
-    result = parse_policy_document(document, kind=kind)
+    return document
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), kind=st.sampled_from(list(PolicyKind)))
+def test_mutated_managed_policies_give_a_policy_or_issues(
+    documents: list[object], data: st.DataObject, kind: PolicyKind
+) -> None:
+    result = parse_policy_document(_mutated(documents, data), kind=kind)
     assert result.policy is not None or result.issues
     if result.policy is not None:
         request = EvaluationRequest("s3:GetObject", "arn:aws:s3:::b/k", "arn:aws:iam::111122223333:user/u")
@@ -99,3 +106,36 @@ def test_cut_and_spliced_policy_text_is_located(documents: list[object], data: s
     for issue in result.issues:
         assert 1 <= issue.line <= len(lines)
         assert 1 <= issue.col <= len(lines[issue.line - 1]) + 1
+
+
+def _without_positions(result: ParseResult) -> object:
+    issues = [(i.source, i.path, i.code, i.severity, i.message) for i in result.issues]
+    if result.policy is None:
+        return None, issues
+    statements = tuple(
+        dataclasses.replace(
+            s,
+            where=Located(s.where.path),
+            action_places=tuple(Located(p.path) for p in s.action_places),
+            resource_places=tuple(Located(p.path) for p in s.resource_places),
+            conditions=tuple(dataclasses.replace(c, where=Located(c.where.path)) for c in s.conditions),
+        )
+        for s in result.policy.statements
+    )
+    return dataclasses.replace(result.policy, statements=statements), issues
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), kind=st.sampled_from(list(PolicyKind)))
+def test_a_decoded_document_reads_as_its_text_does_but_for_line_and_column(
+    documents: list[object], data: st.DataObject, kind: PolicyKind
+) -> None:
+    document = _mutated(documents, data)
+    try:
+        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return
+    from_text = parse_policy(text, source="p", kind=kind)
+    from_document = parse_policy_document(document, source="p", kind=kind)
+    assert _without_positions(from_document) == _without_positions(from_text)
+    assert all((i.line, i.col) == (0, 0) for i in from_document.issues)

@@ -7,9 +7,10 @@ import binascii
 import difflib
 import ipaddress
 import re
+from typing import Any
 
 from sojourn.policy.issue_log import IssueLog
-from sojourn.policy.located_json import Node
+from sojourn.policy.located_json import ARRAYS, kind_of, members
 from sojourn.policy.model import Condition, Severity
 from sojourn.policy.operators import BASE_OPERATORS, as_date, operator_family, split_operator
 from sojourn.policy.variables import variable_problem
@@ -19,80 +20,105 @@ NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 VARIABLE_FAMILIES = frozenset({"String", "ARN"})
 
 
-def read_conditions(node: Node | None, path: str, log: IssueLog, variables: bool) -> tuple[Condition, ...]:
-    """Every operator -> key -> values triple; variables says whether ${...} is expanded (Version 2012)."""
-    if node is None:
+def read_conditions(
+    statement: dict[Any, object], path: str, log: IssueLog, variables: bool
+) -> tuple[Condition, ...]:
+    """Every operator -> key -> values triple of a statement; variables: ${...} is expanded (Version 2012)."""
+    if "Condition" not in statement:
         return ()
-    if not isinstance(node.value, dict):
-        log.add(node.offset, path, "bad-condition", "Condition must be an object of operator -> {key: value}")
+    element = statement["Condition"]
+    path = f"{path}.Condition"
+    at = log.positions
+    if not isinstance(element, dict):
+        log.add(
+            at.member_at(statement, "Condition"),
+            path,
+            "bad-condition",
+            "Condition must be an object of operator -> {key: value}",
+        )
         return ()
     conditions: list[Condition] = []
-    for operator, block in node.value.items():
+    for operator, block in members(element).items():
         op_path = f"{path}.{operator}"
         parts = split_operator(operator)
         if parts is None:
             log.add(
-                node.keys[operator],
+                at.key_at(element, operator),
                 op_path,
                 "unknown-operator",
                 f"unknown condition operator {operator!r}" + _operator_hint(operator),
             )
             continue
         qualifier, base, if_exists = parts
-        if not isinstance(block.value, dict):
-            log.add(block.offset, op_path, "bad-condition", "an operator takes an object of key -> values")
+        family = operator_family(base)
+        if not isinstance(block, dict):
+            log.add(
+                at.member_at(element, operator),
+                op_path,
+                "bad-condition",
+                "an operator takes an object of key -> values",
+            )
             continue
-        if not block.value:
-            log.add(block.offset, op_path, "empty-condition", f"{operator} names no key", Severity.WARNING)
-        for key, values in block.value.items():
+        if not block:
+            log.add(
+                at.member_at(element, operator),
+                op_path,
+                "empty-condition",
+                f"{operator} names no key",
+                Severity.WARNING,
+            )
+        for key, values in members(block).items():
             key_path = f"{op_path}.{key}"
+            key_offset = at.key_at(block, key)
             if not CONDITION_KEY.match(key):
                 log.add(
-                    block.keys[key],
+                    key_offset,
                     key_path,
                     "bad-condition-key",
                     f"condition key {key!r} must look like prefix:name, e.g. aws:SourceIp",
                 )
-            texts = _values(values, key_path, base, log, variables)
+            texts = _values(values, at.member_at(block, key), key_path, base, family, log, variables)
             conditions.append(
-                Condition(
-                    operator, base, qualifier, if_exists, key, texts, log.place(block.keys[key], key_path)
-                )
+                Condition(operator, base, qualifier, if_exists, key, texts, log.place(key_offset, key_path))
             )
     return tuple(conditions)
 
 
-def _values(node: Node, path: str, base: str, log: IssueLog, variables: bool) -> tuple[str, ...]:
-    items = node.value if isinstance(node.value, list) else [node]
-    if isinstance(node.value, list) and not items:
-        log.add(node.offset, path, "empty-list", "an empty list of values never matches", Severity.WARNING)
-    family = operator_family(base)
+def _values(
+    value: object, offset: int, path: str, base: str, family: str, log: IssueLog, variables: bool
+) -> tuple[str, ...]:
+    if isinstance(value, ARRAYS):
+        items, offsets = value, log.positions.items_at(value)
+        if not items:
+            log.add(offset, path, "empty-list", "an empty list of values never matches", Severity.WARNING)
+    else:
+        items, offsets = (value,), (offset,)
     texts: list[str] = []
-    for item in items:
-        if isinstance(item.value, bool):
-            text = "true" if item.value else "false"
-        elif isinstance(item.value, str):
-            text = item.value
-        elif isinstance(item.value, int | float):
-            text = str(item.value)
+    for item, item_offset in zip(items, offsets, strict=True):
+        if isinstance(item, bool):
+            text = "true" if item else "false"
+        elif isinstance(item, str):
+            text = item
+        elif isinstance(item, int | float):
+            text = str(item)
         else:
             log.add(
-                item.offset,
+                item_offset,
                 path,
                 "bad-condition-value",
-                f"a condition value must be a string, number or boolean, not {_kind(item.value)}",
+                f"a condition value must be a string, number or boolean, not {kind_of(item)}",
             )
             continue
         texts.append(text)
         if variables and "${" in text:
             problem = variable_problem(text)
             if problem:
-                log.add(item.offset, path, "bad-variable", problem)
+                log.add(item_offset, path, "bad-variable", problem)
                 continue
             if family in VARIABLE_FAMILIES:
                 continue
             log.add(
-                item.offset,
+                item_offset,
                 path,
                 "variable-not-allowed",
                 f"policy variables work only with String and Arn operators, not {base}",
@@ -100,7 +126,7 @@ def _values(node: Node, path: str, base: str, log: IssueLog, variables: bool) ->
             continue
         problem, severity = value_problem(family, text)
         if problem:
-            log.add(item.offset, path, "bad-condition-value", problem, severity)
+            log.add(item_offset, path, "bad-condition-value", problem, severity)
     return tuple(texts)
 
 
@@ -128,10 +154,6 @@ def value_problem(family: str, text: str) -> tuple[str | None, Severity]:
     if family == "ARN" and text != "*" and not text.startswith("arn:"):
         return f"{text!r} is not an ARN; Arn operators compare ARNs", Severity.WARNING
     return None, Severity.WARNING
-
-
-def _kind(value: object) -> str:
-    return {dict: "an object", list: "a list", type(None): "null"}.get(type(value), "a number")
 
 
 def _operator_hint(operator: str) -> str:

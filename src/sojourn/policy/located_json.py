@@ -1,25 +1,19 @@
-"""A JSON reader that keeps the offset of every value, so errors can name line and column."""
+"""A JSON reader that keeps where every key and value was written, so errors can name line and column."""
 
 from __future__ import annotations
 
 import bisect
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from typing import Any
 
 _LEXEME = re.compile(
     r'"(?:[^"\\\x00-\x1f]|\\.)*"|[{}\[\],:]|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?'
     r"|true|false|null|\S",
 )
-
-
-@dataclass(slots=True)
-class Node:
-    """A JSON value with its start offset; objects keep key offsets too."""
-
-    value: object
-    offset: int
-    keys: dict[str, int] = field(default_factory=dict)
+ARRAYS = (list, tuple)
+"""What a decoded document may hold a JSON array in."""
 
 
 class JsonSyntaxError(Exception):
@@ -41,91 +35,131 @@ class LineIndex:
         return line + 1, offset - self._starts[line] + 1
 
 
-def parse_located(text: str) -> Node:
-    """Parse JSON text into Nodes; raise JsonSyntaxError with the offset of the first problem."""
+class Positions:
+    """The offsets of the keys and values inside each object and array of a parsed text.
+
+    Containers are looked up by identity, so the tables are only valid beside the values they were
+    made with. A value not found (no text at all, or a container made later) is at offset 0.
+    """
+
+    __slots__ = ("_items", "_keys", "_members", "root")
+
+    def __init__(self) -> None:
+        self.root = 0
+        self._keys: dict[int, dict[str, int]] = {}
+        self._members: dict[int, dict[str, int]] = {}
+        self._items: dict[int, list[int]] = {}
+
+    def new_object(self, obj: dict[str, object]) -> tuple[dict[str, int], dict[str, int]]:
+        """Empty tables for the key and value offsets of an object being parsed."""
+        keys: dict[str, int] = {}
+        members: dict[str, int] = {}
+        self._keys[id(obj)], self._members[id(obj)] = keys, members
+        return keys, members
+
+    def new_array(self, array: list[object]) -> list[int]:
+        """An empty table for the item offsets of an array being parsed."""
+        offsets = self._items[id(array)] = []
+        return offsets
+
+    def key_at(self, obj: object, key: str) -> int:
+        """Where the key of obj[key] was written."""
+        offsets = self._keys.get(id(obj))
+        return 0 if offsets is None else offsets[key]
+
+    def member_at(self, obj: object, key: str) -> int:
+        """Where the value of obj[key] was written."""
+        offsets = self._members.get(id(obj))
+        return 0 if offsets is None else offsets[key]
+
+    def items_at(self, array: Sequence[object]) -> Sequence[int]:
+        """Where each item of the array was written."""
+        offsets = self._items.get(id(array))
+        return (0,) * len(array) if offsets is None else offsets
+
+
+def parse_located(text: str) -> tuple[object, Positions]:
+    """Parse JSON text into plain values and their Positions; raise JsonSyntaxError at the first problem."""
     lexemes = [(m.group(), m.start()) for m in _LEXEME.finditer(text)]
     parser = _Parser(lexemes, len(text))
-    node = parser.value()
+    lexeme, offset = parser.next("a value")
+    parser.positions.root = offset
+    value = parser.value(lexeme, offset)
     if parser.index < len(lexemes):
         raise JsonSyntaxError(
             f"unexpected {lexemes[parser.index][0]!r} after the document", lexemes[parser.index][1]
         )
-    return node
+    return value, parser.positions
 
 
 class _Parser:
     def __init__(self, lexemes: list[tuple[str, int]], end: int) -> None:
         self.lexemes, self.end, self.index = lexemes, end, 0
+        self.positions = Positions()
 
-    def _next(self, expected: str) -> tuple[str, int]:
+    def next(self, expected: str) -> tuple[str, int]:
         if self.index >= len(self.lexemes):
             raise JsonSyntaxError(f"the document ends where {expected} was expected", self.end)
         lexeme = self.lexemes[self.index]
         self.index += 1
         return lexeme
 
-    def value(self) -> Node:
-        lexeme, offset = self._next("a value")
+    def value(self, lexeme: str, offset: int) -> object:
         first = lexeme[0]
         if first == "{":
-            return self._object(offset)
+            return self._object()
         if first == "[":
-            return self._array(offset)
+            return self._array()
         if first == '"':
-            return Node(_string(lexeme, offset), offset)
+            return _string(lexeme, offset)
         if lexeme in ("true", "false", "null") or first in "-0123456789":
             try:
-                return Node(json.loads(lexeme), offset)
+                return json.loads(lexeme)
             except json.JSONDecodeError as error:
                 raise JsonSyntaxError(f"bad number {lexeme!r}", offset) from error
         raise JsonSyntaxError(f"unexpected {lexeme!r}; expected a value", offset)
 
-    def _object(self, start: int) -> Node:
-        result: dict[str, Node] = {}
-        node = Node(result, start)
-        lexeme, offset = self._next("a key or '}'")
+    def _object(self) -> dict[str, object]:
+        result: dict[str, object] = {}
+        keys, members = self.positions.new_object(result)
+        lexeme, offset = self.next("a key or '}'")
         if lexeme == "}":
-            return node
+            return result
         while True:
             if lexeme[0] != '"':
                 raise JsonSyntaxError(f"expected a quoted key, found {lexeme!r}", offset)
             key = _string(lexeme, offset)
             if key in result:
                 raise JsonSyntaxError(f"duplicate key {key!r}", offset)
-            colon, colon_offset = self._next("':'")
+            colon, colon_offset = self.next("':'")
             if colon != ":":
                 raise JsonSyntaxError(f"expected ':' after the key, found {colon!r}", colon_offset)
-            node.keys[key] = offset
-            result[key] = self.value()
-            lexeme, offset = self._next("',' or '}'")
+            keys[key] = offset
+            lexeme, offset = self.next("a value")
+            members[key] = offset
+            result[key] = self.value(lexeme, offset)
+            lexeme, offset = self.next("',' or '}'")
             if lexeme == "}":
-                return node
+                return result
             if lexeme != ",":
                 raise JsonSyntaxError(f"expected ',' or '}}', found {lexeme!r}", offset)
-            lexeme, offset = self._next("a key")
+            lexeme, offset = self.next("a key")
 
-    def _array(self, start: int) -> Node:
-        items: list[Node] = []
+    def _array(self) -> list[object]:
+        items: list[object] = []
+        offsets = self.positions.new_array(items)
         if self.index < len(self.lexemes) and self.lexemes[self.index][0] == "]":
             self.index += 1
-            return Node(items, start)
+            return items
         while True:
-            items.append(self.value())
-            lexeme, offset = self._next("',' or ']'")
+            lexeme, offset = self.next("a value")
+            offsets.append(offset)
+            items.append(self.value(lexeme, offset))
+            lexeme, offset = self.next("',' or ']'")
             if lexeme == "]":
-                return Node(items, start)
+                return items
             if lexeme != ",":
                 raise JsonSyntaxError(f"expected ',' or ']', found {lexeme!r}", offset)
-
-
-def from_python(value: object) -> Node:
-    """Nodes for an already-decoded JSON value (every offset 0): no text to point into."""
-    if isinstance(value, dict):
-        keys = {str(k): 0 for k in value}
-        return Node({str(k): from_python(v) for k, v in value.items()}, 0, keys)
-    if isinstance(value, (list, tuple)):
-        return Node([from_python(v) for v in value], 0)
-    return Node(value, 0)
 
 
 def _string(lexeme: str, offset: int) -> str:
@@ -140,10 +174,28 @@ def _string(lexeme: str, offset: int) -> str:
     return value
 
 
-def plain(node: Node) -> object:
-    """The Node tree as ordinary Python values."""
-    if isinstance(node.value, dict):
-        return {k: plain(v) for k, v in node.value.items()}
-    if isinstance(node.value, list):
-        return [plain(v) for v in node.value]
-    return node.value
+def members(obj: dict[Any, object]) -> dict[str, object]:
+    """An object's members by string key; a decoded document may have other keys, read as str(key)."""
+    if all(type(key) is str for key in obj):
+        return obj
+    return {str(key): value for key, value in obj.items()}
+
+
+def shown(value: object) -> object:
+    """A decoded value as JSON data (tuples as lists, keys as strings), for messages."""
+    if isinstance(value, dict):
+        return {str(key): shown(item) for key, item in value.items()}
+    if isinstance(value, ARRAYS):
+        return [shown(item) for item in value]
+    return value
+
+
+def kind_of(value: object) -> str:
+    """What a decoded value is, in the words of a message: "an object", "a list", "a boolean", ..."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, ARRAYS):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "null" if value is None else "a number"

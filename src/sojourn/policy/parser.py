@@ -6,10 +6,19 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sojourn.policy.conditions import read_conditions
 from sojourn.policy.issue_log import IssueLog
-from sojourn.policy.located_json import JsonSyntaxError, LineIndex, Node, from_python, parse_located
+from sojourn.policy.located_json import (
+    ARRAYS,
+    JsonSyntaxError,
+    LineIndex,
+    kind_of,
+    members,
+    parse_located,
+    shown,
+)
 from sojourn.policy.model import (
     Effect,
     Located,
@@ -43,8 +52,8 @@ STATEMENT_KEYS = frozenset(
         "Condition",
     }
 )
-ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?]*$")
-ARN = re.compile(r"^arn:(\*|[a-z0-9*?-]*):[^:]*:[^:]*:[^:]*:.*$", re.S)
+ACTION = re.compile(r"\*\Z|[A-Za-z0-9-]+:[A-Za-z0-9*?]*$")
+ARN = re.compile(r"\*\Z|arn:(\*|[a-z0-9*?-]*):[^:]*:[^:]*:[^:]*:.*$", re.S)
 SID = re.compile(r"^[A-Za-z0-9]*$")
 PRINCIPAL_KINDS_WITH_PRINCIPAL = frozenset(
     {PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.ENDPOINT, PolicyKind.RCP}
@@ -82,14 +91,14 @@ def parse_policy_document(
         )
         return ParseResult(None, (issue,))
     log = IssueLog(source, None)
-    return _Reader(kind, log, text).read(from_python(document))
+    return _Reader(kind, log, text).read(document)
 
 
 def _parse_text(text: str, source: str, kind: PolicyKind, *, positions: bool) -> ParseResult:
     lines = LineIndex(text)
     log = IssueLog(source, lines if positions else None)
     try:
-        node = parse_located(text)
+        document, log.positions = parse_located(text)
     except JsonSyntaxError as error:
         hint = '; a policy is a JSON object such as {"Version": "2012-10-17", "Statement": [...]}'
         log.add(error.offset, "", "json-syntax", f"invalid JSON: {error.message}{hint}")
@@ -97,33 +106,35 @@ def _parse_text(text: str, source: str, kind: PolicyKind, *, positions: bool) ->
     except RecursionError:
         log.add(0, "", "json-syntax", "invalid JSON: the document is nested too deeply")
         return ParseResult(None, tuple(log.issues))
-    return _Reader(kind, log, text).read(node)
+    return _Reader(kind, log, text).read(document)
 
 
 class _Reader:
+    """Reads decoded JSON values; where each was written comes from the log's Positions."""
+
     def __init__(self, kind: PolicyKind, log: IssueLog, text: str) -> None:
         self.kind, self.log, self.text = kind, log, text
-        self.issue, self.place = log.add, log.place
+        self.issue, self.place, self.at = log.add, log.place, log.positions
         self.variables = False
 
-    def read(self, node: Node) -> ParseResult:
-        if not isinstance(node.value, dict):
+    def read(self, document: object) -> ParseResult:
+        if not isinstance(document, dict):
             self.issue(
-                node.offset, "", "not-an-object", "a policy must be a JSON object with Version and Statement"
+                self.at.root, "", "not-an-object", "a policy must be a JSON object with Version and Statement"
             )
             return ParseResult(None, tuple(self.log.issues))
-        document = node.value
-        for key in document:
-            if key not in TOP_KEYS:
-                self.issue(
-                    node.keys[key],
-                    key,
-                    "unknown-element",
-                    f"unknown element {key!r}; a policy has Version, Id and Statement",
-                )
-        version = self._version(node)
+        if not document.keys() <= TOP_KEYS:
+            for key in members(document):
+                if key not in TOP_KEYS:
+                    self.issue(
+                        self.at.key_at(document, key),
+                        key,
+                        "unknown-element",
+                        f"unknown element {key!r}; a policy has Version, Id and Statement",
+                    )
+        version = self._version(document)
         self.variables = version == "2012-10-17"
-        statements = self._statements(node)
+        statements = self._statements(document)
         size = policy_size(self.text, self.kind)
         for code, severity, message in quota_problems(size, self.kind):
             self.issue(0, "", code, message, severity)
@@ -133,7 +144,7 @@ class _Reader:
             self.log.source,
             self.kind,
             version,
-            policy_id.value if policy_id is not None and isinstance(policy_id.value, str) else None,
+            policy_id if isinstance(policy_id, str) else None,
             tuple(statements),
             size,
         )
@@ -152,86 +163,87 @@ class _Reader:
                 f"not U+{ord(bad.group()):04X}",
             )
 
-    def _version(self, node: Node) -> str | None:
-        assert isinstance(node.value, dict)
-        version = node.value.get("Version")
-        if version is None:
+    def _version(self, document: dict[Any, object]) -> str | None:
+        if "Version" not in document:
             self.issue(
-                node.offset,
+                self.at.root,
                 "Version",
                 "missing-version",
                 'no Version; add "Version": "2012-10-17" (without it policy variables are not expanded)',
                 Severity.WARNING,
             )
             return None
-        if version.value not in VERSIONS:
+        version = document["Version"]
+        if version not in VERSIONS:
             self.issue(
-                version.offset,
+                self.at.member_at(document, "Version"),
                 "Version",
                 "bad-version",
-                f'Version must be "2012-10-17" (or the old "2008-10-17"), not {version.value!r}',
+                f'Version must be "2012-10-17" (or the old "2008-10-17"), not {shown(version)!r}',
             )
             return None
-        return str(version.value)
+        return str(version)
 
-    def _statements(self, node: Node) -> list[Statement]:
-        assert isinstance(node.value, dict)
-        body = node.value.get("Statement")
-        if body is None:
+    def _statements(self, document: dict[Any, object]) -> list[Statement]:
+        if "Statement" not in document:
             self.issue(
-                node.offset, "Statement", "missing-statement", "no Statement; add at least one statement"
+                self.at.root, "Statement", "missing-statement", "no Statement; add at least one statement"
             )
             return []
-        items = body.value if isinstance(body.value, list) else [body]
-        single = not isinstance(body.value, list)
-        statements: list[Statement] = []
+        body = document["Statement"]
         sids: dict[str, int] = {}
-        for index, item in enumerate(items):
-            path = "Statement" if single else f"Statement[{index}]"
-            statement = self._statement(item, index, path, sids)
+        if not isinstance(body, ARRAYS):
+            statement = self._statement(body, self.at.member_at(document, "Statement"), 0, "Statement", sids)
+            return [] if statement is None else [statement]
+        if not body:
+            self.issue(
+                self.at.member_at(document, "Statement"),
+                "Statement",
+                "empty-statement",
+                "Statement is empty; add at least one statement",
+            )
+        statements: list[Statement] = []
+        for index, (item, offset) in enumerate(zip(body, self.at.items_at(body), strict=True)):
+            statement = self._statement(item, offset, index, f"Statement[{index}]", sids)
             if statement is not None:
                 statements.append(statement)
-        if not items:
-            self.issue(
-                body.offset, "Statement", "empty-statement", "Statement is empty; add at least one statement"
-            )
         return statements
 
-    def _statement(self, node: Node, index: int, path: str, sids: dict[str, int]) -> Statement | None:
-        if not isinstance(node.value, dict):
-            self.issue(node.offset, path, "statement-not-object", "a statement must be a JSON object")
+    def _statement(
+        self, body: object, offset: int, index: int, path: str, sids: dict[str, int]
+    ) -> Statement | None:
+        if not isinstance(body, dict):
+            self.issue(offset, path, "statement-not-object", "a statement must be a JSON object")
             return None
-        body = node.value
-        for key in body:
-            if key not in STATEMENT_KEYS:
-                self.issue(
-                    node.keys[key],
-                    f"{path}.{key}",
-                    "unknown-element",
-                    f"unknown element {key!r} in a statement" + _did_you_mean(key, STATEMENT_KEYS),
-                )
-        sid = self._sid(body.get("Sid"), path, sids)
-        effect = self._effect(node, path)
-        actions, action_places = self._strings(body.get("Action"), f"{path}.Action")
-        not_actions, not_action_places = self._strings(body.get("NotAction"), f"{path}.NotAction")
-        resources, resource_places = self._strings(body.get("Resource"), f"{path}.Resource")
-        not_resources, not_resource_places = self._strings(body.get("NotResource"), f"{path}.NotResource")
-        self._exclusive(node, path, "Action", "NotAction", required=True)
-        self._exclusive(node, path, "Resource", "NotResource", required=self.kind not in (PolicyKind.TRUST,))
-        for value, place in zip(
-            actions or not_actions or (), action_places or not_action_places, strict=True
-        ):
-            self._check_action(value, place)
-        for value, place in zip(
-            resources or not_resources or (), resource_places or not_resource_places, strict=True
-        ):
-            self._check_resource(value, place)
-        principals = read_principals(body.get("Principal"), f"{path}.Principal", self.log)
-        not_principals = read_principals(body.get("NotPrincipal"), f"{path}.NotPrincipal", self.log)
+        if not body.keys() <= STATEMENT_KEYS:
+            for key in members(body):
+                if key not in STATEMENT_KEYS:
+                    self.issue(
+                        self.at.key_at(body, key),
+                        f"{path}.{key}",
+                        "unknown-element",
+                        f"unknown element {key!r} in a statement" + _did_you_mean(key, STATEMENT_KEYS),
+                    )
+        sid = self._sid(body, path, sids)
+        effect = self._effect(body, offset, path)
+        actions, action_places = self._strings(body, "Action", path)
+        not_actions, not_action_places = self._strings(body, "NotAction", path)
+        resources, resource_places = self._strings(body, "Resource", path)
+        not_resources, not_resource_places = self._strings(body, "NotResource", path)
+        self._exclusive(body, offset, path, "Action", "NotAction", required=True)
+        self._exclusive(
+            body, offset, path, "Resource", "NotResource", required=self.kind not in (PolicyKind.TRUST,)
+        )
+        action_places = action_places or not_action_places
+        resource_places = resource_places or not_resource_places
+        self._check_actions(actions or not_actions or (), action_places)
+        self._check_resources(resources or not_resources or (), resource_places)
+        principals = read_principals(body, "Principal", path, self.log)
+        not_principals = read_principals(body, "NotPrincipal", path, self.log)
         has_principal = principals is not None or not_principals is not None
         if not_principals is not None and effect is Effect.ALLOW:
             self.issue(
-                body["NotPrincipal"].offset,
+                self.at.member_at(body, "NotPrincipal"),
                 f"{path}.NotPrincipal",
                 "not-principal-with-allow",
                 "Allow with NotPrincipal grants to everyone not listed, anonymous callers included; "
@@ -240,26 +252,26 @@ class _Reader:
             )
         if principals is not None and not_principals is not None:
             self.issue(
-                body["NotPrincipal"].offset,
+                self.at.member_at(body, "NotPrincipal"),
                 f"{path}.NotPrincipal",
                 "both-elements",
                 "a statement has either Principal or NotPrincipal, not both",
             )
         if has_principal and self.kind not in PRINCIPAL_KINDS_WITH_PRINCIPAL:
             self.issue(
-                node.offset,
+                offset,
                 path,
                 "principal-not-allowed",
                 f"a {self.kind.value} policy cannot name a Principal; remove it",
             )
         if not has_principal and self.kind in (PolicyKind.RESOURCE, PolicyKind.TRUST):
             self.issue(
-                node.offset,
+                offset,
                 path,
                 "missing-principal",
                 f"a {self.kind.value} policy statement needs a Principal",
             )
-        conditions = read_conditions(body.get("Condition"), f"{path}.Condition", self.log, self.variables)
+        conditions = read_conditions(body, path, self.log, self.variables)
         return Statement(
             index=index,
             sid=sid,
@@ -271,28 +283,29 @@ class _Reader:
             principals=principals,
             not_principals=not_principals,
             conditions=conditions,
-            where=self.place(node.offset, path),
-            action_places=tuple(action_places or not_action_places),
-            resource_places=tuple(resource_places or not_resource_places),
+            where=self.place(offset, path),
+            action_places=action_places,
+            resource_places=resource_places,
         )
 
-    def _sid(self, node: Node | None, path: str, sids: dict[str, int]) -> str | None:
-        if node is None:
+    def _sid(self, body: dict[Any, object], path: str, sids: dict[str, int]) -> str | None:
+        if "Sid" not in body:
             return None
-        if not isinstance(node.value, str):
-            self.issue(node.offset, f"{path}.Sid", "bad-sid", "Sid must be a string")
+        sid = body["Sid"]
+        offset = self.at.member_at(body, "Sid")
+        if not isinstance(sid, str):
+            self.issue(offset, f"{path}.Sid", "bad-sid", "Sid must be a string")
             return None
-        sid = node.value
         if self.kind is PolicyKind.IDENTITY and not SID.match(sid):
             self.issue(
-                node.offset,
+                offset,
                 f"{path}.Sid",
                 "bad-sid",
                 f"Sid {sid!r} may contain only letters and digits in an identity policy",
             )
         if sid and sid in sids:
             self.issue(
-                node.offset,
+                offset,
                 f"{path}.Sid",
                 "duplicate-sid",
                 f"Sid {sid!r} is also used by Statement[{sids[sid]}]; make Sids unique",
@@ -300,65 +313,99 @@ class _Reader:
         sids.setdefault(sid, int(path.split("[")[-1].rstrip("]")) if "[" in path else 0)
         return sid
 
-    def _effect(self, node: Node, path: str) -> Effect:
-        assert isinstance(node.value, dict)
-        effect = node.value.get("Effect")
-        if effect is None:
+    def _effect(self, body: dict[Any, object], offset: int, path: str) -> Effect:
+        if "Effect" not in body:
             self.issue(
-                node.offset, f"{path}.Effect", "missing-effect", 'no Effect; add "Effect": "Allow" or "Deny"'
+                offset, f"{path}.Effect", "missing-effect", 'no Effect; add "Effect": "Allow" or "Deny"'
             )
             return Effect.DENY
-        if effect.value not in ("Allow", "Deny"):
-            hint = " (Effect is case-sensitive)" if str(effect.value).lower() in ("allow", "deny") else ""
-            self.issue(
-                effect.offset,
-                f"{path}.Effect",
-                "bad-effect",
-                f'Effect must be "Allow" or "Deny", not {effect.value!r}{hint}',
-            )
-            return Effect.DENY if str(effect.value).lower() == "deny" else Effect.ALLOW
-        return Effect(effect.value)
+        effect = body["Effect"]
+        if effect == "Allow":
+            return Effect.ALLOW
+        if effect == "Deny":
+            return Effect.DENY
+        hint = " (Effect is case-sensitive)" if str(effect).lower() in ("allow", "deny") else ""
+        self.issue(
+            self.at.member_at(body, "Effect"),
+            f"{path}.Effect",
+            "bad-effect",
+            f'Effect must be "Allow" or "Deny", not {shown(effect)!r}{hint}',
+        )
+        return Effect.DENY if str(effect).lower() == "deny" else Effect.ALLOW
 
-    def _exclusive(self, node: Node, path: str, one: str, other: str, *, required: bool) -> None:
-        assert isinstance(node.value, dict)
-        if one in node.value and other in node.value:
+    def _exclusive(
+        self, body: dict[Any, object], offset: int, path: str, one: str, other: str, *, required: bool
+    ) -> None:
+        if one in body and other in body:
             self.issue(
-                node.keys[other],
+                self.at.key_at(body, other),
                 f"{path}.{other}",
                 "both-elements",
                 f"a statement has either {one} or {other}, not both",
             )
-        elif required and one not in node.value and other not in node.value:
-            self.issue(node.offset, path, f"missing-{one.lower()}", f"the statement needs {one} or {other}")
+        elif required and one not in body and other not in body:
+            self.issue(offset, path, f"missing-{one.lower()}", f"the statement needs {one} or {other}")
 
-    def _strings(self, node: Node | None, path: str) -> tuple[tuple[str, ...] | None, list[Located]]:
-        if node is None:
-            return None, []
-        items = node.value if isinstance(node.value, list) else [node]
-        values: list[str] = []
-        places: list[Located] = []
-        for index, item in enumerate(items):
-            item_path = f"{path}[{index}]" if isinstance(node.value, list) else path
-            if not isinstance(item.value, str):
-                self.issue(
-                    item.offset, item_path, "not-a-string", f"expected a string, found {_kind(item.value)}"
-                )
-                continue
-            values.append(item.value)
-            places.append(self.place(item.offset, item_path))
-        if isinstance(node.value, list) and not node.value:
+    def _strings(
+        self, body: dict[Any, object], name: str, path: str
+    ) -> tuple[tuple[str, ...] | None, tuple[Located, ...]]:
+        if name not in body:
+            return None, ()
+        value = body[name]
+        path = f"{path}.{name}"
+        if isinstance(value, str):
+            return (value,), (self.place(self.at.member_at(body, name), path),)
+        if not isinstance(value, ARRAYS):
             self.issue(
-                node.offset,
+                self.at.member_at(body, name),
+                path,
+                "not-a-string",
+                f"expected a string, found {kind_of(value)}",
+            )
+            return (), ()
+        if not value:
+            self.issue(
+                self.at.member_at(body, name),
                 path,
                 "empty-list",
                 "an empty list matches nothing; remove it or add values",
                 Severity.WARNING,
             )
-        return tuple(values), places
+        if all(isinstance(item, str) for item in value):
+            return tuple(value), self.log.item_places(value, path)
+        strings: list[str] = []
+        places: list[Located] = []
+        for index, (item, offset) in enumerate(zip(value, self.at.items_at(value), strict=True)):
+            if isinstance(item, str):
+                strings.append(item)
+                places.append(self.place(offset, f"{path}[{index}]"))
+            else:
+                self.issue(
+                    offset, f"{path}[{index}]", "not-a-string", f"expected a string, found {kind_of(item)}"
+                )
+        return tuple(strings), tuple(places)
 
-    def _check_action(self, value: str, place: Located) -> None:
-        if value == "*" or ACTION.match(value):
+    def _check_actions(self, values: tuple[str, ...], places: tuple[Located, ...]) -> None:
+        if all(map(ACTION.match, values)):
             return
+        for value, place in zip(values, places, strict=True):
+            if not ACTION.match(value):
+                self._bad_action(value, place)
+
+    def _check_resources(self, values: tuple[str, ...], places: tuple[Located, ...]) -> None:
+        if all(map(ARN.match, values)) and "${" not in "".join(values):
+            return
+        for value, place in zip(values, places, strict=True):
+            if not ARN.match(value):
+                self.log.add_at(
+                    place,
+                    "bad-arn",
+                    f"resource {value!r} is not an ARN (arn:partition:service:region:account:resource) or *",
+                )
+            elif "${" in value:
+                self._check_variables(value, place)
+
+    def _bad_action(self, value: str, place: Located) -> None:
         if ":" not in value:
             message = f"action {value!r} must be service:Action, e.g. s3:GetObject, or *"
         elif value != value.strip() or " " in value:
@@ -371,16 +418,7 @@ class _Reader:
             message = f"action {value!r} has characters an action name cannot have"
         self.log.add_at(place, "bad-action", message)
 
-    def _check_resource(self, value: str, place: Located) -> None:
-        if value != "*" and not ARN.match(value):
-            self.log.add_at(
-                place,
-                "bad-arn",
-                f"resource {value!r} is not an ARN (arn:partition:service:region:account:resource) or *",
-            )
-            return
-        if "${" not in value:
-            return
+    def _check_variables(self, value: str, place: Located) -> None:
         if not self.variables:
             self.log.add_at(
                 place,
@@ -393,12 +431,6 @@ class _Reader:
         problem = variable_problem(value)
         if problem:
             self.log.add_at(place, "bad-variable", problem)
-
-
-def _kind(value: object) -> str:
-    return {dict: "an object", list: "a list", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number"
-    )
 
 
 def _did_you_mean(word: str, choices: frozenset[str] | tuple[str, ...]) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any
 
 from sojourn.policy.issue_log import IssueLog
-from sojourn.policy.located_json import Node
+from sojourn.policy.located_json import ARRAYS, members
 from sojourn.policy.model import Principal
 
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
@@ -20,53 +21,71 @@ WEB_IDENTITY = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}$")
 CANONICAL_USER = re.compile(r"^[0-9a-f]{64}$")
 
 
-def read_principals(node: Node | None, path: str, log: IssueLog) -> tuple[Principal, ...] | None:
-    """None when the element is absent; otherwise every principal named, each checked for its form."""
-    if node is None:
+def read_principals(
+    statement: dict[Any, object], name: str, path: str, log: IssueLog
+) -> tuple[Principal, ...] | None:
+    """None when the element (Principal or NotPrincipal) is absent; otherwise every principal named."""
+    if name not in statement:
         return None
-    if node.value == "*":
+    element = statement[name]
+    path = f"{path}.{name}"
+    at = log.positions
+    if element == "*":
         return (Principal("*", "*"),)
-    if isinstance(node.value, str):
+    if isinstance(element, str):
         log.add(
-            node.offset,
+            at.member_at(statement, name),
             path,
             "bad-principal",
-            f'Principal {node.value!r} must be written as {{"AWS": {node.value!r}}}; AWS rejects a bare '
+            f'Principal {element!r} must be written as {{"AWS": {element!r}}}; AWS rejects a bare '
             "string other than *",
         )
-        return (Principal("AWS", node.value),)
-    if not isinstance(node.value, dict):
+        return (Principal("AWS", element),)
+    if not isinstance(element, dict):
         log.add(
-            node.offset,
+            at.member_at(statement, name),
             path,
             "bad-principal",
             'Principal must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}',
         )
         return ()
-    if not node.value:
-        log.add(node.offset, path, "bad-principal", "Principal names no principal; it matches nobody")
+    if not element:
+        log.add(
+            at.member_at(statement, name),
+            path,
+            "bad-principal",
+            "Principal names no principal; it matches nobody",
+        )
     principals: list[Principal] = []
-    for kind, value in node.value.items():
+    for kind, value in members(element).items():
         if kind not in PRINCIPAL_KINDS:
             log.add(
-                node.keys[kind],
+                at.key_at(element, kind),
                 f"{path}.{kind}",
                 "bad-principal-kind",
                 f"unknown principal type {kind!r}; use AWS, Service, Federated or CanonicalUser"
                 + _did_you_mean(kind),
             )
             continue
-        items = value.value if isinstance(value.value, list) else [value]
-        for index, item in enumerate(items):
-            item_path = f"{path}.{kind}[{index}]" if isinstance(value.value, list) else f"{path}.{kind}"
-            if not isinstance(item.value, str):
-                log.add(item.offset, item_path, "not-a-string", "a principal must be a string")
-                continue
-            problem = principal_problem(kind, item.value)
-            if problem:
-                log.add_at(log.place(item.offset, item_path), "bad-principal", problem)
-            principals.append(Principal(kind, item.value))
+        if isinstance(value, ARRAYS):
+            offsets = at.items_at(value)
+            for index, item in enumerate(value):
+                _read_one(kind, item, offsets[index], f"{path}.{kind}[{index}]", log, principals)
+        else:
+            _read_one(kind, value, at.member_at(element, kind), f"{path}.{kind}", log, principals)
     return tuple(principals)
+
+
+def _read_one(
+    kind: str, value: object, offset: int, path: str, log: IssueLog, principals: list[Principal]
+) -> None:
+    if not isinstance(value, str):
+        log.add(offset, path, "not-a-string", "a principal must be a string")
+        return
+    problem = principal_problem(kind, value)
+    if problem:
+        log.add(offset, path, "bad-principal", problem)
+    principals.append(Principal(kind, value))
 
 
 def principal_problem(kind: str, value: str) -> str | None:
