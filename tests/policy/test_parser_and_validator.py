@@ -192,3 +192,46 @@ def test_any_text_or_mutated_policy_never_raises(noise: str, cut: int) -> None:
         assert result.policy is not None or result.issues
         for issue in result.issues:
             assert issue.line >= 1 and issue.col >= 1
+
+
+GITHUB = "token.actions.githubusercontent.com"
+EKS = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE0123"
+
+
+def test_identity_provider_condition_keys_are_accepted_without_warnings(catalog: ActionCatalog) -> None:
+    """GitHub Actions and EKS service-account trust policies use the provider's host as the key prefix."""
+    text = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{GITHUB}"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {
+                            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                            f"{EKS}:sub": "system:serviceaccount:ci:app",
+                        },
+                        "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/app:*"},
+                    },
+                }
+            ],
+        }
+    )
+    result = parse_policy(text, kind=PolicyKind.TRUST)
+    assert result.policy is not None and result.issues == ()
+    assert validate_policy(result.policy, catalog) == ()
+
+
+def test_a_trailing_line_break_is_not_part_of_a_valid_name() -> None:
+    text = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "One\n", "Effect": "Allow", "Action": "s3:GetObject\n", "Resource": "*"},
+            ],
+        }
+    )
+    codes = {issue.code for issue in parse_policy(text, kind=PolicyKind.IDENTITY).issues}
+    assert {"bad-action", "bad-sid"} <= codes

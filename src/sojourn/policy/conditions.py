@@ -15,8 +15,10 @@ from sojourn.policy.model import Condition, Severity
 from sojourn.policy.operators import BASE_OPERATORS, as_date, operator_family, split_operator
 from sojourn.policy.variables import variable_problem
 
-CONDITION_KEY = re.compile(r"^[A-Za-z0-9-]+:[^\s]+$")
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+CONDITION_KEY = re.compile(r"[A-Za-z0-9._/-]+:[^\s]+\Z")
+"""prefix:name; an identity provider's prefix is its host and path (token.actions.githubusercontent.com,
+oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE)."""
+NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
 VARIABLE_FAMILIES = frozenset({"String", "ARN"})
 
 

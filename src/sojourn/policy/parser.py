@@ -52,9 +52,9 @@ STATEMENT_KEYS = frozenset(
         "Condition",
     }
 )
-ACTION = re.compile(r"\*\Z|[A-Za-z0-9-]+:[A-Za-z0-9*?]*$")
+ACTION = re.compile(r"\*\Z|[A-Za-z0-9-]+:[A-Za-z0-9*?]*\Z")
 ARN = re.compile(r"\*\Z|arn:(\*|[a-z0-9*?-]*):[^:]*:[^:]*:[^:]*:.*$", re.S)
-SID = re.compile(r"^[A-Za-z0-9]*$")
+SID = re.compile(r"[A-Za-z0-9]*\Z")
 PRINCIPAL_KINDS_WITH_PRINCIPAL = frozenset(
     {PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.ENDPOINT, PolicyKind.RCP}
 )

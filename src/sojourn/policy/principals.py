@@ -11,14 +11,14 @@ from sojourn.policy.located_json import ARRAYS, members
 from sojourn.policy.model import Principal
 
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
-ACCOUNT = re.compile(r"^\d{12}$")
+ACCOUNT = re.compile(r"\d{12}\Z")
 AWS_ARN = re.compile(
     r"^arn:aws[a-z-]*:(iam::\d{12}:(root|user/.+|role/.+|federated-user/.+)"
-    r"|sts::\d{12}:(assumed-role/.+|federated-user/.+))$"
+    r"|sts::\d{12}:(assumed-role/.+|federated-user/.+))\Z"
 )
-PROVIDER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(saml-provider|oidc-provider)/.+$")
-WEB_IDENTITY = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}$")
-CANONICAL_USER = re.compile(r"^[0-9a-f]{64}$")
+PROVIDER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(saml-provider|oidc-provider)/.+\Z")
+WEB_IDENTITY = re.compile(r"[a-z0-9.-]+\.[a-z]{2,}\Z")
+CANONICAL_USER = re.compile(r"[0-9a-f]{64}\Z")
 
 
 def read_principals(

@@ -55,6 +55,8 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
         for condition in statement.conditions:
             family = operator_family(condition.base)
             key_type = catalog.condition_key_type(condition.key)
+            if key_type is None and _identity_provider_key(condition.key):
+                continue
             if key_type is None:
                 if not condition.key.lower().startswith("aws:"):
                     report(
@@ -94,6 +96,13 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
                     Severity.WARNING,
                 )
     return tuple(issues)
+
+
+def _identity_provider_key(key: str) -> bool:
+    """Keys of web identity and OIDC providers are prefixed by the provider's host (and path), which no
+    catalogue lists: token.actions.githubusercontent.com:sub, accounts.google.com:aud."""
+    prefix = key.partition(":")[0]
+    return "." in prefix or "/" in prefix
 
 
 def _check_action(catalog: ActionCatalogView, pattern: str, place: Located, report: Report) -> None:
