@@ -1,4 +1,9 @@
-"""Wildcard matching for actions, resources and ARNs, compiled once and cached."""
+"""Wildcard matching for actions, resources and ARNs, compiled once and cached.
+
+A pattern without `?` is matched as its `*`-separated parts (prefix, parts in order, suffix) with plain
+string operations; a regular expression is compiled only for `?` patterns, and for case-insensitive
+matching of non-ASCII text, whose case rules only the regular expression engine applies exactly.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,11 @@ from functools import lru_cache
 
 LITERALS = {"\ue000": "*", "\ue001": "?", "\ue002": "$"}
 """Stand-ins that policy variables ${*}, ${?} and ${$} leave in a pattern: they match the character itself."""
+
+_STAND_INS = str.maketrans(LITERALS)
+
+Glob = tuple[str, ...] | re.Pattern[str]
+"""A compiled pattern: its `*`-separated literal parts, or a regular expression."""
 
 
 @lru_cache(maxsize=65_536)
@@ -18,17 +28,67 @@ def glob_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
     return re.compile(body, re.S | (re.I if ignore_case else 0))
 
 
+@lru_cache(maxsize=65_536)
+def compile_glob(pattern: str, ignore_case: bool = False) -> Glob:
+    """The parts between the pattern's stars (lower case when ignoring case), or its regular expression."""
+    if "?" in pattern or (ignore_case and not pattern.isascii()):
+        return glob_regex(pattern, ignore_case)
+    if ignore_case:
+        pattern = pattern.lower()
+    elif not pattern.isascii():
+        return tuple(part.translate(_STAND_INS) for part in pattern.split("*"))
+    return tuple(pattern.split("*"))
+
+
+def parts_match(parts: tuple[str, ...], text: str) -> bool:
+    """Whether the text is the parts in order with anything between: the first a prefix, the last a suffix."""
+    first = parts[0]
+    if len(parts) == 1:
+        return text == first
+    last = parts[-1]
+    end = len(text) - len(last)
+    if end < len(first) or not text.startswith(first) or not text.endswith(last):
+        return False
+    at = len(first)
+    for part in parts[1:-1]:
+        at = text.find(part, at, end)
+        if at < 0:
+            return False
+        at += len(part)
+    return True
+
+
+def glob_matches(pattern: str, text: str, ignore_case: bool = False) -> bool:
+    """Whether the whole text matches the pattern: the same answer as glob_regex(...).fullmatch."""
+    compiled = compile_glob(pattern, ignore_case)
+    if isinstance(compiled, re.Pattern):
+        return compiled.fullmatch(text) is not None
+    if ignore_case:
+        if not text.isascii():
+            return glob_regex(pattern, True).fullmatch(text) is not None
+        text = text.lower()
+    return parts_match(compiled, text)
+
+
 def action_matches(pattern: str, action: str) -> bool:
     """Actions match case-insensitively; white space and commas are literal and so match nothing real."""
-    return glob_regex(pattern, True).fullmatch(action) is not None
+    return glob_matches(pattern, action, True)
 
 
 @lru_cache(maxsize=65_536)
-def _arn_parts(pattern: str) -> tuple[re.Pattern[str], ...] | None:
+def _arn_parts(pattern: str) -> tuple[str, int, tuple[tuple[int, Glob], ...]] | None:
+    """The literal segments before the first wildcard (with their colons), how many segments follow, and
+    the globs those must match, the last segment's first (it tells resources apart), bare stars left out.
+    """
     parts = pattern.split(":", 5)
     if len(parts) != 6:
         return None
-    return tuple(glob_regex(part) for part in parts)
+    globs = [compile_glob(part) for part in parts]
+    literal = [glob[0] if isinstance(glob, tuple) and len(glob) == 1 else None for glob in globs]
+    fixed = literal.index(None) if None in literal else 6
+    head = "".join(f"{text}:" for text in literal[:fixed])
+    rest = [(index - fixed, glob) for index, glob in enumerate(globs) if index >= fixed and glob != ("", "")]
+    return head, 6 - fixed, tuple(reversed(rest))
 
 
 def arn_matches(value: str, pattern: str) -> bool:
@@ -38,7 +98,18 @@ def arn_matches(value: str, pattern: str) -> bool:
     compiled = _arn_parts(pattern)
     if compiled is None:
         return False
-    parts = value.split(":", 5)
-    if len(parts) != 6:
+    head, count, globs = compiled
+    if not count:
+        return value == head[:-1]
+    if not value.startswith(head):
         return False
-    return all(regex.fullmatch(part) is not None for regex, part in zip(compiled, parts, strict=True))
+    parts = value[len(head) :].split(":", count - 1)
+    if len(parts) != count:
+        return False
+    for index, glob in globs:
+        if isinstance(glob, re.Pattern):
+            if glob.fullmatch(parts[index]) is None:
+                return False
+        elif not parts_match(glob, parts[index]):
+            return False
+    return True

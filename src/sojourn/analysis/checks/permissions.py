@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sojourn.analysis.checks.common import same_service_possible
 from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
 from sojourn.policy.model import Effect, Policy
 from sojourn.policy.wildcards import action_matches
@@ -35,16 +34,23 @@ ALLOW_NOT_RESOURCE = CheckMeta(
 )
 
 
-def _passes(pattern: str) -> bool:
-    return same_service_possible(pattern, "iam:PassRole") and action_matches(pattern, "iam:PassRole")
+def _passes(patterns: tuple[str, ...]) -> bool:
+    """Whether a pattern names iam:PassRole (only one whose service part is "iam" or a wildcard can)."""
+    for pattern in patterns:
+        service = pattern.partition(":")[0]
+        if (service.lower() == "iam" or "*" in service or "?" in service) and action_matches(
+            pattern, "iam:PassRole"
+        ):
+            return True
+    return False
 
 
 def passrole_on_all_roles(policy: Policy, context: AnalysisContext) -> Iterator[Finding]:
     for statement in policy.statements:
         if statement.effect is not Effect.ALLOW or statement.resources != ("*",):
             continue
-        grants = any(_passes(p) for p in statement.actions or ()) or (
-            statement.not_actions is not None and not any(_passes(p) for p in statement.not_actions)
+        grants = _passes(statement.actions or ()) or (
+            statement.not_actions is not None and not _passes(statement.not_actions)
         )
         if grants and not any(c.key.lower() == "iam:passedtoservice" for c in statement.conditions):
             where = statement.where

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from sojourn.analysis.checks.common import has_wildcard, statement_finding
 from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
 from sojourn.policy.model import Policy, Statement
-from sojourn.policy.wildcards import LITERALS, action_matches, arn_matches
+from sojourn.policy.wildcards import action_matches, arn_matches
 
 Matcher = Callable[[str, str], bool]
 """(pattern, value) -> whether the pattern matches the value read as text."""
@@ -31,18 +31,7 @@ REDUNDANT = CheckMeta(
 
 
 def _resource_matches(pattern: str, value: str) -> bool:
-    if value == pattern or pattern == "*":
-        return True
-    wanted, parts = pattern.split(":", 5), value.split(":", 5)
-    if len(wanted) == 6 and len(parts) == 6 and not any(ch in LITERALS for ch in pattern):
-        for mine, theirs in zip(wanted[:5], parts[:5], strict=True):
-            if mine != theirs and not has_wildcard(mine):
-                return False  # a literal segment differs: no wildcard elsewhere can make up for it
-        last = wanted[5]
-        cut = min((i for i in (last.find("*"), last.find("?")) if i >= 0), default=len(last))
-        if not parts[5].startswith(last[:cut]):
-            return False
-    return arn_matches(value, pattern)
+    return value == pattern or arn_matches(value, pattern)
 
 
 def covers(matches: Matcher, wider: str, narrower: str) -> bool:
@@ -52,56 +41,96 @@ def covers(matches: Matcher, wider: str, narrower: str) -> bool:
     return matches(wider, narrower)
 
 
-def _candidates(items: tuple[str, ...]) -> list[list[int]]:
-    """For each entry, the other entries that could cover it: wildcards, and the same text in any case."""
+Key = tuple[str, str] | None
+"""An entry's compared text (an action in lower case, an ARN's resource part) and the literal part of it
+before any wildcard. An entry covers only entries whose compared text begins with its literal part. None
+where that is not known: outside ASCII (case folding, the stand-ins of ${*} ${?} ${$}) and for a resource
+that is not a six-part ARN; such pairs are always matched in full."""
+
+
+def _candidates(items: tuple[str, ...], is_action: bool) -> tuple[list[list[int]], list[Key]] | None:
+    """For each entry, the entries that could cover it (itself included): wildcards of its service or of
+    any service, and the same text in any case; and each entry's key. None when none could cover another.
+    """
+    joined = "".join(items)
+    if "*" not in joined and "?" not in joined and len(set(map(str.lower, items))) == len(items):
+        return None
+    lowered = [item.lower() for item in items]
+    twins = len(set(lowered)) < len(items)
+    services: list[str] = []
+    keys: list[Key] = []
     wild: dict[str, list[int]] = {}
-    same: dict[str, list[int]] = {}
     for j, item in enumerate(items):
-        same.setdefault(item.lower(), []).append(j)
-        if has_wildcard(item):
-            wild.setdefault(_service(item), []).append(j)
-    if not wild and len(same) == len(items):
-        return [[] for _ in items]
+        low = lowered[j]
+        if low.startswith("arn:"):
+            parts = low.split(":", 3)
+            service = parts[2] if len(parts) > 2 else low
+        else:
+            service = low.partition(":")[0]
+        services.append(service)
+        text: str | None = low
+        if not item.isascii():
+            text = None
+        elif not is_action:
+            parts = item.split(":", 5)
+            text = parts[5] if len(parts) == 6 else None
+        if "*" in item or "?" in item:
+            wild.setdefault(service, []).append(j)
+            if text is not None:
+                star, mark = text.find("*"), text.find("?")
+                cut = star if mark < 0 else mark if star < 0 else min(star, mark)
+                keys.append((text, text if cut < 0 else text[:cut]))
+            else:
+                keys.append(None)
+        else:
+            keys.append(None if text is None else (text, text))
     anywhere = [j for key, found in wild.items() if has_wildcard(key) for j in found]
-    per_service: dict[str, list[int]] = {}
-    result = []
-    for i, item in enumerate(items):
-        service = _service(item)
-        base = per_service.get(service)
-        if base is None:
-            base = per_service[service] = sorted(set(wild.get(service, []) + anywhere))
-        twins = same[item.lower()]
-        found = sorted(set(base) | set(twins)) if len(twins) > 1 else base
-        result.append([j for j in found if j != i])
-    return result
+    if anywhere:
+        wild = {key: sorted(set(found + anywhere)) for key, found in wild.items()}
+        anywhere.sort()
+    result = [wild.get(service, anywhere) for service in services]
+    if twins:
+        same: dict[str, list[int]] = {}
+        for j, item in enumerate(lowered):
+            same.setdefault(item, []).append(j)
+        for i, item in enumerate(lowered):
+            if len(same[item]) > 1:
+                result[i] = sorted(set(result[i]) | set(same[item]))
+    return result, keys
 
 
-def _service(entry: str) -> str:
-    """The service part of an action ("s3" of "s3:Get*") or of an ARN ("s3" of "arn:aws:s3:::b")."""
-    parts = entry.lower().split(":")
-    index = 2 if parts[0] == "arn" else 0
-    return parts[index] if len(parts) > index else entry.lower()
-
-
-def redundant(items: tuple[str, ...], matches: Matcher) -> Iterator[tuple[str, str]]:
+def redundant(items: tuple[str, ...], matches: Matcher, is_action: bool) -> Iterator[tuple[str, str]]:
     """(entry, the entry that covers it) for each redundant entry, in list order."""
-    if len(items) < 2:
+    found = _candidates(items, is_action) if len(items) > 1 else None
+    if found is None:
         return
-    for i, candidates in enumerate(_candidates(items)):
-        item = items[i]
-        for j in candidates:
+    candidates, keys = found
+    for i, others in enumerate(candidates):
+        item, mine = items[i], keys[i]
+        for j in others:
+            theirs = keys[j]
+            if j == i or (mine is not None and theirs is not None and not mine[0].startswith(theirs[1])):
+                continue
             other = items[j]
-            if covers(matches, other, item) and (j < i or not covers(matches, item, other)):
+            if not covers(matches, other, item):
+                continue
+            if j < i or (mine is not None and theirs is not None and not theirs[0].startswith(mine[1])):
+                yield item, other
+                break
+            if not covers(matches, item, other):
                 yield item, other
                 break
 
 
 def redundant_entries(policy: Policy, context: AnalysisContext) -> Iterator[Finding]:
     for statement in policy.statements:
-        for item, other in redundant(statement.actions or (), action_matches):
+        actions, resources = statement.actions, statement.resources
+        if (actions is None or len(actions) < 2) and (resources is None or len(resources) < 2):
+            continue
+        for item, other in redundant(actions or (), action_matches, True):
             same = item.lower() == other.lower()
             yield _finding(policy, statement, f"action {item}", other, same)
-        for item, other in redundant(statement.resources or (), _resource_matches):
+        for item, other in redundant(resources or (), _resource_matches, False):
             yield _finding(policy, statement, f"resource {item}", other, item == other)
 
 
