@@ -67,3 +67,14 @@ def test_access_level_counts_match_counting_name_by_name(catalog: ActionCatalog)
         assert level is not None
         by_name[level] += 1
     assert catalog.access_level_counts(chosen) == by_name
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [("s?:GetObject", {"s3:GetObject"}), ("s3.:GetObject", set()), ("[s]3:*", set()), ("(s3|iam):*", set())],
+)
+def test_service_parts_are_globs_not_regular_expressions(
+    catalog: ActionCatalog, pattern: str, expected: set[str]
+) -> None:
+    assert catalog.expand(pattern) == expected
+    assert set(catalog.names(catalog.bits(pattern))) == expected

@@ -109,13 +109,13 @@ class ActionCatalog:
             return frozenset(self._all)
         prefix, _, name = pattern.partition(":")
         matches = _name_matcher(name)
-        services = (
-            [self._services[prefix.lower()]]
-            if prefix.lower() in self._services
-            else [s for p, s in self._services.items() if re.fullmatch(prefix.replace("*", ".*"), p)]
-            if "*" in prefix
-            else []
-        )
+        if prefix.lower() in self._services:
+            services = [self._services[prefix.lower()]]
+        elif "*" in prefix or "?" in prefix:
+            fits = _name_matcher(prefix)
+            services = [s for p, s in self._services.items() if fits(p)]
+        else:
+            services = []
         return frozenset(info.name for s in services for key, info in s.actions.items() if matches(key))
 
     def expand_not_action(self, patterns: Iterable[str]) -> frozenset[str]:
