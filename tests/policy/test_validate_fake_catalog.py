@@ -35,6 +35,9 @@ class FakeCatalog:
     def expand(self, pattern: str) -> frozenset[str]:
         return frozenset(a for a in self.ACTIONS if action_matches(pattern, a))
 
+    def matches_any(self, pattern: str) -> bool:
+        return bool(self.expand(pattern))
+
     def access_level(self, action: str) -> str | None:
         return None
 

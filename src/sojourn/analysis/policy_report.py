@@ -97,9 +97,12 @@ def _escalations(
     granted: ActionBits,
     paths: tuple[EscalationPath, ...],
 ) -> list[EscalationFinding]:
+    table, anything_needed = _required(paths, catalog)
+    if anything_needed is not None and not granted & anything_needed:
+        return []
     candidates = []
     needed = 0
-    for path, required in _required(paths, catalog):
+    for path, required in table:
         if required is None:
             return _decide(policy, catalog, paths)
         if required & granted == required:
@@ -131,14 +134,18 @@ def _decide(
 @lru_cache(maxsize=8)
 def _required(
     paths: tuple[EscalationPath, ...], catalog: ActionCatalog
-) -> tuple[tuple[EscalationPath, ActionBits | None], ...]:
-    """Each path with its required actions as bits; None when the catalogue does not know every one of
-    them (the engine then decides alone)."""
-    table = []
+) -> tuple[tuple[tuple[EscalationPath, ActionBits | None], ...], ActionBits | None]:
+    """Each path with its required actions as bits (None when the catalogue does not know every one of
+    them: the engine then decides alone), and every required action of every path (None likewise)."""
+    table: list[tuple[EscalationPath, ActionBits | None]] = []
+    anything = 0
     for path in paths:
-        required = catalog.bits_of(path.required)
-        table.append((path, required if required.bit_count() == len(set(path.required)) else None))
-    return tuple(table)
+        bits = catalog.bits_of(path.required)
+        known = bits.bit_count() == len(set(path.required))
+        table.append((path, bits if known else None))
+        anything |= bits
+    every_known = all(bits is not None for _, bits in table)
+    return tuple(table), anything if every_known else None
 
 
 def _escalation_finding(source: str, path: EscalationPath) -> Finding:

@@ -175,6 +175,9 @@ class ActionCatalog:
             bitmap[index >> 3] |= 1 << (index & 7)
         return found | int.from_bytes(bitmap, "little")
 
+    def matches_any(self, pattern: str) -> bool:
+        return self.bits(pattern) != 0
+
     def not_action_bits(self, patterns: Iterable[str]) -> ActionBits:
         return self.all_bits & ~self.union_bits(patterns)
 

@@ -23,6 +23,8 @@ class ActionCatalogView(Protocol):
 
     def expand(self, pattern: str) -> frozenset[str]: ...
 
+    def matches_any(self, pattern: str) -> bool: ...
+
     def access_level(self, action: str) -> str | None: ...
 
     def condition_key_type(self, key: str) -> str | None: ...
@@ -115,7 +117,7 @@ def _check_action(catalog: ActionCatalogView, pattern: str, place: Located, repo
         report(place, "unknown-service", f"unknown service prefix {prefix!r} in {pattern!r}", Severity.ERROR)
         return
     if "*" in name or "?" in name:
-        if not catalog.expand(pattern):
+        if not catalog.matches_any(pattern):
             report(
                 place, "pattern-matches-nothing", f"{pattern!r} matches no {prefix} action", Severity.WARNING
             )
