@@ -78,3 +78,11 @@ def test_service_parts_are_globs_not_regular_expressions(
 ) -> None:
     assert catalog.expand(pattern) == expected
     assert set(catalog.names(catalog.bits(pattern))) == expected
+
+
+def test_resource_types_carry_their_condition_keys(catalog: ActionCatalog) -> None:
+    """ec2:InstanceType is a key of the instance resource type, not of the RunInstances action itself."""
+    info = catalog.action("ec2:RunInstances")
+    assert info is not None and "ec2:InstanceType" not in info.condition_keys
+    instance = next(r for r in info.resource_types if r.name == "instance")
+    assert "ec2:InstanceType" in instance.condition_keys and instance.arn.endswith("instance/${InstanceId}")

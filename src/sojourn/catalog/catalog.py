@@ -25,6 +25,8 @@ class ResourceRequirement:
     name: str
     arn: str
     required: bool
+    condition_keys: tuple[str, ...] = ()
+    """Keys the resource type adds to requests on it (ec2:InstanceType on instance, ...)."""
 
 
 @dataclass(frozen=True, slots=True)

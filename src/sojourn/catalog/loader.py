@@ -37,14 +37,7 @@ def load_catalog() -> ActionCatalog:
                 name=f"{prefix}:{action['name']}",
                 access_level=single_access_level(action["accessLevel"]),
                 resource_types=tuple(
-                    ResourceRequirement(
-                        r["name"],
-                        (resource_types.get(r["name"]) or resource_types.get(r["name"].lower(), {})).get(
-                            "arn", ""
-                        ),
-                        r["required"],
-                    )
-                    for r in action.get("resourceTypes", [])
+                    _requirement(r, resource_types) for r in action.get("resourceTypes", [])
                 ),
                 condition_keys=tuple(action.get("conditionKeys", [])),
                 dependent_actions=tuple(action.get("dependentActions", [])),
@@ -52,6 +45,18 @@ def load_catalog() -> ActionCatalog:
         key_types = {_VARIABLE.sub("*", k.lower()): v.get("type", "String") for k, v in keys.items()}
         services[prefix] = ServiceInfo(prefix, infos, key_types)
     return ActionCatalog(services, catalog_version())
+
+
+def _requirement(entry: dict[str, Any], resource_types: dict[str, Any]) -> ResourceRequirement:
+    """An action's resource type; the type's ARN and condition keys come from the service's resource types
+    (named in either letter case)."""
+    described = resource_types.get(entry["name"]) or resource_types.get(entry["name"].lower(), {})
+    return ResourceRequirement(
+        entry["name"],
+        described.get("arn", ""),
+        entry["required"],
+        tuple(described.get("conditionKeys", ())),
+    )
 
 
 def single_access_level(level: str) -> str:

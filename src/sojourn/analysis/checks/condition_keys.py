@@ -1,8 +1,9 @@
 """Condition keys against the catalogue: keys none of the statement's actions has, operators of another type.
 
 `condition-key-not-supported`: a service key (not aws:) that none of the statement's actions, expanded
-through the catalogue, lists; such a condition sees a missing key on every request. The catalogue records
-the keys each action lists, not those its resource types add (s3:BucketTag/..., ram:PermissionArn), so,
+through the catalogue, lists, either itself or on one of its resource types; such a condition sees a
+missing key on every request. The reference data is incomplete in places (the ssm managed-instance type
+lists `ssm:resourceTag/tag-key` where `${TagKey}` is meant; ecs:UpdateService lists no ecs:cluster), so,
 to avoid false alarms, a key is judged only when no action of the statement has a resource type of the
 key's service (own prefix or ARN service): "s3:prefix" is reported with ec2:DescribeInstances or
 s3:ListAllMyBuckets, not with s3:GetObject. Also not judged: keys no action lists, keys of unknown
@@ -104,7 +105,8 @@ def _actions_by_key(catalog: ActionCatalog) -> dict[str, ActionBits]:
     for prefix in catalog.services():
         service = catalog.service(prefix)
         for info in service.actions.values() if service else ():
-            for key in info.condition_keys:
+            keys = {*info.condition_keys, *(k for r in info.resource_types for k in r.condition_keys)}
+            for key in keys:
                 pattern = _VARIABLE.sub("*", key.lower()) if "$" in key or "<" in key else key.lower()
                 found.setdefault(pattern, []).append(info.name)
     return {pattern: catalog.bits_of(names) for pattern, names in found.items()}
