@@ -1,4 +1,5 @@
-"""S5.2: giving a permission set iam:PassRole on "*" is flagged in the plan and can be refused."""
+"""S5.2: giving a permission set iam:PassRole on "*" (and the escalation paths and risks that come with it)
+is flagged in the plan and can be refused."""
 
 from __future__ import annotations
 
@@ -31,14 +32,19 @@ def test_s5_2_passrole_on_star_is_flagged_before_apply_and_refused(
     code, output = sojourn("plan", "--config", str(sojourn.config), "--json")
     findings = json.loads(output)["findings"]
     assert code == 2
-    assert findings == [
-        {
-            "check": "passrole-on-all-roles",
-            "severity": "high",
-            "where": "permission set deployer",
-            "detail": "any role, including administrators, can be passed to a service the caller controls",
-        }
-    ]
+    assert findings[0] == {
+        "check": "passrole-on-all-roles",
+        "severity": "high",
+        "where": "permission set deployer",
+        "detail": "any role, including administrators, can be passed to a service the caller controls",
+    }
+    by_check = {(f["check"], f["detail"].split(":")[0]) for f in findings}
+    assert {
+        ("privilege-escalation-path", "lambda-003"),
+        ("privilege-escalation-path", "lambda-005"),
+    } <= by_check
+    assert "risk-resource-exposure" in {f["check"] for f in findings}  # lambda:AddPermission on any function
+    assert all(f["where"] == "permission set deployer" for f in findings)
     code, output = sojourn("plan", "--config", str(sojourn.config))
     assert "risk [high] passrole-on-all-roles in permission set deployer" in output
     code, output = sojourn(

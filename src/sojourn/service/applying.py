@@ -19,7 +19,7 @@ from sojourn.access.config import DriftMode
 from sojourn.access.plan import change_kind, make_plan
 from sojourn.access.plan_codec import change_key, change_to_document, describe_change
 from sojourn.access.state_codec import state_to_json
-from sojourn.analysis.finding import AnalysisContext, Finding, Risk
+from sojourn.analysis.finding import Finding, Risk
 from sojourn.aws.gateway import IdentityCenterGateway
 from sojourn.aws.identity_center_writer import ChangeOutcome
 from sojourn.clock import Clock
@@ -98,8 +98,8 @@ def apply_plan(
         moved += [f"  now also needed: {d}" for d in sorted(new - old)]
         raise PlanStale(moved or ["  the state differs in ways that do not change the plan; plan again"])
     if refuse_at is not None:
-        context = AnalysisContext(frozenset(a.id for a in organization.accounts))
-        risky = at_least(new_findings(saved.desired, current, context), refuse_at)
+        accounts = (a.id for a in organization.accounts)
+        risky = at_least(new_findings(saved.desired, current, accounts), refuse_at)
         if risky:
             raise RiskRefused(risky)
     changes = list(plan.changes)

@@ -1,34 +1,57 @@
-"""Risks a plan would introduce: findings on permission sets that are new after the change."""
+"""Risks a plan would introduce: findings on permission sets' inline policies that are new after the change.
+
+Each inline policy gets the whole report of `sojourn policy analyse`: the registry checks with the action
+catalogue, its risk categories and the escalation paths it opens on its own. A risk category counts as
+introduced only when the permission set did not have it before (its action count may change freely).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import lru_cache
+
 from sojourn.access.state import AccessState
+from sojourn.analysis.escalation import EscalationPath, bundled_paths
 from sojourn.analysis.finding import AnalysisContext, Finding, Risk
-from sojourn.analysis.registry import analyse
+from sojourn.analysis.policy_report import report_policy
+from sojourn.catalog import ActionCatalog, load_catalog
 from sojourn.policy import PolicyKind, parse_policy
 
 ORDER = (Risk.CRITICAL, Risk.HIGH, Risk.MEDIUM, Risk.LOW, Risk.INFO)
 
 
-def _findings(state: AccessState, context: AnalysisContext) -> dict[tuple[str, str, str], Finding]:
+@lru_cache(maxsize=1)
+def _analysis_data() -> tuple[ActionCatalog, tuple[EscalationPath, ...]]:
+    """Loaded on the first plan that needs them, once per process."""
+    return load_catalog(), bundled_paths()
+
+
+def _key(name: str, finding: Finding) -> tuple[str, str, str]:
+    detail = "" if finding.check.id.startswith("risk-") else finding.detail
+    return name, finding.check.id, detail
+
+
+def _findings(state: AccessState, accounts: frozenset[str]) -> dict[tuple[str, str, str], Finding]:
+    inline = {name: spec.inline_policy for name, spec in state.permission_sets.items() if spec.inline_policy}
+    if not inline:
+        return {}
+    catalog, paths = _analysis_data()
+    context = AnalysisContext(accounts, None, catalog)
     found: dict[tuple[str, str, str], Finding] = {}
-    for name, spec in state.permission_sets.items():
-        if spec.inline_policy is None:
-            continue
-        policy = parse_policy(
-            spec.inline_policy, source=f"permission set {name}", kind=PolicyKind.PERMISSION_SET_INLINE
-        ).policy
-        if policy is None:
-            continue
-        for finding in analyse(policy, context):
-            found[(name, finding.check.id, finding.detail)] = finding
+    for name, document in inline.items():
+        parsed = parse_policy(
+            document, source=f"permission set {name}", kind=PolicyKind.PERMISSION_SET_INLINE
+        )
+        for finding in report_policy(parsed, context, paths).findings:
+            found[_key(name, finding)] = finding
     return found
 
 
-def new_findings(desired: AccessState, observed: AccessState, context: AnalysisContext) -> list[Finding]:
+def new_findings(desired: AccessState, observed: AccessState, accounts: Iterable[str]) -> list[Finding]:
     """Findings present in the desired state and absent from what AWS has now."""
-    before = _findings(observed, context)
-    after = _findings(desired, context)
+    known = frozenset(accounts)
+    before = _findings(observed, known)
+    after = _findings(desired, known)
     return [finding for key, finding in sorted(after.items()) if key not in before]
 
 

@@ -14,7 +14,7 @@ from sojourn.access.organization import Organization
 from sojourn.access.plan import Plan, make_plan
 from sojourn.access.state import AccessState, Assignment, PrincipalType
 from sojourn.access.state_codec import state_from_json
-from sojourn.analysis.finding import AnalysisContext, Finding
+from sojourn.analysis.finding import Finding
 from sojourn.aws.gateway import IdentityCenterGateway
 from sojourn.aws.identity_center_reader import ReadResult
 from sojourn.service.plan_findings import new_findings
@@ -68,8 +68,7 @@ def plan_access(
         identity_source=config.settings.identity_source,
         account_names={a.id: a.name for a in organization.accounts},
     )
-    context = AnalysisContext(frozenset(a.id for a in organization.accounts))
-    findings = tuple(new_findings(compiled.desired, read.state, context))
+    findings = tuple(new_findings(compiled.desired, read.state, (a.id for a in organization.accounts)))
     return PlanOutcome(plan, config, organization, desired, read.state, compiled.effective, read, findings)
 
 
