@@ -156,8 +156,7 @@ class ActionCatalog:
         return found
 
     def union_bits(self, patterns: Iterable[str]) -> ActionBits:
-        """The actions any of the patterns matches. Many plain names are gathered in a bitmap that becomes
-        one integer at the end: OR-ing thousands of wide integers one by one is what costs."""
+        """The actions any of the patterns matches."""
         found = 0
         plain: list[int] = []
         lower_bit = self._lower_bit
@@ -168,14 +167,7 @@ class ActionCatalog:
             index = lower_bit.get(pattern.lower())
             if index is not None:
                 plain.append(index)
-        if len(plain) <= FEW:
-            for index in plain:
-                found |= 1 << index
-            return found
-        bitmap = bytearray((len(self._all) + 7) // 8)
-        for index in plain:
-            bitmap[index >> 3] |= 1 << (index & 7)
-        return found | int.from_bytes(bitmap, "little")
+        return found | self._from_indices(plain) if plain else found
 
     def matches_any(self, pattern: str) -> bool:
         return self.bits(pattern) != 0
@@ -185,12 +177,20 @@ class ActionCatalog:
 
     def bits_of(self, names: Iterable[str]) -> ActionBits:
         """Bits of canonical action names; names the catalogue does not know are left out."""
-        bitmap = bytearray((len(self._all) + 7) // 8)
         bit = self._bit
-        for name in names:
-            index = bit.get(name)
-            if index is not None:
-                bitmap[index >> 3] |= 1 << (index & 7)
+        return self._from_indices([i for i in map(bit.get, names) if i is not None])
+
+    def _from_indices(self, indices: list[int]) -> ActionBits:
+        """A few bits are OR-ed in one by one; many go through a bitmap that becomes one integer (OR-ing
+        thousands of wide integers one by one is what costs)."""
+        found = 0
+        if len(indices) <= FEW:
+            for index in indices:
+                found |= 1 << index
+            return found
+        bitmap = bytearray((len(self._all) + 7) // 8)
+        for index in indices:
+            bitmap[index >> 3] |= 1 << (index & 7)
         return int.from_bytes(bitmap, "little")
 
     def names(self, bits: ActionBits, limit: int | None = None) -> tuple[str, ...]:

@@ -100,14 +100,25 @@ class KeyIndex:
 
 
 def _actions_by_key(catalog: ActionCatalog) -> dict[str, ActionBits]:
-    """Lower-case key (a ${...} or <...> part turned into *) -> the actions that list it."""
+    """Lower-case service key (a ${...} or <...> part turned into *) -> the actions that list it, on the
+    action or on one of its resource types."""
     found: dict[str, list[str]] = {}
+    patterns: dict[str, str] = {}
     for prefix in catalog.services():
         service = catalog.service(prefix)
         for info in service.actions.values() if service else ():
-            keys = {*info.condition_keys, *(k for r in info.resource_types for k in r.condition_keys)}
+            keys = [*info.condition_keys]
+            for resource in info.resource_types:
+                keys += resource.condition_keys
             for key in keys:
-                pattern = _VARIABLE.sub("*", key.lower()) if "$" in key or "<" in key else key.lower()
+                if key.startswith("aws:"):
+                    continue  # global keys are never judged
+                pattern = patterns.get(key)
+                if pattern is None:
+                    lowered = key.lower()
+                    pattern = patterns[key] = (
+                        _VARIABLE.sub("*", lowered) if "$" in key or "<" in key else lowered
+                    )
                 found.setdefault(pattern, []).append(info.name)
     return {pattern: catalog.bits_of(names) for pattern, names in found.items()}
 
