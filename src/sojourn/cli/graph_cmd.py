@@ -22,6 +22,7 @@ from sojourn.analysis.queries import UnknownTarget, paths_to, who_can
 from sojourn.analysis.snapshot_codec import SnapshotFormatError, snapshot_from_json, snapshot_to_json
 from sojourn.analysis.snapshot_findings import describe, snapshot_findings
 from sojourn.cli.html_report import html_report
+from sojourn.cli.rows import finding_row
 from sojourn.cli.sarif import findings_to_sarif
 
 console = Console(soft_wrap=True)
@@ -157,19 +158,7 @@ def findings_command(
     builder, graph = _load(snapshot_file)
     found = snapshot_findings(builder, graph)
     if output is Format.JSON:
-        rows = [
-            {
-                "check": f.check.id,
-                "severity": f.check.severity.value,
-                "source": f.source,
-                "line": f.line,
-                "column": f.col,
-                "path": f.path,
-                "detail": f.detail,
-                "remediation": f.check.remediation,
-            }
-            for f in found
-        ]
+        rows = [finding_row(f) for f in found]
         print(json.dumps(rows, indent=1))
     elif output is Format.SARIF:
         print(json.dumps(findings_to_sarif(found), indent=1))

@@ -15,6 +15,7 @@ from sojourn.analysis.finding import Risk
 from sojourn.analysis.policy_report import PolicyReport
 from sojourn.cli.html_report import html_report
 from sojourn.cli.policy_files import parse_file, policy_files
+from sojourn.cli.rows import finding_row, issue_row
 from sojourn.cli.sarif import combined_sarif
 from sojourn.policy import PolicyKind, Severity
 
@@ -97,29 +98,8 @@ def _report_json(report: PolicyReport) -> dict[str, Any]:
     return {
         "file": report.source,
         "worst": report.worst.value if report.worst else None,
-        "issues": [
-            {
-                "line": i.line,
-                "column": i.col,
-                "path": i.path,
-                "code": i.code,
-                "severity": i.severity.value,
-                "message": i.message,
-            }
-            for i in report.issues
-        ],
-        "findings": [
-            {
-                "check": f.check.id,
-                "severity": f.check.severity.value,
-                "line": f.line,
-                "column": f.col,
-                "path": f.path,
-                "detail": f.detail,
-                "remediation": f.check.remediation,
-            }
-            for f in report.findings
-        ],
+        "issues": [issue_row(i) for i in report.issues],
+        "findings": [finding_row(f) for f in report.findings],
         "profile": dict(report.profile),
         "risks": dict(report.risks),
         "escalations": [

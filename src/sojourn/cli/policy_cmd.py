@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sojourn.cli.policy_files import parse_file
+from sojourn.cli.rows import issue_row
 from sojourn.cli.sarif import to_sarif
 from sojourn.policy import (
     EvaluationRequest,
@@ -59,18 +60,7 @@ def validate(
             issues += validate_policy(policy, catalog)
     errors = sum(i.severity is Severity.ERROR for i in issues)
     if output is Format.JSON:
-        rows = [
-            {
-                "file": i.source,
-                "line": i.line,
-                "column": i.col,
-                "path": i.path,
-                "code": i.code,
-                "severity": i.severity.value,
-                "message": i.message,
-            }
-            for i in issues
-        ]
+        rows = [issue_row(i) for i in issues]
         print(json.dumps(rows, indent=1))
     elif output is Format.SARIF:
         print(json.dumps(to_sarif(issues, catalog.version), indent=1))
