@@ -32,7 +32,9 @@ def role_arn(account: str, name: str) -> str:
 
 
 def role(account: str, name: str, *statements: dict[str, Any]) -> Role:
-    trust = doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}})
+    trust = doc(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}}
+    )
     inline = (InlinePolicy("inline", doc(*statements)),) if statements else ()
     return Role(role_arn(account, name), name, trust, inline=inline)
 
@@ -140,7 +142,9 @@ def test_a_condition_on_the_organisation_is_settled_from_the_snapshot(catalog: A
         )
 
     assert role_arn(A, "reader") in direct(organisation(policy("o-abc123")), catalog, "s3:GetObject", OBJECT)
-    assert role_arn(A, "reader") not in direct(organisation(policy("o-other")), catalog, "s3:GetObject", OBJECT)
+    assert role_arn(A, "reader") not in direct(
+        organisation(policy("o-other")), catalog, "s3:GetObject", OBJECT
+    )
 
 
 def test_a_deny_without_tls_does_not_deny_everyone(catalog: ActionCatalog) -> None:
@@ -180,12 +184,25 @@ def test_findings_run_every_check_on_each_resource_policy(catalog: ActionCatalog
             )
         ),
     )
-    snapshot = organisation(doc(grant({"AWS": A}, "s3:GetObject", f"{BUCKET}/*")), public_key, queue, narrowed)
+    topic_arn = f"arn:aws:sns:us-east-1:{B}:events"
+    owner_only = {"StringEquals": {"AWS:SourceOwner": B}}
+    default_topic = ResourcePolicy(
+        topic_arn,
+        B,
+        "sns",
+        {
+            "Version": "2008-10-17",
+            "Statement": [grant({"AWS": "*"}, "SNS:Publish", topic_arn, Condition=owner_only)],
+        },
+    )
+    snapshot = organisation(
+        doc(grant({"AWS": A}, "s3:GetObject", f"{BUCKET}/*")), public_key, queue, narrowed, default_topic
+    )
     builder = GraphBuilder(snapshot, catalog, bundled_paths())
     found = {(f.check.id, f.source) for f in snapshot_findings(builder, builder.build())}
     assert ("resource-policy-wildcard-principal", KEY) in found
     assert ("service-principal-without-source", QUEUE) in found
-    assert not {f for f in found if f[1] in (BUCKET, f"{QUEUE}-narrow")}
+    assert not {f for f in found if f[1] in (BUCKET, f"{QUEUE}-narrow", topic_arn)}
 
 
 def test_resource_policies_survive_the_codec_and_old_snapshots_load() -> None:
