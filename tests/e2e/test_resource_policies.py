@@ -68,6 +68,8 @@ def org(moto_endpoint: str, tmp_path: Path) -> tuple[Sojourn, Member, dict[str, 
         ),
     )
     s3.create_bucket(Bucket="b-no-policy")
+    s3.create_bucket(Bucket="b-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_policy(Bucket="b-eu", Policy=doc(statement(a_root, "s3:GetObject", "arn:aws:s3:::b-eu/*")))
     kms = member.client(B, "kms")
     kms.create_key(Policy=doc(statement("*", "kms:*", "*")))
     sqs = member.client(B, "sqs")
@@ -125,6 +127,7 @@ def test_the_snapshot_holds_every_kind_of_resource_policy_and_round_trips(
     assert {p.arn for p in b.resource_policies if p.service == "s3"} == {
         f"arn:aws:s3:::{OPEN}",
         f"arn:aws:s3:::{DENYING}",
+        "arn:aws:s3:::b-eu",
     }
     assert all(p.account == ids[B] for p in b.resource_policies)
     assert by_service["sqs"].arn == f"arn:aws:sqs:us-east-1:{ids[B]}:orders"
@@ -197,9 +200,27 @@ def test_what_cannot_be_read_is_named_in_the_notes_and_the_rest_is_kept(
         def client(name: str) -> Any:
             made = make(name)
             inject_faults([made], denied)
+            made.meta.events.register("after-call.kms.ListAliases", remember_aws_keys)
+            made.meta.events.register("after-call.kms.ListKeys", list_aws_keys)
             return made
 
         return client
+
+    aws_keys: list[dict[str, str]] = []
+
+    def remember_aws_keys(parsed: dict[str, Any], **_: Any) -> None:
+        aws_keys[:] = [
+            {
+                "KeyId": a["TargetKeyId"],
+                "KeyArn": a["AliasArn"].replace(a["AliasName"], f"key/{a['TargetKeyId']}"),
+            }
+            for a in parsed["Aliases"]
+            if a["AliasName"].startswith("alias/aws/")
+        ]
+
+    def list_aws_keys(parsed: dict[str, Any], **_: Any) -> None:
+        # AWS lists its managed keys beside the account's own; moto's ListKeys leaves them out
+        parsed["Keys"] = parsed.get("Keys", []) + aws_keys
 
     monkeypatch.setattr(snapshot_reader, "client_factory", faulty)
     taken = snapshot_reader.take_snapshot(
@@ -215,4 +236,6 @@ def test_what_cannot_be_read_is_named_in_the_notes_and_the_rest_is_kept(
         n.startswith(f"policy of arn:aws:kms:us-east-1:{ids[B]}:key/") and "AccessDenied" in n
         for n in taken.notes
     )
+    assert aws_keys
+    assert not any(k["KeyId"] in n for k in aws_keys for n in taken.notes)
     assert len(taken.accounts) == len(ids) + 1
