@@ -16,7 +16,14 @@ SERVICES = {
     "iam": "iam",
     "lambda": "lambda",
     "sts": "sts",
+    "s3": "s3",
+    "kms": "kms",
+    "sqs": "sqs",
+    "sns": "sns",
+    "secretsmanager": "secretsmanager",
 }
+IAM_ACTION_OF = {"s3:ListBuckets": "s3:ListAllMyBuckets"}
+"""Operations whose IAM action has another name (Service Authorization Reference)."""
 
 
 def documented_actions() -> set[str]:
@@ -35,7 +42,8 @@ def operations_called_by_adapter() -> dict[str, set[str]]:
     for service, prefix in SERVICES.items():
         for name in session.get_service_model(service).operation_names:
             snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-            candidates.setdefault(snake, set()).add(f"{prefix}:{name}")
+            action = f"{prefix}:{name}"
+            candidates.setdefault(snake, set()).add(IAM_ACTION_OF.get(action, action))
     source = "\n".join(p.read_text() for p in (ROOT / "src" / "sojourn" / "aws").glob("*.py"))
     literals = set(re.findall(r'"([a-z_]+)"', source))
     return {literal: candidates[literal] for literal in literals if literal in candidates}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from sojourn.analysis.escalation import EscalationPath, probe_resource
 from sojourn.analysis.graph import AccessGraph, Edge, EdgeKind, Node
 from sojourn.analysis.holders import Holder, PolicyLibrary, holders, rcps_of
+from sojourn.analysis.resource_access import ResourcePolicyIndex
 from sojourn.analysis.snapshot import OrgSnapshot, Role
 from sojourn.analysis.trust_index import TrustNames, trust_names
 from sojourn.catalog import ActionCatalog
@@ -67,6 +68,7 @@ class GraphBuilder:
         self.by_arn = {h.arn: h for h in self.holders}
         self.roles = self._trusted_roles()
         self.rcps = {a.id: rcps_of(self.library, a) for a in snapshot.accounts}
+        self.resource_policies = ResourcePolicyIndex.of(snapshot, self.library)
         self._compiled_rcps: dict[str, tuple[tuple[CompiledPolicy, ...], ...]] = {}
         self._by_service: dict[tuple[str, str], list[str]] = {}
         self._trusts: dict[str, CompiledPolicy] = {}
@@ -119,7 +121,7 @@ class GraphBuilder:
         policies: CompiledPolicySet = replace(
             self.library.compiled_set(holder.shape),
             resource=(target.compiled,),
-            rcps=self._rcps(target.account),
+            rcps=self.compiled_rcps(target.account),
         )
         context = (
             {"aws:PrincipalOrgID": self.snapshot.organization_id} if self.snapshot.organization_id else {}
@@ -212,7 +214,7 @@ class GraphBuilder:
                     self._by_service.setdefault((trusted.account, service), []).append(arn)
         return sorted({arn for s in services for arn in self._by_service.get((account, s), ())})
 
-    def _rcps(self, account: str) -> tuple[tuple[CompiledPolicy, ...], ...]:
+    def compiled_rcps(self, account: str) -> tuple[tuple[CompiledPolicy, ...], ...]:
         if account not in self._compiled_rcps:
             self._compiled_rcps[account] = tuple(
                 tuple(compile_policy(p) for p in level) for level in self.rcps.get(account, ())

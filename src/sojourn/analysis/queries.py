@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sojourn.analysis.graph import AccessGraph, Path
 from sojourn.analysis.graph_build import GraphBuilder
+from sojourn.analysis.resource_access import GuardedResource, resource_allowed
 from sojourn.policy import Discovery, EvaluationRequest, Outcome, evaluate
 
 
@@ -13,9 +14,30 @@ class UnknownTarget(LookupError):
 
 def who_can(builder: GraphBuilder, graph: AccessGraph, action: str, resource: str) -> list[Path]:
     """Principals allowed directly (zero hops), then everyone who can reach one of them, shortest first."""
-    direct = [h.arn for h in builder.holders if _directly_allowed(builder, h.arn, action, resource)]
+    guarded = builder.resource_policies.find(resource)
+    if guarded is not None and not action.lower().startswith("sts:assumerole"):
+        direct = _allowed_with_resource_policy(builder, guarded, action, resource)
+    else:
+        direct = [h.arn for h in builder.holders if _directly_allowed(builder, h.arn, action, resource)]
     reached = graph.paths_to(direct)
     return [Path(arn, ()) for arn in sorted(direct)] + [p for p in reached if p.start not in direct]
+
+
+def _allowed_with_resource_policy(
+    builder: GraphBuilder, guarded: GuardedResource, action: str, resource: str
+) -> list[str]:
+    context = {"aws:SecureTransport": "true"}
+    if builder.snapshot.organization_id:
+        context["aws:PrincipalOrgID"] = context["aws:ResourceOrgID"] = builder.snapshot.organization_id
+    rcps = builder.compiled_rcps(guarded.record.account)
+    index = builder.resource_policies
+    return [
+        h.arn
+        for h in builder.holders
+        if resource_allowed(
+            index, guarded, h, builder.library.compiled_set(h.shape), rcps, action, resource, context
+        )
+    ]
 
 
 def _directly_allowed(builder: GraphBuilder, arn: str, action: str, resource: str) -> bool:

@@ -58,6 +58,17 @@ class Function:
 
 
 @dataclass(frozen=True, slots=True)
+class ResourcePolicy:
+    """A resource-based policy (bucket, key, queue, topic, secret or function policy) as AWS returned it."""
+
+    arn: str
+    account: str
+    """The owning account; S3 bucket ARNs do not carry it."""
+    service: str
+    document: Document
+
+
+@dataclass(frozen=True, slots=True)
 class SsoAccess:
     """A person of the identity source who can sign in to an account through a permission set's role."""
 
@@ -79,6 +90,7 @@ class AccountSnapshot:
     """One tuple per level, root first; empty when SCPs are not in use."""
     rcps: tuple[tuple[Document, ...], ...] = ()
     sso: tuple[SsoAccess, ...] = ()
+    resource_policies: tuple[ResourcePolicy, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

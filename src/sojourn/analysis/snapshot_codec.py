@@ -11,12 +11,15 @@ from sojourn.analysis.snapshot import (
     Group,
     InlinePolicy,
     OrgSnapshot,
+    ResourcePolicy,
     Role,
     SsoAccess,
     User,
 )
 
-FORMAT = "sojourn-snapshot/1"
+FORMAT = "sojourn-snapshot/2"
+WITHOUT_RESOURCE_POLICIES = "sojourn-snapshot/1"
+"""Format 1 had no resource policies; it loads with none and a note saying so."""
 
 
 class SnapshotFormatError(ValueError):
@@ -35,10 +38,16 @@ def snapshot_to_json(snapshot: OrgSnapshot) -> dict[str, Any]:
 
 
 def snapshot_from_json(value: Mapping[str, Any]) -> OrgSnapshot:
-    if value.get("format") != FORMAT:
+    found = value.get("format")
+    if found not in (FORMAT, WITHOUT_RESOURCE_POLICIES):
         raise SnapshotFormatError(
-            f"expected format {FORMAT!r}, found {value.get('format')!r}; "
-            "take a new snapshot with `sojourn snapshot`"
+            f"expected format {FORMAT!r}, found {found!r}; take a new snapshot with `sojourn snapshot`"
+        )
+    notes = tuple(value.get("notes", ()))
+    if found == WITHOUT_RESOURCE_POLICIES:
+        notes += (
+            f"snapshot format {found} holds no resource policies (S3, KMS, SQS, SNS, Secrets Manager, "
+            "Lambda); take a new snapshot to evaluate them",
         )
     try:
         return OrgSnapshot(
@@ -46,7 +55,7 @@ def snapshot_from_json(value: Mapping[str, Any]) -> OrgSnapshot:
             value.get("organization_id"),
             dict(value.get("aws_policies", {})),
             str(value.get("taken_at", "")),
-            tuple(value.get("notes", ())),
+            notes,
         )
     except (KeyError, TypeError) as error:
         raise SnapshotFormatError(f"snapshot is damaged: missing or wrong field {error}") from error
@@ -97,6 +106,10 @@ def _account_to_json(account: AccountSnapshot) -> dict[str, Any]:
         "scps": [list(level) for level in account.scps],
         "rcps": [list(level) for level in account.rcps],
         "sso": [{"person": s.person, "role": s.role} for s in account.sso],
+        "resource_policies": [
+            {"arn": p.arn, "account": p.account, "service": p.service, "document": p.document}
+            for p in account.resource_policies
+        ],
     }
 
 
@@ -137,4 +150,8 @@ def _account_from_json(value: Mapping[str, Any]) -> AccountSnapshot:
         tuple(tuple(level) for level in value.get("scps", ())),
         tuple(tuple(level) for level in value.get("rcps", ())),
         tuple(SsoAccess(s["person"], s["role"]) for s in value.get("sso", ())),
+        tuple(
+            ResourcePolicy(p["arn"], p["account"], p["service"], p["document"])
+            for p in value.get("resource_policies", ())
+        ),
     )

@@ -24,6 +24,7 @@ from sojourn.aws.clients import client_factory
 from sojourn.aws.gateway import Boto3IdentityCenter, NoIdentityCenter
 from sojourn.aws.organization_reader import read_organization
 from sojourn.aws.policy_tree_reader import PolicyTreeReader
+from sojourn.aws.resource_policy_reader import ResourcePolicyReader
 from sojourn.aws.settings import AwsSettings
 
 Progress = Callable[[str, int, int], None]
@@ -78,22 +79,34 @@ def _read_one(
     tree: PolicyTreeReader,
     notes: list[str],
 ) -> tuple[AccountSnapshot, dict[str, Document]] | None:
+    credentials = None
     try:
-        if account.id == caller_account:
-            client = client_factory(settings)
-        else:
+        if account.id != caller_account:
             role_arn = f"arn:aws:iam::{account.id}:role/{read_role}"
             answer = call(sts, "assume_role", RoleArn=role_arn, RoleSessionName="sojourn-snapshot")
-            client = client_factory(settings, answer["Credentials"])
+            credentials = answer["Credentials"]
+        client = client_factory(settings, credentials)
         snapshot, used = read_account(call, client("iam"), client("lambda"), account.id, account.name)
     except (ClientError, BotoCoreError) as error:
         notes.append(f"account {account.name} ({account.id}) left out: {error}")
         return None
+    regions: dict[str, Callable[[str], Any]] = {settings.region: client}
+
+    def clients(service: str, region: str | None) -> Any:
+        region = region or settings.region
+        if region not in regions:
+            regions[region] = client_factory(replace(settings, region=region), credentials)
+        return regions[region](service)
+
+    label = f"{account.name} ({account.id})"
+    resource_policies = ResourcePolicyReader(call, clients, account.id, label, notes).read(
+        f.arn for f in snapshot.functions
+    )
     scps = tree.levels(account.id, "SERVICE_CONTROL_POLICY")
     rcps = tree.levels(account.id, "RESOURCE_CONTROL_POLICY")
     if rcps is None:
         notes.append(f"resource control policies not readable for {account.name}; evaluated without them")
-    return replace(snapshot, scps=scps or (), rcps=rcps or ()), used
+    return replace(snapshot, scps=scps or (), rcps=rcps or (), resource_policies=resource_policies), used
 
 
 def _add_identity_center(

@@ -3,7 +3,8 @@
 `resource-policy-wildcard-principal`: an Allow for Principal "*" (or {"AWS": "*"}) in a resource policy is
 public unless a condition narrows the caller. Only a condition that must hold for the request counts: a
 positive operator (not a Not... one), without IfExists or ForAllValues (both pass when the key is
-missing, as it is for anonymous callers), and with a value other than "*".
+missing, as it is for anonymous callers), and with a value other than "*". AWS:SourceOwner counts: SNS's
+default topic policy grants {"AWS": "*"} limited by it to the topic owner's account.
 
 `service-principal-without-source`: a service principal acts for every AWS customer, so without
 aws:SourceArn, aws:SourceAccount, aws:SourceOrgID or aws:SourceOrgPaths another account can make it use
@@ -34,6 +35,7 @@ CALLER_KEYS = frozenset(
         "aws:sourcevpce",
         "aws:sourcevpc",
         "aws:sourceip",
+        "aws:sourceowner",
     }
 )
 SOURCE_KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths"})
