@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -24,11 +25,6 @@ def read_account(
     call: Caller, iam: Any, lambda_client: Any | None, account_id: str, name: str
 ) -> tuple[AccountSnapshot, dict[str, Document]]:
     """The account's snapshot and the AWS managed policies it uses (kept once per organisation)."""
-    users: list[User] = []
-    roles: list[Role] = []
-    groups: list[Group] = []
-    local: dict[str, Document] = {}
-    aws_managed: dict[str, Document] = {}
     mfa_users = {
         device["User"]["Arn"]
         for device in call.marker_pages(
@@ -36,8 +32,27 @@ def read_account(
         )
         if "User" in device
     }
-    for page in _detail_pages(call, iam):
-        users += (_user(u, mfa_users) for u in page.get("UserDetailList", ()))
+    pages = _detail_pages(call, iam)
+    functions = _functions(call, lambda_client) if lambda_client is not None else []
+    return account_from_details(pages, account_id, name, mfa_users, functions)
+
+
+def account_from_details(
+    pages: Iterable[Mapping[str, Any]],
+    account_id: str,
+    name: str,
+    mfa_users: Collection[str] = (),
+    functions: Iterable[Function] = (),
+) -> tuple[AccountSnapshot, dict[str, Document]]:
+    """GetAccountAuthorizationDetails answers (pages, or the AWS CLI's merged output) as a snapshot."""
+    users: list[User] = []
+    roles: list[Role] = []
+    groups: list[Group] = []
+    local: dict[str, Document] = {}
+    aws_managed: dict[str, Document] = {}
+    with_mfa = set(mfa_users)
+    for page in pages:
+        users += (_user(u, with_mfa) for u in page.get("UserDetailList", ()))
         roles += (_role(r) for r in page.get("RoleDetailList", ()))
         groups += (_group(g) for g in page.get("GroupDetailList", ()))
         for policy in page.get("Policies", ()):
@@ -48,7 +63,6 @@ def read_account(
                 continue
             target = aws_managed if ":iam::aws:policy/" in policy["Arn"] else local
             target[policy["Arn"]] = document(default["Document"])
-    functions = _functions(call, lambda_client) if lambda_client is not None else []
     snapshot = AccountSnapshot(
         account_id,
         name,

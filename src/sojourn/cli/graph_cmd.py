@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,6 +20,7 @@ from sojourn.analysis.graph import AccessGraph
 from sojourn.analysis.graph import Path as GraphPath
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.queries import UnknownTarget, paths_to, who_can
+from sojourn.analysis.snapshot import OrgSnapshot
 from sojourn.analysis.snapshot_codec import SnapshotFormatError, snapshot_from_json, snapshot_to_json
 from sojourn.analysis.snapshot_findings import describe, snapshot_findings
 from sojourn.cli.html_report import html_report
@@ -30,6 +32,7 @@ errors = Console(stderr=True, soft_wrap=True)
 SnapshotOption = Annotated[
     Path, typer.Option("--snapshot", "-s", help="snapshot file from `sojourn snapshot`")
 ]
+ACCOUNT_ID = re.compile(r"\d{12}")
 SEVERITY_ORDER = [Risk.INFO, Risk.LOW, Risk.MEDIUM, Risk.HIGH, Risk.CRITICAL]
 
 
@@ -48,8 +51,28 @@ def snapshot(
         str, typer.Option(help="role assumed in each member account to read it")
     ] = "SojournReadOnly",
     endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint")] = None,
+    from_details: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--from-authorization-details",
+            help="build the snapshot offline from saved `aws iam get-account-authorization-details` "
+            "output, one file per account (repeat the option; ACCOUNT_ID=FILE names the account of a "
+            "file that holds no ARN); nothing is read from AWS",
+        ),
+    ] = None,
 ) -> None:
     """Read every account's principals and policies, SCPs/RCPs and Identity Center roles into a file."""
+    taken = _from_details_files(from_details) if from_details else _from_aws(read_role, endpoint_url)
+    out.write_text(json.dumps(snapshot_to_json(taken), indent=1, sort_keys=True) + "\n")
+    principals = sum(len(a.roles) + len(a.users) for a in taken.accounts)
+    console.print(
+        f"saved {out}: {len(taken.accounts)} accounts, {principals} roles and users", highlight=False
+    )
+    for note in taken.notes:
+        errors.print(f"note: {note}", highlight=False)
+
+
+def _from_aws(read_role: str, endpoint_url: str | None) -> OrgSnapshot:
     from sojourn.aws.settings import AwsSettings
     from sojourn.aws.snapshot_reader import take_snapshot
     from sojourn.settings import Settings
@@ -60,14 +83,26 @@ def snapshot(
     def progress(name: str, done: int, total: int) -> None:
         errors.print(f"read {done}/{total} accounts ({name})", highlight=False)
 
-    taken = take_snapshot(aws, read_role, datetime.now(UTC), progress)
-    out.write_text(json.dumps(snapshot_to_json(taken), indent=1, sort_keys=True) + "\n")
-    principals = sum(len(a.roles) + len(a.users) for a in taken.accounts)
-    console.print(
-        f"saved {out}: {len(taken.accounts)} accounts, {principals} roles and users", highlight=False
-    )
-    for note in taken.notes:
-        errors.print(f"note: {note}", highlight=False)
+    return take_snapshot(aws, read_role, datetime.now(UTC), progress)
+
+
+def _from_details_files(paths: list[Path]) -> OrgSnapshot:
+    from sojourn.aws.authorization_file import DetailsFileError, snapshot_from_details
+
+    files = []
+    for value in paths:
+        given, _, named = str(value).partition("=")
+        account, path = (given, Path(named)) if ACCOUNT_ID.fullmatch(given) and named else (None, value)
+        try:
+            files.append((str(path), json.loads(path.read_text(encoding="utf-8")), account))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            errors.print(f"error: {path} cannot be read as JSON: {error}")
+            raise typer.Exit(1) from None
+    try:
+        return snapshot_from_details(files, datetime.now(UTC).isoformat(timespec="seconds"))
+    except DetailsFileError as error:
+        errors.print(f"error: {error}")
+        raise typer.Exit(1) from None
 
 
 def _load(path: Path) -> tuple[GraphBuilder, AccessGraph]:
