@@ -88,3 +88,15 @@ def test_html_is_one_self_contained_page(tmp_path: Path) -> None:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     code, output = run("policy", "analyse", str(tmp_path / "nope.json"))
     assert code == 2 and "nope.json" in output
+
+
+def test_an_unreadable_file_is_an_error_of_that_file_and_the_rest_is_analysed(tmp_path: Path) -> None:
+    folder(tmp_path)
+    (tmp_path / "latin1.json").write_bytes(b'{"Version": "2012-10-17", "Sid": "caf\xe9"}')
+    code, output = run("policy", "analyse", str(tmp_path), "--format", "json")
+    assert code == 1
+    reports = {Path(r["file"]).name: r for r in json.loads(output)}
+    assert set(reports) == {"admin.json", "latin1.json", "scoped.json"}
+    assert reports["latin1.json"]["issues"][0]["code"] == "unreadable-file"
+    assert "not UTF-8" in reports["latin1.json"]["issues"][0]["message"]
+    assert len(reports["admin.json"]["escalations"]) == 35

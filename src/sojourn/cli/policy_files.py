@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from sojourn.policy import ParseResult, PolicyKind, parse_policy
+from sojourn.policy import ParseResult, PolicyIssue, PolicyKind, Severity, parse_policy
 
 
 def document_text(path: Path) -> str:
@@ -23,13 +23,19 @@ def document_text(path: Path) -> str:
 
 
 def parse_file(path: Path, kind: PolicyKind) -> ParseResult:
+    """A file that cannot be read is an error of that file, so one bad file never stops a folder's run."""
     try:
         text = document_text(path)
     except OSError as error:
-        raise typer.BadParameter(f"{path}: {error.strerror}") from error
+        return _unreadable(path, f"cannot be read: {error.strerror}")
     except UnicodeDecodeError as error:
-        raise typer.BadParameter(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+        return _unreadable(path, f"is not UTF-8 text ({error.reason} at byte {error.start})")
     return parse_policy(text, source=str(path), kind=kind)
+
+
+def _unreadable(path: Path, why: str) -> ParseResult:
+    issue = PolicyIssue(str(path), 0, 0, "", "unreadable-file", Severity.ERROR, f"the file {why}")
+    return ParseResult(None, (issue,))
 
 
 def policy_files(paths: list[Path]) -> list[Path]:
