@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from sojourn.analysis.escalation import bundled_paths
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.queries import who_can
 from sojourn.analysis.resource_access import governing_arn
-from sojourn.analysis.snapshot import AccountSnapshot, InlinePolicy, OrgSnapshot, ResourcePolicy, Role
+from sojourn.analysis.snapshot import AccountSnapshot, InlinePolicy, OrgSnapshot, ResourcePolicy, Role, User
 from sojourn.analysis.snapshot_codec import snapshot_from_json, snapshot_to_json
 from sojourn.analysis.snapshot_findings import snapshot_findings
 from sojourn.catalog import ActionCatalog, load_catalog
@@ -218,3 +219,46 @@ def test_resource_policies_survive_the_codec_and_old_snapshots_load() -> None:
     assert [a.resource_policies for a in loaded.accounts] == [(), ()]
     assert [a.roles for a in loaded.accounts] == [a.roles for a in snapshot.accounts]
     assert any("holds no resource policies" in note for note in loaded.notes)
+
+
+ONLY_READER = {
+    "Effect": "Deny",
+    "Action": "s3:GetObject",
+    "Resource": "*",
+    "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/reader"}},
+}
+
+
+@pytest.mark.parametrize("where", ["rcp-of-the-owner", "scp-of-the-caller"])
+def test_a_guardrail_that_names_one_role_never_decides_for_its_twin(
+    catalog: ActionCatalog, where: str
+) -> None:
+    """reader and twin hold the same policies (one shape); only the guardrail tells them apart."""
+    base = organisation(doc(grant({"AWS": f"arn:aws:iam::{A}:root"}, "s3:GetObject", f"{BUCKET}/*")))
+    a, b = base.accounts
+    guardrail = ((doc(allow("*")), doc(ONLY_READER)),)
+    accounts = (
+        (a, replace(b, rcps=guardrail)) if where == "rcp-of-the-owner" else (replace(a, scps=guardrail), b)
+    )
+    allowed = direct(replace(base, accounts=accounts), catalog, "s3:GetObject", OBJECT)
+    assert role_arn(A, "reader") in allowed and role_arn(A, "twin") not in allowed
+
+
+@pytest.mark.parametrize("order", [("alice", "bob"), ("bob", "alice")])
+def test_a_policy_variable_in_the_resource_policy_is_judged_per_principal(
+    catalog: ActionCatalog, order: tuple[str, str]
+) -> None:
+    home = doc(grant({"AWS": f"arn:aws:iam::{A}:root"}, "s3:GetObject", f"{BUCKET}/home/${{aws:username}}/*"))
+    base = organisation(home)
+    a, b = base.accounts
+    users = tuple(
+        User(f"arn:aws:iam::{A}:user/{name}", name, inline=(InlinePolicy("p", doc(allow("s3:GetObject"))),))
+        for name in order
+    )
+    allowed = direct(
+        replace(base, accounts=(replace(a, users=users), b)),
+        catalog,
+        "s3:GetObject",
+        f"{BUCKET}/home/alice/notes.txt",
+    )
+    assert f"arn:aws:iam::{A}:user/alice" in allowed and f"arn:aws:iam::{A}:user/bob" not in allowed

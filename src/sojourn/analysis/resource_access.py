@@ -88,10 +88,14 @@ def resource_allowed(
         s.effect is Effect.ALLOW for p in identity.identity for s in p.candidates(lowered)
     ):  # across accounts the identity side must allow too
         return False
+    in_play = (
+        *identity.identity,
+        *(identity.boundary or ()),
+        *(p for level in (*identity.scps, *rcps) for p in level),
+        guarded.compiled,
+    )
     cacheable = not guarded.per_principal and not any(
-        s.conditions or s.variables
-        for p in (*identity.identity, *(identity.boundary or ()))
-        for s in p.candidates(lowered)
+        s.conditions or s.variables for p in in_play for s in p.candidates(lowered)
     )
     key = (holder.shape, lowered, resource)
     if cacheable and key in index.answers:
