@@ -9,7 +9,7 @@ import pytest
 
 from sojourn.analysis.escalation import EscalationPath, bundled_paths, find_escalations
 from sojourn.analysis.finding import AnalysisContext, Risk
-from sojourn.analysis.policy_report import HOLDER, HOLDER_ACCOUNT, report_policy
+from sojourn.analysis.policy_report import holder, holder_accounts, report_policy
 from sojourn.catalog import ActionCatalog, load_catalog
 from sojourn.policy import ParseResult, PolicyKind, PolicySet, parse_policy, parse_policy_document
 
@@ -119,9 +119,30 @@ def test_screening_with_catalogue_bits_hides_nothing_the_engine_finds(context: A
         )
         assert result.policy is not None
         report = report_policy(result, context, PATHS)
-        alone = find_escalations(HOLDER, HOLDER_ACCOUNT, PolicySet(identity=(result.policy,)), PATHS, catalog)
-        assert [(e.path.id, e.evidence) for e in report.escalations] == [
-            (e.path.id, e.evidence) for e in alone
-        ], path.name
+        found: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for account in holder_accounts(result.policy):
+            whole = PolicySet(identity=(result.policy,))
+            for escalation in find_escalations(holder(account), account, whole, PATHS, catalog):
+                found.setdefault(escalation.path.id, (escalation.path.id, escalation.evidence))
+        alone = [found[p.id] for p in PATHS if p.id in found]
+        assert [(e.path.id, e.evidence) for e in report.escalations] == alone, path.name
         flagged += bool(alone)
     assert flagged > 5
+
+
+def test_a_policy_scoped_to_its_own_account_is_judged_for_a_holder_there(context: AnalysisContext) -> None:
+    """iam-020 needs iam:CreatePolicyVersion and iam:UpdateAssumeRolePolicy on the account's own ARNs."""
+    own = "111122223333"
+    report = report_policy(
+        parsed(
+            {
+                "Effect": "Allow",
+                "Action": ["iam:CreatePolicyVersion", "iam:UpdateAssumeRolePolicy"],
+                "Resource": [f"arn:aws:iam::{own}:policy/*", f"arn:aws:iam::{own}:role/*"],
+            }
+        ),
+        context,
+        PATHS,
+    )
+    assert [e.path.id for e in report.escalations] == ["iam-020"]
+    assert report.escalations[0].principal == holder(own)

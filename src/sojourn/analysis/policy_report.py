@@ -9,6 +9,7 @@ statements, conditions and resource constraints count exactly as they do in the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -23,8 +24,8 @@ from sojourn.catalog import ActionBits, ActionCatalog
 from sojourn.policy import ParseResult, Policy, PolicyIssue, PolicyKind, PolicySet, Statement, validate_policy
 
 HOLDER_ACCOUNT = "123456789012"
-HOLDER = f"arn:aws:iam::{HOLDER_ACCOUNT}:role/sojourn-policy-holder"
-"""The principal a lone policy is judged for: a role of an example account holding only that policy."""
+"""The account a lone policy's holder is in when the policy names none in its resources."""
+ACCOUNT_ID = re.compile(r"\d{12}")
 GRANTING_KINDS = frozenset({PolicyKind.IDENTITY, PolicyKind.AWS_MANAGED, PolicyKind.PERMISSION_SET_INLINE})
 SAMPLE = 5
 
@@ -125,10 +126,36 @@ def _service_wildcard(statement: Statement) -> bool:
     return any("*" in p.partition(":")[0] or "?" in p.partition(":")[0] for p in patterns if p != "*")
 
 
+def holder(account: str) -> str:
+    """The principal a lone policy is judged for: a role of the account holding only that policy."""
+    return f"arn:aws:iam::{account}:role/sojourn-policy-holder"
+
+
+def holder_accounts(policy: Policy) -> tuple[str, ...]:
+    """The accounts the policy names in its Resource ARNs, or the example account when it names none: a
+    policy scoped to its own account must be judged for a holder in that account."""
+    named = set()
+    for statement in policy.statements:
+        for resource in statement.resources or ():
+            parts = resource.split(":", 5)
+            if len(parts) == 6 and ACCOUNT_ID.fullmatch(parts[4]):
+                named.add(parts[4])
+    return tuple(sorted(named)) or (HOLDER_ACCOUNT,)
+
+
 def _decide(
     policy: Policy, catalog: ActionCatalog, paths: tuple[EscalationPath, ...]
 ) -> list[EscalationFinding]:
-    return find_escalations(HOLDER, HOLDER_ACCOUNT, PolicySet(identity=(policy,)), paths, catalog)
+    """Each path opened for a holder in any of the accounts the policy names (the first account's
+    evidence is kept), in path order."""
+    found: dict[str, EscalationFinding] = {}
+    for account in holder_accounts(policy):
+        remaining = tuple(p for p in paths if p.id not in found)
+        for finding in find_escalations(
+            holder(account), account, PolicySet(identity=(policy,)), remaining, catalog
+        ):
+            found[finding.path.id] = finding
+    return [found[p.id] for p in paths if p.id in found]
 
 
 @lru_cache(maxsize=8)
