@@ -291,3 +291,30 @@ def test_boundary_does_not_limit_a_grant_to_the_user_even_when_identity_also_all
         request, PolicySet(identity=identity, resource=(bucket_policy_for(USER),), boundary=boundary)
     )
     assert both.outcome == ALLOWED and [d.policy_type for d in both.deciding] == ["resource"]
+
+
+def test_an_action_pattern_without_a_colon_matches_nothing_but_a_lone_star_matches_everything() -> None:
+    """AWS refuses "iam*" as an action; the engine agrees with the catalogue that it grants nothing."""
+    from sojourn.policy import (
+        EvaluationRequest,
+        Outcome,
+        PolicyKind,
+        PolicySet,
+        evaluate,
+        parse_policy_document,
+    )
+
+    def decide(pattern: str) -> Outcome:
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": pattern, "Resource": "*"}],
+        }
+        policy = parse_policy_document(document, kind=PolicyKind.IDENTITY).policy
+        assert policy is not None
+        request = EvaluationRequest("iam:PassRole", "*", "arn:aws:iam::111122223333:role/r", "111122223333")
+        return evaluate(request, PolicySet(identity=(policy,))).outcome
+
+    assert decide("iam*") is Outcome.IMPLICITLY_DENIED
+    assert decide("**") is Outcome.IMPLICITLY_DENIED
+    assert decide("*") is Outcome.ALLOWED
+    assert decide("iam:*") is Outcome.ALLOWED

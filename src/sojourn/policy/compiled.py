@@ -43,9 +43,9 @@ class ActionPatterns:
     __slots__ = ("_regex", "exact", "wild")
 
     def __init__(self, patterns: list[str]) -> None:
-        plain = [p for p in patterns if p.isascii() and not any(ch in p for ch in "*?")]
-        self.exact = frozenset(p.lower() for p in plain)
-        self.wild = tuple(p for p in patterns if p not in plain)
+        plain = [p.isascii() and not any(ch in p for ch in "*?") for p in patterns]
+        self.exact = frozenset(p.lower() for p, is_plain in zip(patterns, plain, strict=True) if is_plain)
+        self.wild = tuple(p for p, is_plain in zip(patterns, plain, strict=True) if not is_plain)
         self._regex: re.Pattern[str] | None = None
 
     def matches(self, action: str) -> bool:
@@ -159,6 +159,8 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
 def _action_index(patterns: tuple[str, ...]) -> tuple[dict[str, ActionPatterns], ActionPatterns | None]:
     grouped: dict[str, list[str]] = {}
     for pattern in patterns:
+        if ":" not in pattern and pattern != "*":
+            continue  # AWS refuses such an action ("iam*"); it matches no action, as in the catalogue
         service = pattern.split(":", 1)[0].lower() if ":" in pattern else "*"
         key = "*" if any(ch in service for ch in "*?") else service
         grouped.setdefault(key, []).append(pattern)
