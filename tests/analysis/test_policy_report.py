@@ -146,3 +146,13 @@ def test_a_policy_scoped_to_its_own_account_is_judged_for_a_holder_there(context
     )
     assert [e.path.id for e in report.escalations] == ["iam-020"]
     assert report.escalations[0].principal == holder(own)
+
+
+def test_a_statement_without_actions_has_no_unsupported_condition_key(context: AnalysisContext) -> None:
+    statement = {
+        "Effect": "Allow",
+        "Action": [],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"ec2:InstanceType": "t3.micro"}},
+    }
+    assert "condition-key-not-supported" not in ids(report_policy(parsed(statement), context, PATHS).findings)

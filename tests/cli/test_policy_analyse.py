@@ -100,3 +100,11 @@ def test_an_unreadable_file_is_an_error_of_that_file_and_the_rest_is_analysed(tm
     assert reports["latin1.json"]["issues"][0]["code"] == "unreadable-file"
     assert "not UTF-8" in reports["latin1.json"]["issues"][0]["message"]
     assert len(reports["admin.json"]["escalations"]) == 35
+
+
+def test_file_names_are_printed_as_text_not_markup(tmp_path: Path) -> None:
+    odd = tmp_path / "a[/b]"
+    odd.mkdir(parents=True)
+    (odd / "[red]p.json").write_text(json.dumps(SCOPED))
+    code, output = run("policy", "analyse", str(odd))
+    assert code == 0 and "[red]p.json" in output

@@ -235,3 +235,25 @@ def test_a_trailing_line_break_is_not_part_of_a_valid_name() -> None:
     )
     codes = {issue.code for issue in parse_policy(text, kind=PolicyKind.IDENTITY).issues}
     assert {"bad-action", "bad-sid"} <= codes
+
+
+def test_a_misspelt_global_key_is_still_warned_about(catalog: ActionCatalog) -> None:
+    text = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "Resource": "*",
+                    "Condition": {
+                        "IpAddress": {"aws.SourceIp": "10.0.0.0/8", "aws.x:SourceIp": "10.0.0.0/8"}
+                    },
+                }
+            ],
+        }
+    )
+    result = parse_policy(text, kind=PolicyKind.IDENTITY)
+    assert result.policy is not None
+    warned = {issue.path.rsplit(".", 1)[-1] for issue in validate_policy(result.policy, catalog)}
+    assert {"SourceIp", "x:SourceIp"} <= warned

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sojourn.analysis.finding import Risk
 from sojourn.analysis.policy_report import PolicyReport
@@ -84,7 +85,7 @@ def _render(reports: list[PolicyReport], output: Format, data_version: str) -> N
 
 def _print_report(report: PolicyReport) -> None:
     worst = report.worst.value if report.worst else "none"
-    console.print(f"[bold]{report.source}[/bold]: worst {worst}", highlight=False)
+    console.print(f"[bold]{escape(report.source)}[/bold]: worst {worst}", highlight=False)
     if report.profile:
         levels = ", ".join(f"{level} {count}" for level, count in report.profile.items())
         console.print(f"  allows {levels}", highlight=False, markup=False)

@@ -103,8 +103,9 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
 def _identity_provider_key(key: str) -> bool:
     """Keys of web identity and OIDC providers are prefixed by the provider's host (and path), which no
     catalogue lists: token.actions.githubusercontent.com:sub, accounts.google.com:aud."""
-    prefix = key.partition(":")[0]
-    return "." in prefix or "/" in prefix
+    prefix, colon, _ = key.partition(":")
+    host = prefix.split("/", 1)[0].lower()
+    return bool(colon) and "." in host and not host.startswith("aws")
 
 
 def _check_action(catalog: ActionCatalogView, pattern: str, place: Located, report: Report) -> None:

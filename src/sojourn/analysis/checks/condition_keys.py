@@ -129,8 +129,9 @@ def key_index(catalog: ActionCatalog) -> KeyIndex:
 
 
 def expanded_actions(catalog: ActionCatalog, statement: Statement) -> ActionBits | None:
-    """The statement's actions through the catalogue; None for NotAction or any pattern matching nothing."""
-    if statement.actions is None:
+    """The statement's actions through the catalogue; None for NotAction, no actions, or any pattern
+    matching nothing."""
+    if not statement.actions:
         return None
     found = 0
     for pattern in statement.actions:
