@@ -257,3 +257,15 @@ def test_a_misspelt_global_key_is_still_warned_about(catalog: ActionCatalog) -> 
     assert result.policy is not None
     warned = {issue.path.rsplit(".", 1)[-1] for issue in validate_policy(result.policy, catalog)}
     assert {"SourceIp", "x:SourceIp"} <= warned
+
+
+def test_a_deeply_nested_decoded_document_is_an_issue_not_a_crash() -> None:
+    value: object = "x"
+    for _ in range(700):
+        value = {"a": value}
+    document = {
+        "Version": value,
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+    }
+    result = parse_policy_document(document)
+    assert result.policy is None and [issue.code for issue in result.issues] == ["too-deep"]

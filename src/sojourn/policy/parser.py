@@ -91,7 +91,17 @@ def parse_policy_document(
         )
         return ParseResult(None, (issue,))
     log = IssueLog(source, None)
-    return _Reader(kind, log, text).read(document)
+    return _read(_Reader(kind, log, text), document)
+
+
+def _read(reader: _Reader, document: object) -> ParseResult:
+    """Reading nests as deeply as the document does; a document too deep for that is an issue, not a crash."""
+    try:
+        return reader.read(document)
+    except RecursionError:
+        reader.log.issues.clear()
+        reader.issue(0, "", "too-deep", "the document is nested too deeply to be a policy")
+        return ParseResult(None, tuple(reader.log.issues))
 
 
 def _parse_text(text: str, source: str, kind: PolicyKind, *, positions: bool) -> ParseResult:
@@ -106,7 +116,7 @@ def _parse_text(text: str, source: str, kind: PolicyKind, *, positions: bool) ->
     except RecursionError:
         log.add(0, "", "json-syntax", "invalid JSON: the document is nested too deeply")
         return ParseResult(None, tuple(log.issues))
-    return _Reader(kind, log, text).read(document)
+    return _read(_Reader(kind, log, text), document)
 
 
 class _Reader:
