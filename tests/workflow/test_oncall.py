@@ -225,3 +225,15 @@ def test_a_start_after_the_hand_over_time_gives_the_first_member_a_shorter_first
         Shift("a", utc(2026, 3, 16, 14), utc(2026, 3, 23, 8)),
         Shift("b", utc(2026, 3, 23, 8), utc(2026, 3, 24)),
     ]
+
+
+@pytest.mark.parametrize("day", [date(2025, 3, 9), date(2025, 11, 2)])
+def test_hourly_shifts_last_an_hour_across_a_daylight_saving_change(day: date) -> None:
+    """New York skips 02:00-03:00 in March and repeats 01:00-02:00 in November: nobody is skipped, nobody
+    holds two hours."""
+    new_york = ZoneInfo("America/New_York")
+    start = datetime.combine(day, time(0), tzinfo=new_york)
+    rotation = Rotation("hourly", ("a", "b", "c", "d"), start, timedelta(hours=1), "America/New_York")
+    found = shifts(rotation, start.astimezone(UTC), start.astimezone(UTC) + timedelta(hours=8))
+    assert [s.person for s in found] == ["a", "b", "c", "d", "a", "b", "c", "d"]
+    assert all(s.end - s.start == timedelta(hours=1) for s in found)

@@ -71,8 +71,10 @@ def _boundary(rotation: Rotation, zone: ZoneInfo, index: int) -> datetime:
     """Where shift `index` starts: the rotation's start for the first, a hand-over for every later one."""
     if index == 0:
         return rotation.start.astimezone(UTC)
+    if rotation.handover is None and rotation.length % timedelta(days=1):
+        return rotation.start.astimezone(UTC) + index * rotation.length  # hours: elapsed time, DST or not
     if rotation.handover is None:
-        return (rotation.start + index * rotation.length).astimezone(UTC)
+        return (rotation.start + index * rotation.length).astimezone(UTC)  # days: same local time
     day = rotation.start.astimezone(zone).date() + index * rotation.length
     return datetime.combine(day, rotation.handover, tzinfo=zone).astimezone(UTC)
 
