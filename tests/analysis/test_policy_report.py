@@ -156,3 +156,22 @@ def test_a_statement_without_actions_has_no_unsupported_condition_key(context: A
         "Condition": {"StringEquals": {"ec2:InstanceType": "t3.micro"}},
     }
     assert "condition-key-not-supported" not in ids(report_policy(parsed(statement), context, PATHS).findings)
+
+
+def test_a_star_beside_named_resources_still_means_any_resource(context: AnalysisContext) -> None:
+    mixed = {
+        "Effect": "Allow",
+        "Action": ["iam:PassRole", "s3:GetObject"],
+        "Resource": ["arn:aws:s3:::b/*", "*"],
+    }
+    report = report_policy(parsed(mixed), context, PATHS)
+    assert "passrole-on-all-roles" in ids(report.findings)
+    assert report.risks["data-exfiltration"] == 1
+    denied = {"Effect": "Deny", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/*", "*"]}
+    assert report_policy(parsed(mixed, denied), context, PATHS).risks["data-exfiltration"] == 0
+
+
+def test_catalogue_bits_take_names_in_any_letter_case(context: AnalysisContext) -> None:
+    catalog = context.catalog
+    assert catalog is not None
+    assert catalog.bits_of(["S3:getobject"]) == catalog.bits_of(["s3:GetObject"]) != 0

@@ -26,7 +26,7 @@ def statement_actions(statement: Statement, catalog: ActionCatalog) -> frozenset
 
 
 def denied_outright(statement: Statement) -> bool:
-    return statement.effect is Effect.DENY and not statement.conditions and statement.resources == ("*",)
+    return statement.effect is Effect.DENY and not statement.conditions and "*" in (statement.resources or ())
 
 
 def each_statement_bits(policy: Policy, catalog: ActionCatalog) -> tuple[ActionBits, ...]:

@@ -31,7 +31,7 @@ CATEGORIES = ("resource-exposure", "infrastructure-modification", "credentials-e
 
 
 def _unconstrained(statement: Statement) -> bool:
-    return statement.resources == ("*",) and not statement.conditions
+    return "*" in (statement.resources or ()) and not statement.conditions
 
 
 def unconstrained_bits(

@@ -176,9 +176,16 @@ class ActionCatalog:
         return self.all_bits & ~self.union_bits(patterns)
 
     def bits_of(self, names: Iterable[str]) -> ActionBits:
-        """Bits of canonical action names; names the catalogue does not know are left out."""
-        bit = self._bit
-        return self._from_indices([i for i in map(bit.get, names) if i is not None])
+        """Bits of action names in any letter case; names the catalogue does not know are left out."""
+        bit, lower_bit = self._bit, self._lower_bit
+        indices = []
+        for name in names:
+            index = bit.get(name)
+            if index is None:
+                index = lower_bit.get(name.lower())
+            if index is not None:
+                indices.append(index)
+        return self._from_indices(indices)
 
     def _from_indices(self, indices: list[int]) -> ActionBits:
         """A few bits are OR-ed in one by one; many go through a bitmap that becomes one integer (OR-ing

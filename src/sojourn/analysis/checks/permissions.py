@@ -47,7 +47,7 @@ def _passes(patterns: tuple[str, ...]) -> bool:
 
 def passrole_on_all_roles(policy: Policy, context: AnalysisContext) -> Iterator[Finding]:
     for statement in policy.statements:
-        if statement.effect is not Effect.ALLOW or statement.resources != ("*",):
+        if statement.effect is not Effect.ALLOW or "*" not in (statement.resources or ()):
             continue
         grants = _passes(statement.actions or ()) or (
             statement.not_actions is not None and not _passes(statement.not_actions)
