@@ -262,3 +262,51 @@ def test_a_policy_variable_in_the_resource_policy_is_judged_per_principal(
         f"{BUCKET}/home/alice/notes.txt",
     )
     assert f"arn:aws:iam::{A}:user/alice" in allowed and f"arn:aws:iam::{A}:user/bob" not in allowed
+
+
+def answers(
+    snapshot: OrgSnapshot, catalog: ActionCatalog, action: str, resource: str
+) -> dict[str, tuple[str, ...]]:
+    builder = GraphBuilder(snapshot, catalog, bundled_paths())
+    return {p.start: p.conditions for p in who_can(builder, builder.build(), action, resource) if not p.hops}
+
+
+def test_a_deny_that_a_request_can_avoid_lists_the_principal_with_what_it_takes(
+    catalog: ActionCatalog,
+) -> None:
+    """The common "only through our VPC endpoint" bucket policy: who-can is an upper bound, not nobody."""
+    policy = doc(
+        grant({"AWS": f"arn:aws:iam::{A}:root"}, "s3:GetObject", f"{BUCKET}/*"),
+        grant(
+            "*", "s3:*", f"{BUCKET}/*", "Deny", Condition={"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b"}}
+        ),
+    )
+    found = answers(organisation(policy), catalog, "s3:GetObject", OBJECT)
+    assert role_arn(A, "reader") in found and role_arn(A, "compute") not in found
+    (needs,) = found[role_arn(A, "reader")]
+    assert "aws:SourceVpce" in needs and "vpce-1a2b" in needs and needs.startswith("not (")
+
+
+def test_an_unconditional_deny_still_denies_in_the_upper_bound(catalog: ActionCatalog) -> None:
+    policy = doc(
+        grant({"AWS": f"arn:aws:iam::{A}:root"}, "s3:GetObject", f"{BUCKET}/*"),
+        grant({"AWS": role_arn(A, "reader")}, "s3:GetObject", f"{BUCKET}/*", "Deny"),
+    )
+    found = answers(organisation(policy), catalog, "s3:GetObject", OBJECT)
+    assert role_arn(A, "reader") not in found and role_arn(A, "twin") in found
+
+
+def test_identity_conditions_travel_with_the_answer_without_a_resource_policy(catalog: ActionCatalog) -> None:
+    """No recorded policy for this bucket: the identity side alone decides, its conditions are shown."""
+    conditional = {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": "*",
+        "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+    }
+    base = organisation(doc(grant({"AWS": A}, "s3:GetObject", f"{BUCKET}/*")))
+    a, b = base.accounts
+    a = replace(a, roles=(*a.roles, role(A, "office-only", conditional)))
+    found = answers(replace(base, accounts=(a, b)), catalog, "s3:GetObject", "arn:aws:s3:::elsewhere/x")
+    assert found[role_arn(A, "reader")] == ()
+    assert any("aws:SourceIp" in c for c in found[role_arn(A, "office-only")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sojourn.policy import (
+    Discovery,
     EvaluationRequest,
     Outcome,
     PolicyKind,
@@ -318,3 +319,36 @@ def test_an_action_pattern_without_a_colon_matches_nothing_but_a_lone_star_match
     assert decide("**") is Outcome.IMPLICITLY_DENIED
     assert decide("*") is Outcome.ALLOWED
     assert decide("iam:*") is Outcome.ALLOWED
+
+
+def test_discovery_upper_bound_avoids_denies_it_cannot_settle_and_says_what_that_takes() -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+            },
+        ],
+    }
+    policy = parse_policy_document(document, kind=PolicyKind.IDENTITY).policy
+    assert policy is not None
+    request = EvaluationRequest(
+        "s3:GetObject", "arn:aws:s3:::b/k", "arn:aws:iam::111122223333:user/u", "111122223333"
+    )
+    policies = PolicySet(identity=(policy,))
+    assert evaluate(request, policies, Discovery()).outcome is Outcome.EXPLICITLY_DENIED
+    bound = evaluate(request, policies, Discovery(denies_avoidable=True))
+    assert bound.outcome is Outcome.ALLOWED
+    assert bound.ignored_conditions == ("not (Bool aws:MultiFactorAuthPresent ['false']), or a Deny applies",)
+    settled = EvaluationRequest(
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        "arn:aws:iam::111122223333:user/u",
+        "111122223333",
+        {"aws:MultiFactorAuthPresent": "false"},
+    )
+    assert evaluate(settled, policies, Discovery(denies_avoidable=True)).outcome is Outcome.EXPLICITLY_DENIED

@@ -43,6 +43,8 @@ class Edge:
 class Path:
     start: str
     hops: tuple[Edge, ...]
+    conditions: tuple[str, ...] = ()
+    """What the answer at the end depends on that the snapshot cannot settle (who-can)."""
 
     @property
     def end(self) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sojourn.analysis.graph import AccessGraph, Path
 from sojourn.analysis.graph_build import GraphBuilder
-from sojourn.analysis.resource_access import GuardedResource, resource_allowed
-from sojourn.policy import Discovery, EvaluationRequest, Outcome, evaluate
+from sojourn.analysis.resource_access import UPPER_BOUND, Answer, GuardedResource, resource_allowed
+from sojourn.policy import EvaluationRequest, Outcome, evaluate
 
 
 class UnknownTarget(LookupError):
@@ -13,45 +15,56 @@ class UnknownTarget(LookupError):
 
 
 def who_can(builder: GraphBuilder, graph: AccessGraph, action: str, resource: str) -> list[Path]:
-    """Principals allowed directly (zero hops), then everyone who can reach one of them, shortest first."""
+    """Principals allowed directly (zero hops), then everyone who can reach one of them, shortest first.
+
+    An upper bound: whoever some request allows is listed, with the conditions that takes (see
+    resource_access.UPPER_BOUND); sts:AssumeRole on a role of the snapshot is judged as the graph's edges are.
+    """
     guarded = builder.resource_policies.find(resource)
     if guarded is not None and not action.lower().startswith("sts:assumerole"):
-        direct = _allowed_with_resource_policy(builder, guarded, action, resource)
+        answers = _with_resource_policy(builder, guarded, action, resource)
     else:
-        direct = [h.arn for h in builder.holders if _directly_allowed(builder, h.arn, action, resource)]
-    reached = graph.paths_to(direct)
-    return [Path(arn, ()) for arn in sorted(direct)] + [p for p in reached if p.start not in direct]
+        answers = {}
+        for holder in builder.holders:
+            answer = _direct_answer(builder, holder.arn, action, resource)
+            if answer is not None:
+                answers[holder.arn] = answer
+    direct = sorted(answers)
+    reached = [
+        replace(p, conditions=answers[p.end]) for p in graph.paths_to(direct) if p.start not in answers
+    ]
+    return [Path(arn, (), answers[arn]) for arn in direct] + reached
 
 
-def _allowed_with_resource_policy(
+def _with_resource_policy(
     builder: GraphBuilder, guarded: GuardedResource, action: str, resource: str
-) -> list[str]:
+) -> dict[str, tuple[str, ...]]:
     context = {"aws:SecureTransport": "true"}
     if builder.snapshot.organization_id:
         context["aws:PrincipalOrgID"] = context["aws:ResourceOrgID"] = builder.snapshot.organization_id
     rcps = builder.compiled_rcps(guarded.record.account)
     index = builder.resource_policies
-    return [
-        h.arn
-        for h in builder.holders
-        if resource_allowed(
-            index, guarded, h, builder.library.compiled_set(h.shape), rcps, action, resource, context
-        )
-    ]
+    answers = {}
+    for holder in builder.holders:
+        identity = builder.library.compiled_set(holder.shape)
+        answer = resource_allowed(index, guarded, holder, identity, rcps, action, resource, context)
+        if answer is not None:
+            answers[holder.arn] = answer
+    return answers
 
 
-def _directly_allowed(builder: GraphBuilder, arn: str, action: str, resource: str) -> bool:
+def _direct_answer(builder: GraphBuilder, arn: str, action: str, resource: str) -> Answer:
     holder = builder.by_arn[arn]
     target = builder.roles.get(resource)
     if target is not None and action.lower().startswith("sts:assumerole"):
-        allowed, _ = builder.assume_decision(holder, target)
-        return allowed
+        allowed, conditions = builder.assume_decision(holder, target)
+        return conditions if allowed else None
     account = _account_of(resource) or holder.account
     if account != holder.account:
-        return False
+        return None
     request = EvaluationRequest(action, resource, holder.arn, account, principal_account=holder.account)
-    decision = evaluate(request, builder.library.compiled_set(holder.shape), Discovery())
-    return decision.outcome is Outcome.ALLOWED
+    decision = evaluate(request, builder.library.compiled_set(holder.shape), UPPER_BOUND)
+    return decision.ignored_conditions if decision.outcome is Outcome.ALLOWED else None
 
 
 def paths_to(graph: AccessGraph, target: str) -> list[Path]:

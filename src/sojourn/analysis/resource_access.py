@@ -21,6 +21,13 @@ from sojourn.policy.model import Effect, Policy
 WHOLE_ACCOUNT = re.compile(r"^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:root)$")
 
 
+Answer = tuple[str, ...] | None
+"""None: not allowed; otherwise allowed, on the conditions listed (those the snapshot cannot settle)."""
+UPPER_BOUND = Discovery(denies_avoidable=True)
+"""who-can lists whoever some request allows: unsettled conditions of an Allow are met, those of a Deny
+are avoided, and both are reported with the answer."""
+
+
 @dataclass(frozen=True, slots=True)
 class GuardedResource:
     record: ResourcePolicy
@@ -35,7 +42,7 @@ class ResourcePolicyIndex:
     """Every parsed resource policy by ARN, with answers cached per policy shape where that is exact."""
 
     by_arn: dict[str, GuardedResource] = field(default_factory=dict)
-    answers: dict[tuple[tuple[str, ...], str, str], bool] = field(default_factory=dict)
+    answers: dict[tuple[tuple[str, ...], str, str], Answer] = field(default_factory=dict)
 
     @classmethod
     def of(cls, snapshot: OrgSnapshot, library: PolicyLibrary) -> ResourcePolicyIndex:
@@ -80,14 +87,14 @@ def resource_allowed(
     action: str,
     resource: str,
     context: Mapping[str, str],
-) -> bool:
-    """The engine's answer with the resource policy in play; conditions it cannot settle count as met."""
+) -> Answer:
+    """The engine's answer with the resource policy in play, as an upper bound (see UPPER_BOUND)."""
     lowered = action.lower()
     owner = guarded.record.account
     if owner != holder.account and not any(
         s.effect is Effect.ALLOW for p in identity.identity for s in p.candidates(lowered)
     ):  # across accounts the identity side must allow too
-        return False
+        return None
     in_play = (
         *identity.identity,
         *(identity.boundary or ()),
@@ -109,10 +116,11 @@ def resource_allowed(
         principal_account=holder.account,
     )
     policies = replace(identity, resource=(guarded.compiled,), rcps=rcps)
-    allowed = evaluate(request, policies, Discovery()).outcome is Outcome.ALLOWED
+    decision = evaluate(request, policies, UPPER_BOUND)
+    answer = decision.ignored_conditions if decision.outcome is Outcome.ALLOWED else None
     if cacheable:
-        index.answers[key] = allowed
-    return allowed
+        index.answers[key] = answer
+    return answer
 
 
 def _per_principal(policy: Policy) -> bool:

@@ -137,6 +137,7 @@ def _path_json(graph: AccessGraph, path: GraphPath) -> dict[str, Any]:
             }
             for h in path.hops
         ],
+        "conditions": list(path.conditions),
         "text": describe(graph, path),
     }
 
@@ -150,7 +151,8 @@ def _print_paths(graph: AccessGraph, paths: list[GraphPath], as_json: bool, titl
     table.add_column("hops", justify="right")
     table.add_column("chain")
     for path in paths:
-        table.add_row(graph.display(path.start), str(len(path.hops)), describe(graph, path))
+        needs = f" [if {'; '.join(path.conditions)}]" if path.conditions else ""
+        table.add_row(graph.display(path.start), str(len(path.hops)), describe(graph, path) + needs)
     console.print(table)
 
 

@@ -25,6 +25,7 @@ class Request:
     context: dict[str, tuple[str, ...]]
     unknown_keys: frozenset[str] | None = None
     any_missing_unknown: bool = False
+    avoid_denies: bool = False
     ignored: list[str] = field(default_factory=list)
 
     def ignored_tuple(self) -> tuple[str, ...]:
@@ -105,7 +106,11 @@ class CompiledStatement:
     def _condition(self, condition: Condition, request: Request) -> bool:
         key = condition.key.lower()
         if request.is_unknown(key):
-            request.ignored.append(f"{condition.operator} {condition.key} {list(condition.values)}")
+            written = f"{condition.operator} {condition.key} {list(condition.values)}"
+            if self.effect is Effect.DENY and request.avoid_denies:
+                request.ignored.append(f"not ({written}), or a Deny applies")
+                return False
+            request.ignored.append(written)
             return True
         values = condition.values
         if self.variables and condition.base.startswith(("String", "Arn")):

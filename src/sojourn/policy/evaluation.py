@@ -86,6 +86,9 @@ class Discovery:
 
     unknown_keys: frozenset[str] | None = None
     """Lower-case keys to treat as unknown; None means every key absent from the request context."""
+    denies_avoidable: bool = False
+    """An upper bound ("who could?"): a Deny whose condition needs an unknown key does not apply, since
+    some request avoids it; what that takes is reported beside the Allow conditions."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +378,7 @@ def _prepare(request: EvaluationRequest, discovery: Discovery | None) -> Request
         context,
         unknown,
         discovery is not None and discovery.unknown_keys is None,
+        discovery is not None and discovery.denies_avoidable,
     )
 
 
