@@ -56,20 +56,49 @@ def _tokens(pattern: str, segment_variables: frozenset[str]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=16_384)
-def _type_regex(arn: str) -> re.Pattern[str]:
-    """Fast path: the policy ARN read literally fits the type's pattern (its wildcards taken as letters)."""
-    parts = []
-    for token in _tokens(arn, SEGMENT_VARIABLES):
-        parts.append(
-            "[^/:]*"
-            if token == SEGMENT
-            else ".*"
-            if token == ANY
-            else "."
-            if token == ONE
-            else re.escape(token)
-        )
-    return re.compile("".join(parts), re.S)
+def _single_tokens(arn: str) -> tuple[str, ...]:
+    """The type pattern's tokens with every letter one character long (a lower-cased letter can be two)."""
+    return tuple(
+        part
+        for token in _tokens(arn, SEGMENT_VARIABLES)
+        for part in ((token,) if token[0] == "\x00" else token)
+    )
+
+
+def reads_as_type(text: str, arn: str) -> bool:
+    """Whether the type's ARN pattern matches the policy resource read literally (`text`, lower case).
+
+    The pattern's wildcards are followed as a set of positions, one character at a time, so the time is
+    bounded by len(text) x len(pattern) whatever the input (a backtracking regular expression can take
+    exponential time on a long resource against a pattern with several wildcards).
+    """
+    tokens = _single_tokens(arn)
+    end = len(tokens)
+
+    def closure(states: set[int]) -> set[int]:
+        todo = list(states)
+        while todo:
+            at = todo.pop()
+            if at < end and tokens[at] in STARS and at + 1 not in states:
+                states.add(at + 1)
+                todo.append(at + 1)
+        return states
+
+    states = closure({0})
+    for char in text:
+        following: set[int] = set()
+        for at in states:
+            if at == end:
+                continue
+            token = tokens[at]
+            if token == ANY or (token == SEGMENT and char not in "/:"):
+                following.add(at)
+            elif token in (ONE, char):
+                following.add(at + 1)
+        if not following:
+            return False
+        states = closure(following)
+    return end in states
 
 
 def patterns_overlap(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
@@ -282,7 +311,7 @@ def fits_type(resource: str, arn: str) -> bool:
     if mine is not None and theirs is not None:
         literal = _reads_as(resource.lower(), mine, theirs)
     if literal is None:
-        literal = _type_regex(arn).fullmatch(resource.lower()) is not None
+        literal = reads_as_type(resource.lower(), arn)
     if literal:
         return True
     if not same_service_possible(resource, arn, index=2):
