@@ -75,3 +75,13 @@ def test_regular_expressions_only_for_question_marks_and_unicode_case() -> None:
     assert glob_matches("x\ue000\ue001\ue002", "x*?$")
     assert not glob_matches("x\ue000", "xy")
     assert re.fullmatch("s", "ſ", re.I) and action_matches("s3:*", "ſ3:GetObject")
+
+
+def test_many_stars_and_a_question_mark_take_polynomial_time() -> None:
+    """A backtracking regular expression needed 20 s for eight stars here; sixty stars now take no time."""
+    pattern = "arn:aws:s3:::" + "*a" * 60 + "?"
+    value = "arn:aws:s3:::" + "a" * 200 + "bb"
+    assert arn_matches(value, pattern) is False
+    assert arn_matches(value[:-1], pattern) is True
+    assert glob_matches("*a" * 60 + "?", "a" * 200 + "bb") is False
+    assert action_matches("s3:" + "*a" * 30 + "?", "s3:" + "a" * 100 + "bb") is False

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from sojourn.policy.model import Condition, Effect, Policy, PolicyKind, Principal
 from sojourn.policy.operators import evaluate_operator
 from sojourn.policy.variables import substitute
-from sojourn.policy.wildcards import arn_matches, glob_regex
+from sojourn.policy.wildcards import action_matches, arn_matches
 
 PRINCIPAL_OPTIONAL = frozenset({PolicyKind.ENDPOINT, PolicyKind.RCP})
 PATTERN_OPERATORS = frozenset(
@@ -38,26 +37,20 @@ class Request:
 
 
 class ActionPatterns:
-    """Action patterns of one statement and service: plain names in a set, wildcard patterns as one regex
-    compiled on first use (most services a large policy names are never asked about)."""
+    """Action patterns of one statement and service: plain names in a set, wildcard patterns matched one
+    by one (a statement's candidates are cached per action, so each pair is matched once)."""
 
-    __slots__ = ("_regex", "exact", "wild")
+    __slots__ = ("exact", "wild")
 
     def __init__(self, patterns: list[str]) -> None:
         plain = [p.isascii() and not any(ch in p for ch in "*?") for p in patterns]
         self.exact = frozenset(p.lower() for p, is_plain in zip(patterns, plain, strict=True) if is_plain)
         self.wild = tuple(p for p, is_plain in zip(patterns, plain, strict=True) if not is_plain)
-        self._regex: re.Pattern[str] | None = None
 
     def matches(self, action: str) -> bool:
         if action.lower() in self.exact:
             return True
-        if not self.wild:
-            return False
-        if self._regex is None:
-            body = "|".join(f"(?:{glob_regex(p, True).pattern})" for p in self.wild)
-            self._regex = re.compile(body, re.I | re.S)
-        return self._regex.fullmatch(action) is not None
+        return any(action_matches(pattern, action) for pattern in self.wild)
 
 
 @dataclass(frozen=True, slots=True)

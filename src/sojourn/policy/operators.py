@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sojourn.policy.wildcards import arn_matches, glob_regex
+from sojourn.policy.wildcards import arn_matches, glob_matches
 
 BASE_OPERATORS = (
     "StringEquals",
@@ -157,7 +157,7 @@ def _binary(request: str, policy: str) -> bool:
 MATCHERS: dict[str, Callable[[str, str], bool]] = {
     "StringEquals": lambda r, p: r == p,
     "StringEqualsIgnoreCase": lambda r, p: r.lower() == p.lower(),
-    "StringLike": lambda r, p: glob_regex(p).fullmatch(r) is not None,
+    "StringLike": lambda r, p: glob_matches(p, r),
     "Bool": lambda r, p: r.lower() == p.lower(),
     "BinaryEquals": _binary,
     "IpAddress": _ip,

@@ -1,8 +1,11 @@
 """Wildcard matching for actions, resources and ARNs, compiled once and cached.
 
 A pattern without `?` is matched as its `*`-separated parts (prefix, parts in order, suffix) with plain
-string operations; a regular expression is compiled only for `?` patterns, and for case-insensitive
-matching of non-ASCII text, whose case rules only the regular expression engine applies exactly.
+string operations; one with `?` by a two-pointer walk that returns to the last star on a mismatch. Both
+take at most len(pattern) x len(text) steps, whatever the input (a backtracking regular expression can
+take exponential time on a pattern with many stars). A regular expression is used only for
+case-insensitive matching of non-ASCII text, whose case rules only the regular expression engine applies
+exactly (such action names are refused by the parser).
 """
 
 from __future__ import annotations
@@ -15,8 +18,18 @@ LITERALS = {"\ue000": "*", "\ue001": "?", "\ue002": "$"}
 
 _STAND_INS = str.maketrans(LITERALS)
 
-Glob = tuple[str, ...] | re.Pattern[str]
-"""A compiled pattern: its `*`-separated literal parts, or a regular expression."""
+STAR, ONE = object(), object()
+"""The tokens of a pattern's real wildcards (a stand-in's `*` or `?` is a plain character)."""
+
+
+class Wild(tuple[object, ...]):
+    """A pattern with `?` as tokens: STAR, ONE, or one literal character."""
+
+    __slots__ = ()
+
+
+Glob = tuple[str, ...] | Wild | re.Pattern[str]
+"""A compiled pattern: its `*`-separated literal parts, its tokens, or a regular expression."""
 
 
 @lru_cache(maxsize=65_536)
@@ -31,8 +44,11 @@ def glob_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
 @lru_cache(maxsize=65_536)
 def compile_glob(pattern: str, ignore_case: bool = False) -> Glob:
     """The parts between the pattern's stars (lower case when ignoring case), or its regular expression."""
-    if "?" in pattern or (ignore_case and not pattern.isascii()):
+    if ignore_case and not pattern.isascii():
         return glob_regex(pattern, ignore_case)
+    if "?" in pattern:
+        text = pattern.lower() if ignore_case else pattern
+        return Wild(STAR if ch == "*" else ONE if ch == "?" else LITERALS.get(ch, ch) for ch in text)
     if ignore_case:
         pattern = pattern.lower()
     elif not pattern.isascii():
@@ -58,6 +74,37 @@ def parts_match(parts: tuple[str, ...], text: str) -> bool:
     return True
 
 
+def wild_match(tokens: Wild, text: str) -> bool:
+    """Whole-text match of a token pattern; on a mismatch the last star takes one more character."""
+    t = p = 0
+    star, resume = -1, 0
+    size = len(tokens)
+    while t < len(text):
+        token = tokens[p] if p < size else None
+        if token is STAR:
+            star, resume = p, t
+            p += 1
+        elif token is not None and (token is ONE or token == text[t]):
+            p += 1
+            t += 1
+        elif star >= 0:
+            resume += 1
+            p, t = star + 1, resume
+        else:
+            return False
+    while p < size and tokens[p] is STAR:
+        p += 1
+    return p == size
+
+
+def matches_glob(glob: Glob, text: str) -> bool:
+    if isinstance(glob, re.Pattern):
+        return glob.fullmatch(text) is not None
+    if isinstance(glob, Wild):
+        return wild_match(glob, text)
+    return parts_match(glob, text)
+
+
 def glob_matches(pattern: str, text: str, ignore_case: bool = False) -> bool:
     """Whether the whole text matches the pattern: the same answer as glob_regex(...).fullmatch."""
     compiled = compile_glob(pattern, ignore_case)
@@ -67,7 +114,7 @@ def glob_matches(pattern: str, text: str, ignore_case: bool = False) -> bool:
         if not text.isascii():
             return glob_regex(pattern, True).fullmatch(text) is not None
         text = text.lower()
-    return parts_match(compiled, text)
+    return matches_glob(compiled, text)
 
 
 def action_matches(pattern: str, action: str) -> bool:
@@ -84,7 +131,10 @@ def _arn_parts(pattern: str) -> tuple[str, int, tuple[tuple[int, Glob], ...]] | 
     if len(parts) != 6:
         return None
     globs = [compile_glob(part) for part in parts]
-    literal = [glob[0] if isinstance(glob, tuple) and len(glob) == 1 else None for glob in globs]
+    literal = [
+        glob[0] if isinstance(glob, tuple) and not isinstance(glob, Wild) and len(glob) == 1 else None
+        for glob in globs
+    ]
     fixed = literal.index(None) if None in literal else 6
     head = "".join(f"{text}:" for text in literal[:fixed])
     rest = [(index - fixed, glob) for index, glob in enumerate(globs) if index >= fixed and glob != ("", "")]
@@ -106,10 +156,4 @@ def arn_matches(value: str, pattern: str) -> bool:
     parts = value[len(head) :].split(":", count - 1)
     if len(parts) != count:
         return False
-    for index, glob in globs:
-        if isinstance(glob, re.Pattern):
-            if glob.fullmatch(parts[index]) is None:
-                return False
-        elif not parts_match(glob, parts[index]):
-            return False
-    return True
+    return all(matches_glob(glob, parts[index]) for index, glob in globs)
