@@ -25,10 +25,11 @@ from sojourn.access.state import (
     canonical_policy_json,
 )
 from sojourn.aws.calls import RetryPolicy
-from sojourn.aws.gateway import Boto3IdentityCenter, IdentityCenterGateway
+from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.memory import InMemoryIdentityCenter
 from sojourn.aws.settings import AwsSettings
 from sojourn.demo.seed import seed_s1_organization
+from sojourn.service.ports.provider import IdentityCenterGateway
 
 INLINE = canonical_policy_json(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]}

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from sojourn.access.changes import AssignmentChange
+from sojourn.access.outcome import ChangeOutcome
 from sojourn.aws.gateway import Boto3IdentityCenter
-from sojourn.aws.identity_center_writer import ChangeOutcome
 from sojourn.aws.settings import AwsSettings
 from sojourn.clock import SystemClock
 from sojourn.service.applying import apply_plan

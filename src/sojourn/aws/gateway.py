@@ -1,39 +1,21 @@
-"""The one face of AWS IAM Identity Center that the service layer sees."""
+"""AWS IAM Identity Center and Organizations as a provider (the port is service/ports/provider.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
-from typing import Protocol
 
 from sojourn.access.changes import Change
 from sojourn.access.organization import Organization
+from sojourn.access.outcome import ChangeOutcome, ReadResult
 from sojourn.aws.calls import Caller, CallLog, RetryPolicy
 from sojourn.aws.clients import AwsClients, build_clients
-from sojourn.aws.identity_center_reader import IdentityCenterReader, ReadResult
-from sojourn.aws.identity_center_writer import ChangeOutcome, IdentityCenterWriter
+from sojourn.aws.identity_center_reader import IdentityCenterReader
+from sojourn.aws.identity_center_writer import IdentityCenterWriter
 from sojourn.aws.identity_index import IdentityIndex, InstanceRef
 from sojourn.aws.organization_reader import read_organization
 from sojourn.aws.settings import AwsSettings
-
-
-class IdentityCenterGateway(Protocol):
-    def read_organization(self, *, with_tags: bool = True) -> Organization: ...
-
-    def read_state(
-        self, organization: Organization, known_pairs: Collection[tuple[str, str]] = ()
-    ) -> ReadResult: ...
-
-    def apply_change(self, change: Change) -> ChangeOutcome: ...
-
-    def apply_changes(
-        self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
-    ) -> list[ChangeOutcome]: ...
-
-    def forget_assignments(self) -> None:
-        """Drop what is remembered about existing assignments (another writer may have changed them)."""
-        ...
 
 
 class NoIdentityCenter(Exception):

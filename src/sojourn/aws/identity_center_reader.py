@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from sojourn.access.organization import Organization
+from sojourn.access.outcome import ReadResult
 from sojourn.access.state import (
     AccessState,
     Assignment,
@@ -25,14 +25,6 @@ from sojourn.aws.calls import Caller, NotSupportedByEndpoint
 from sojourn.aws.clients import AwsClients
 from sojourn.aws.identity_index import IdentityIndex, InstanceRef
 from sojourn.workflow.sessions import without_revocations
-
-
-@dataclass(frozen=True, slots=True)
-class ReadResult:
-    state: AccessState
-    api_calls: dict[str, int]
-    strategy: str
-    unsupported: tuple[str, ...] = ()
 
 
 class IdentityCenterReader:

@@ -7,7 +7,6 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,19 +21,12 @@ from sojourn.access.changes import (
     PermissionSetChange,
     UserChange,
 )
+from sojourn.access.outcome import ChangeOutcome
 from sojourn.access.state import PermissionsBoundary, PermissionSetSpec
 from sojourn.aws.calls import Caller, NotSupportedByEndpoint, error_code
 from sojourn.aws.clients import AwsClients
 from sojourn.aws.identity_index import IdentityIndex, InstanceRef
 from sojourn.workflow.sessions import merged, split
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeOutcome:
-    change: Change
-    ok: bool
-    detail: str = ""
-    request_id: str | None = None
 
 
 class ChangeFailed(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from sojourn.access.changes import (
     Action,
@@ -16,10 +17,9 @@ from sojourn.access.changes import (
     UserChange,
 )
 from sojourn.access.organization import Organization
+from sojourn.access.outcome import ChangeOutcome, ReadResult
 from sojourn.access.state import AccessState, Assignment, GroupSpec, Membership, PermissionSetSpec, UserSpec
 from sojourn.aws.gateway import run_bounded
-from sojourn.aws.identity_center_reader import ReadResult
-from sojourn.aws.identity_center_writer import ChangeOutcome
 
 FailureScript = Callable[[Change], str | None]
 
@@ -36,6 +36,8 @@ class InMemoryIdentityCenter:
         self.memberships: set[Membership] = set()
         self.assignments: set[Assignment] = set()
         self.provisioned: list[tuple[str, tuple[str, ...]]] = []
+        self.revoked_sessions: dict[tuple[str, str], datetime] = {}
+        """(permission set, person) -> sessions issued before this instant are denied."""
         self._lock = threading.Lock()
 
     def read_organization(self, *, with_tags: bool = True) -> Organization:
@@ -70,6 +72,24 @@ class InMemoryIdentityCenter:
         self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
     ) -> list[ChangeOutcome]:
         return run_bounded(self.apply_change, changes, 4, on_outcome)
+
+    def revoke_sessions(
+        self, permission_set: str, people: Sequence[tuple[str, datetime]], now: datetime
+    ) -> str:
+        if permission_set not in self.permission_sets:
+            raise KeyError(f"no permission set {permission_set!r}")
+        with self._lock:
+            changed = 0
+            for person, before in people:
+                current = self.revoked_sessions.get((permission_set, person))
+                if current is None or current < before:
+                    self.revoked_sessions[(permission_set, person)] = before
+                    changed += 1
+        return (
+            f"sessions of {changed} people denied"
+            if changed
+            else "no change: those sessions were already denied"
+        )
 
     def _apply(self, change: Change) -> ChangeOutcome:
         create = change.action is not Action.DELETE

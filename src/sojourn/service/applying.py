@@ -16,15 +16,15 @@ from sojourn.access.changes import (
     UserChange,
 )
 from sojourn.access.config import DriftMode
+from sojourn.access.outcome import ChangeOutcome
 from sojourn.access.plan import change_kind, make_plan
 from sojourn.access.plan_codec import change_key, change_to_document, describe_change
 from sojourn.access.state_codec import state_to_json
 from sojourn.analysis.finding import Finding, Risk
-from sojourn.aws.gateway import IdentityCenterGateway
-from sojourn.aws.identity_center_writer import ChangeOutcome
 from sojourn.clock import Clock
 from sojourn.service.plan_findings import at_least, new_findings
 from sojourn.service.planning import known_pairs, previous_state
+from sojourn.service.ports.provider import IdentityCenterGateway
 from sojourn.service.saved_plan import SavedPlan
 from sojourn.store import Store
 from sojourn.store.audit import AuditEvent

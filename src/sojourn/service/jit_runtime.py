@@ -13,7 +13,7 @@ from pathlib import Path
 from sojourn.access.compiler import compile_access
 from sojourn.access.config import AccessConfig
 from sojourn.access.organization import Organization
-from sojourn.aws.gateway import Boto3IdentityCenter, IdentityCenterGateway
+from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.clock import Clock
 from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.message import from_request
@@ -21,6 +21,7 @@ from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import Directory
 from sojourn.service.oncall import FeedCache, OnCallGrant, on_call_grants
 from sojourn.service.planning import load_config
+from sojourn.service.ports.provider import IdentityCenterGateway
 from sojourn.workflow.grant_request import GrantRequest
 
 DIRECTORY_TTL_SECONDS = 60.0

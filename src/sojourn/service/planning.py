@@ -11,13 +11,13 @@ from sojourn.access.config import AccessConfig, DriftMode, Selector
 from sojourn.access.config_parse import parse_config
 from sojourn.access.issues import ConfigInvalid
 from sojourn.access.organization import Organization
+from sojourn.access.outcome import ReadResult
 from sojourn.access.plan import Plan, make_plan
 from sojourn.access.state import AccessState, Assignment, PrincipalType
 from sojourn.access.state_codec import state_from_json
 from sojourn.analysis.finding import Finding
-from sojourn.aws.gateway import IdentityCenterGateway
-from sojourn.aws.identity_center_reader import ReadResult
 from sojourn.service.plan_findings import new_findings
+from sojourn.service.ports.provider import IdentityCenterGateway
 from sojourn.store import Store
 from sojourn.workflow.grant_request import HOLDS_ACCESS
 

@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from sojourn.access.changes import Action, AssignmentChange
 from sojourn.access.state import Assignment, PrincipalType
-from sojourn.aws.gateway import IdentityCenterGateway
 from sojourn.clock import Clock
 from sojourn.service.oncall import OnCallGrant
+from sojourn.service.ports.provider import IdentityCenterGateway
 from sojourn.store.grants import ClaimedEffect, GrantStore
 from sojourn.workflow.grant_request import HOLDS_ACCESS, GrantRequest, State
 from sojourn.workflow.opening import open_on_call
