@@ -215,7 +215,7 @@ def _grants(
             return _implicit(None, f"{request.action} works only within the caller's account", prepared)
         via_identity, via_resource = identity_allows and grant is not None, False
     else:
-        needs_policy = needs_resource_policy(action, request.resource)
+        needs_policy = needs_resource_policy(action, request.resource, prepared.resource_pattern)
         via_identity = identity_allows and (not needs_policy or grant is not None)
         via_resource = direct
     if not (via_identity or via_resource):

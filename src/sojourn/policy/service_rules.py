@@ -15,15 +15,18 @@ def _kms_resource(resource: str) -> str | None:
     return parts[5] if len(parts) == 6 and parts[2] == "kms" else None
 
 
-def needs_resource_policy(action: str, resource: str) -> bool:
+def needs_resource_policy(action: str, resource: str, pattern: bool) -> bool:
     """A KMS key's key policy and a role's trust policy must allow even in the same account. An alias has
-    no policy of its own and actions on no resource ("*": ListKeys, CreateKey) none to consult."""
+    no policy of its own and actions on no resource (a literal "*": ListKeys, CreateKey) none to consult;
+    any other resource of a KMS action (a pattern such as "*") is a key."""
     if action.startswith("sts:assumerole"):
         return True
     if not action.startswith("kms:"):
         return False
     part = _kms_resource(resource)
-    return part is not None and not part.startswith("alias/")
+    if part is None:
+        return pattern and action not in KMS_ALIAS_ACTIONS
+    return not part.startswith("alias/")
 
 
 def same_account_only(action: str) -> bool:
