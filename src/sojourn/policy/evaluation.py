@@ -138,10 +138,12 @@ def evaluate(
     def look(label: str, group: Iterable[CompiledPolicy], principal_check: bool) -> Found:
         allows: list[StatementRef] = []
         denies: list[StatementRef] = []
+        not_principal_is_everyone = bounded and label == "resource"
         for policy in group:
             for statement in policy.candidates(action):
                 deny = statement.effect is Effect.DENY
-                if principal_check and principal_grant(statement, request, bounded and deny) is None:
+                everyone = not_principal_is_everyone and deny
+                if principal_check and principal_grant(statement, request, everyone) is None:
                     continue
                 if statement.applies(prepared):
                     (denies if deny else allows).append(
