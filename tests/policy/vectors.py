@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sojourn.catalog import ActionCatalog, load_catalog
 from sojourn.policy import (
     Discovery,
     EvaluationRequest,
@@ -46,17 +48,42 @@ def load_vectors(directory: Path) -> list[Vector]:
     return vectors
 
 
+@lru_cache(maxsize=1)
+def _catalog() -> ActionCatalog:
+    return load_catalog()
+
+
+def resource_pattern(action: str, resource: str) -> bool | None:
+    """A bare "*" is a pattern (any resource) unless the action names no resource, for which "*" is the
+    resource itself (Service Authorization Reference: such actions take only "*"); otherwise the engine
+    decides from the text."""
+    if resource != "*":
+        return None
+    info = _catalog().action(action)
+    return None if info is None else not info.wildcard_only
+
+
+def _principal_type(principal: object) -> PrincipalType:
+    if isinstance(principal, dict) and principal.get("type") == "Anonymous":
+        return PrincipalType.ANONYMOUS
+    if isinstance(principal, str) and not principal.startswith("arn:") and ".amazonaws.com" in principal:
+        return PrincipalType.SERVICE
+    return PrincipalType.AWS
+
+
 def vector_from_case(file: str, case: dict[str, Any]) -> Vector:
     raw = case["request"]
     principal = raw["principal"]
-    anonymous = isinstance(principal, dict) and principal.get("type") == "Anonymous"
+    principal_type = _principal_type(principal)
+    anonymous = principal_type is PrincipalType.ANONYMOUS
     request = EvaluationRequest(
         action=raw["action"],
         resource=raw["resource"]["resource"],
         resource_account=raw["resource"].get("accountId"),
         principal="" if anonymous else principal,
         context=raw.get("context", {}),
-        principal_type=PrincipalType.ANONYMOUS if anonymous else PrincipalType.AWS,
+        principal_type=principal_type,
+        resource_pattern=resource_pattern(raw["action"], raw["resource"]["resource"]),
     )
     resource_kind = (
         PolicyKind.TRUST if raw["action"].lower().startswith("sts:assumerole") else PolicyKind.RESOURCE

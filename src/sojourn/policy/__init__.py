@@ -4,10 +4,8 @@ from sojourn.policy.evaluation import (
     CompiledPolicySet,
     Decision,
     Discovery,
-    EvaluationRequest,
     Outcome,
     PolicySet,
-    PrincipalType,
     StatementRef,
     compile_policy_set,
     evaluate,
@@ -15,6 +13,7 @@ from sojourn.policy.evaluation import (
 from sojourn.policy.model import Policy, PolicyIssue, PolicyKind, Severity, Statement
 from sojourn.policy.parser import ParseResult, parse_policy, parse_policy_document
 from sojourn.policy.quotas import QUOTAS, inline_quota_issues
+from sojourn.policy.requester import EvaluationRequest, PrincipalType
 from sojourn.policy.validate import ActionCatalogView, validate_policy
 
 __all__ = [

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sojourn.policy.model import Condition, Effect, Policy, PolicyKind, Principal
 from sojourn.policy.operators import evaluate_operator
+from sojourn.policy.pattern_relations import resource_covers, resource_overlaps
 from sojourn.policy.variables import substitute
 from sojourn.policy.wildcards import action_matches, arn_matches
 
@@ -25,6 +26,8 @@ class Request:
     unknown_keys: frozenset[str] | None = None
     any_missing_unknown: bool = False
     avoid_denies: bool = False
+    resource_pattern: bool = False
+    """The resource is a pattern: does the statement apply to some (Allow) or every (Deny) resource of it?"""
     ignored: list[str] = field(default_factory=list)
 
     def ignored_tuple(self) -> tuple[str, ...]:
@@ -83,18 +86,31 @@ class CompiledStatement:
     def applies(self, request: Request) -> bool:
         """Resource and conditions match; the action was matched when the statement was chosen."""
         if self.resources is not None:
-            hit = any(self._resource_hit(pattern, request) for pattern in self.resources)
-            if hit == self.negate_resources:
+            if request.resource_pattern:
+                if not self._applies_to_pattern(request):
+                    return False
+            elif any(self._resource_hit(p, request) for p in self.resources) == self.negate_resources:
                 return False
         return all(self._condition(condition, request) for condition in self.conditions)
 
     def _resource_hit(self, pattern: str, request: Request) -> bool:
-        if self.variables:
-            expanded = substitute(pattern, request.context, pattern=True)
-            if expanded is None:
-                return False
-            pattern = expanded
-        return arn_matches(request.resource, pattern)
+        expanded = self._expanded(pattern, request)
+        return expanded is not None and arn_matches(request.resource, expanded)
+
+    def _expanded(self, pattern: str, request: Request) -> str | None:
+        return substitute(pattern, request.context, pattern=True) if self.variables else pattern
+
+    def _applies_to_pattern(self, request: Request) -> bool:
+        """Resource: an Allow needs one resource of the request's pattern, a Deny all of them; NotResource:
+        an Allow needs one outside, a Deny none inside."""
+        patterns = [p for p in (self._expanded(p, request) for p in self.resources or ()) if p is not None]
+        some = self.effect is Effect.ALLOW
+        if self.negate_resources:
+            if some:
+                return not any(resource_covers(p, request.resource) for p in patterns)
+            return not any(resource_overlaps(p, request.resource) for p in patterns)
+        relation = resource_overlaps if some else resource_covers
+        return any(relation(p, request.resource) for p in patterns)
 
     def _condition(self, condition: Condition, request: Request) -> bool:
         key = condition.key.lower()
