@@ -13,7 +13,9 @@ from sojourn.analysis.checks import (
     resources,
     trust,
 )
-from sojourn.analysis.finding import AnalysisContext, Check, Finding
+from sojourn.analysis.finding import AnalysisContext, Check, CheckMeta, Finding
+from sojourn.analysis.report_checks import COMPUTE_ADMIN, ESCALATION_PATH, ESCALATION_TO_ADMIN
+from sojourn.analysis.risk_findings import RISKS
 from sojourn.policy.model import Policy, PolicyKind
 
 IDENTITY_KINDS = frozenset({"identity", "boundary", "permission-set-inline", "aws-managed"})
@@ -39,6 +41,14 @@ CHECKS: tuple[Check, ...] = (
     Check(redundancy.REDUNDANT, redundancy.redundant_entries, ALL_KINDS),
     Check(condition_logic.CONSTANT_CONDITION, condition_logic.constant_conditions, ALL_KINDS),
 )
+
+REPORT_CHECKS: tuple[CheckMeta, ...] = (*RISKS.values(), ESCALATION_PATH)
+"""Findings a whole-policy report adds to CHECKS (analysis.policy_report); each example is a policy."""
+SNAPSHOT_CHECKS: tuple[CheckMeta, ...] = (COMPUTE_ADMIN, ESCALATION_TO_ADMIN)
+"""Findings only the access graph of a snapshot shows (analysis.snapshot_findings); each example is a
+snapshot."""
+ALL_CHECKS: tuple[CheckMeta, ...] = (*(check.meta for check in CHECKS), *REPORT_CHECKS, *SNAPSHOT_CHECKS)
+"""The metadata of every finding Sojourn reports."""
 
 
 def analyse(policy: Policy, context: AnalysisContext, checks: Iterable[Check] = CHECKS) -> list[Finding]:

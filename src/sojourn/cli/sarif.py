@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sojourn import __version__
-from sojourn.analysis.finding import Finding
+from sojourn.analysis.finding import Finding, Risk
 from sojourn.policy import PolicyIssue, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -44,7 +44,9 @@ def to_sarif(issues: list[PolicyIssue], data_version: str) -> dict[str, Any]:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
 
 
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+def sarif_level(risk: Risk) -> str:
+    """High and critical are SARIF errors, medium a warning, the rest notes."""
+    return "error" if risk.at_least(Risk.HIGH) else "warning" if risk is Risk.MEDIUM else "note"
 
 
 def findings_to_sarif(findings: list[Finding]) -> dict[str, Any]:
@@ -68,7 +70,7 @@ def findings_to_sarif(findings: list[Finding]) -> dict[str, Any]:
             {
                 "ruleId": finding.check.id,
                 "ruleIndex": ids.index(finding.check.id),
-                "level": LEVELS[finding.check.severity.value],
+                "level": sarif_level(finding.check.severity),
                 "message": {"text": f"{finding.path}: {finding.detail}" if finding.path else finding.detail},
                 "locations": [
                     {"physicalLocation": {"artifactLocation": {"uri": finding.source}, "region": region}}
