@@ -121,7 +121,10 @@ def test_passrole_star_flagged_and_cleared_by_naming_roles_or_service() -> None:
         assert result.policy is not None
         return [f.check.id for f in analyse(result.policy, ORG)]
 
-    assert ids({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}) == ["passrole-on-all-roles"]
+    assert ids({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}) == [
+        "create-slr-for-any-service",
+        "passrole-on-all-roles",
+    ]
     assert (
         ids({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app"})
         == []
@@ -139,5 +142,6 @@ def test_passrole_star_flagged_and_cleared_by_naming_roles_or_service() -> None:
     )
     assert ids({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}) == [
         "allow-with-not-action",
+        "create-slr-for-any-service",
         "passrole-on-all-roles",
     ]

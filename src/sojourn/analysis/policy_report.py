@@ -23,11 +23,12 @@ from sojourn.analysis.risk_categories import risk_category_bits
 from sojourn.analysis.risk_findings import risk_finding
 from sojourn.catalog import ActionBits, ActionCatalog
 from sojourn.policy import ParseResult, Policy, PolicyIssue, PolicyKind, PolicySet, Statement, validate_policy
+from sojourn.policy.model import IDENTITY_POLICY_KINDS
 
 HOLDER_ACCOUNT = "123456789012"
 """The account a lone policy's holder is in when the policy names none in its resources."""
 ACCOUNT_ID = re.compile(r"\d{12}")
-GRANTING_KINDS = frozenset({PolicyKind.IDENTITY, PolicyKind.AWS_MANAGED, PolicyKind.PERMISSION_SET_INLINE})
+GRANTING_KINDS = IDENTITY_POLICY_KINDS | {PolicyKind.AWS_MANAGED, PolicyKind.PERMISSION_SET_INLINE}
 SAMPLE = 5
 
 

@@ -11,6 +11,11 @@ from sojourn.policy import PolicyIssue, Severity
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+def _aa_property(code: str | None) -> dict[str, Any]:
+    """The IAM Access Analyzer issue code of a result, as a SARIF property, when there is one."""
+    return {"properties": {"accessAnalyzerIssueCode": code}} if code else {}
+
+
 def to_sarif(issues: list[PolicyIssue], data_version: str) -> dict[str, Any]:
     codes = sorted({issue.code for issue in issues})
     rules = [
@@ -31,6 +36,7 @@ def to_sarif(issues: list[PolicyIssue], data_version: str) -> dict[str, Any]:
                     }
                 }
             ],
+            **_aa_property(issue.access_analyzer_code),
         }
         for issue in issues
     ]
@@ -75,6 +81,7 @@ def findings_to_sarif(findings: list[Finding]) -> dict[str, Any]:
                 "locations": [
                     {"physicalLocation": {"artifactLocation": {"uri": finding.source}, "region": region}}
                 ],
+                **_aa_property(finding.access_analyzer_code),
             }
         )
     driver = {"name": "sojourn", "version": __version__, "semanticVersion": __version__, "rules": rules}

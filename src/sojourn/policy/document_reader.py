@@ -10,12 +10,21 @@ from sojourn.policy.conditions import read_conditions
 from sojourn.policy.element_syntax import check_actions, check_resources
 from sojourn.policy.issue_log import IssueLog
 from sojourn.policy.located_json import ARRAYS, kind_of, members, shown
-from sojourn.policy.model import Effect, Located, Policy, PolicyKind, Severity, Statement
+from sojourn.policy.model import (
+    IDENTITY_POLICY_KINDS,
+    Effect,
+    Located,
+    Policy,
+    PolicyKind,
+    Severity,
+    Statement,
+)
 from sojourn.policy.principals import read_principals
 from sojourn.policy.quotas import (
     IAM_CHARACTER_SET_KINDS,
     IAM_OUTSIDE_CHARACTER_SET,
     policy_size,
+    quota_access_analyzer_code,
     quota_problems,
 )
 
@@ -70,7 +79,7 @@ class DocumentReader:
         statements = self._statements(document)
         size = policy_size(self.text, self.kind)
         for code, severity, message in quota_problems(size, self.kind):
-            self.issue(0, "", code, message, severity)
+            self.issue(0, "", code, message, severity, quota_access_analyzer_code(self.kind))
         self._characters()
         policy_id = document.get("Id")
         policy = Policy(
@@ -229,7 +238,7 @@ class DocumentReader:
         if not isinstance(sid, str):
             self.issue(offset, f"{path}.Sid", "bad-sid", "Sid must be a string")
             return None
-        if self.kind is PolicyKind.IDENTITY and not SID.match(sid):
+        if self.kind in IDENTITY_POLICY_KINDS and not SID.match(sid):
             self.issue(
                 offset,
                 f"{path}.Sid",
