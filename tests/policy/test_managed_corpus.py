@@ -76,3 +76,29 @@ def test_unknown_actions_on_the_corpus_are_the_investigated_ones(
         "securityagent",
         "servicecatalog",
     }
+
+
+def test_policy_validate_reports_no_error_on_any_policy_aws_publishes(
+    corpus: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    """`sojourn policy validate --kind aws-managed` over every published document, as a user would run it."""
+    from typer.testing import CliRunner
+
+    from sojourn.cli.main import app
+
+    files = []
+    for name, text in corpus:
+        if text.strip():
+            path = tmp_path / f"{name}.json"
+            path.write_text(json.dumps(json.loads(text)["PolicyVersion"]["Document"], indent=2))
+            files.append(str(path))
+    assert len(files) == 1523
+    result = CliRunner().invoke(
+        app, ["policy", "validate", "--kind", "aws-managed", "--format", "json", *files]
+    )
+    rows = json.loads(result.stdout)
+    assert [row for row in rows if row["severity"] == "error"] == []
+    assert result.exit_code == 0
+    retired = {row["message"].split("'")[1] for row in rows if row["code"] == "retired-service"}
+    assert retired == RETIRED_SERVICES
+    assert all("aa_code" in row for row in rows)
