@@ -310,6 +310,18 @@ CASES: list[tuple[str, PolicyKind, str, str]] = [
         doc(allow(action=["s3:Get*", "s3:GetObject"])),
         "redundant-action",
     ),
+    (
+        "REDUNDANT_RESOURCE",
+        IDENTITY,
+        doc(allow(resource=["arn:aws:s3:::example-bucket/*", "arn:aws:s3:::example-bucket/logs/*"])),
+        "redundant-action",
+    ),
+    (
+        "PASS_ROLE_WITH_NOT_ACTION_AND_STAR_IN_RESOURCE",
+        IDENTITY,
+        doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}),
+        "passrole-on-all-roles",
+    ),
 ]
 
 
