@@ -322,6 +322,124 @@ CASES: list[tuple[str, PolicyKind, str, str]] = [
         doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}),
         "passrole-on-all-roles",
     ),
+    (
+        "EMPTY_ARRAY_PRINCIPAL",
+        BUCKET_POLICY,
+        doc(allow(resource="arn:aws:s3:::example-bucket/*", Principal={"AWS": []})),
+        "empty-list",
+    ),
+    (
+        "EMPTY_OBJECT_PRINCIPAL",
+        BUCKET_POLICY,
+        doc(allow(resource="arn:aws:s3:::example-bucket/*", Principal={})),
+        "bad-principal",
+    ),
+    ("EMPTY_SID_VALUE", IDENTITY, doc(allow(Sid="")), "empty-sid"),
+    ("WILDCARD_IN_SERVICE_NAME", IDENTITY, doc(allow(action="s3*:GetObject")), "wildcard-in-service"),
+    (
+        "INVALID_PARTITION",
+        IDENTITY,
+        doc(allow(resource="arn:amazon:s3:::example-bucket/*")),
+        "unknown-partition",
+    ),
+    ("MISSING_ARN_FIELD", IDENTITY, doc(allow(resource="arn:aws:s3:example-bucket")), "bad-arn"),
+    (
+        "VARIABLE_UNSUPPORTED_IN_ELEMENT",
+        IDENTITY,
+        doc(allow(action="s3:${aws:username}")),
+        "bad-action",
+    ),
+    (
+        "SCP_SYNTAX_ERROR_PRINCIPAL",
+        PolicyKind.SCP,
+        doc({"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Principal": "*"}),
+        "principal-not-allowed",
+    ),
+    (
+        "INVALID_SERVICE_PRINCIPAL_FORMAT",
+        BUCKET_POLICY,
+        doc(allow(resource="arn:aws:s3:::example-bucket/*", Principal={"Service": "cloudtrail"})),
+        "bad-principal",
+    ),
+    (
+        "UNSUPPORTED_WILDCARD_IN_PRINCIPAL",
+        BUCKET_POLICY,
+        doc(
+            allow(
+                resource="arn:aws:s3:::example-bucket/*",
+                Principal={"AWS": "arn:aws:iam::111122223333:role/ci-*"},
+            )
+        ),
+        "bad-principal",
+    ),
+    (
+        "MISSING_TAG_KEY_IN_CONDITION",
+        IDENTITY,
+        doc(allow(action="ec2:StartInstances", **when("StringEquals", "aws:ResourceTag", "blue"))),
+        "unknown-condition-key",
+    ),
+    (
+        "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+        IDENTITY,
+        doc(allow(Condition={"StringEquals": {"aws:PrincipalTag/team": "a", "aws:principaltag/team": "b"}})),
+        "duplicate-condition-key",
+    ),
+    (
+        "NULL_WITH_QUALIFIER",
+        IDENTITY,
+        doc(allow(**when("ForAllValues:Null", "aws:TagKeys", "false"))),
+        "null-with-qualifier",
+    ),
+    (
+        "INVALID_CONDITION_MULTIPLE_BOOLEAN",
+        IDENTITY,
+        doc(allow(**when("Bool", "aws:SecureTransport", ["true", "false"]))),
+        "bool-both-values",
+    ),
+    (
+        "PRIVATE_IP_ADDRESS",
+        IDENTITY,
+        doc(allow(**when("IpAddress", "aws:SourceIp", "10.1.0.0/16"))),
+        "private-source-ip",
+    ),
+    (
+        "PRIVATE_NOT_IP_ADDRESS",
+        IDENTITY,
+        doc(
+            {
+                "Effect": "Deny",
+                "Action": "s3:*",
+                "Resource": "*",
+                **when("NotIpAddress", "aws:SourceIp", "192.168.0.0/16"),
+            }
+        ),
+        "private-source-ip",
+    ),
+    (
+        "PRIVATE_IP_ADDRESS_SUBSET",
+        IDENTITY,
+        doc(allow(**when("IpAddress", "aws:SourceIp", ["203.0.113.0/24", "172.16.0.0/12"]))),
+        "private-source-ip",
+    ),
+    (
+        "PRIVATE_NOT_IP_ADDRESS_SUBSET",
+        IDENTITY,
+        doc(
+            {
+                "Effect": "Deny",
+                "Action": "s3:*",
+                "Resource": "*",
+                **when("NotIpAddress", "aws:SourceIp", ["203.0.113.0/24", "10.0.0.0/8"]),
+            }
+        ),
+        "private-source-ip",
+    ),
+    (
+        "IMPROVE_IP_RANGE",
+        IDENTITY,
+        doc(allow(**when("IpAddress", "aws:SourceIp", "203.0.113.7/24"))),
+        "ip-range-host-bits",
+    ),
 ]
 
 

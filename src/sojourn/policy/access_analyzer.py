@@ -39,6 +39,14 @@ BY_CODE: dict[str, str | None] = {
     "unknown-resource-service": "INVALID_SERVICE",
     "retired-service": None,
     "bad-arn": "INVALID_ARN_PREFIX",
+    "unknown-partition": "INVALID_PARTITION",
+    "wildcard-in-service": "WILDCARD_IN_SERVICE_NAME",
+    "empty-sid": "EMPTY_SID_VALUE",
+    "duplicate-condition-key": "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+    "null-with-qualifier": "NULL_WITH_QUALIFIER",
+    "bool-both-values": "INVALID_CONDITION_MULTIPLE_BOOLEAN",
+    "private-source-ip": "PRIVATE_IP_ADDRESS",
+    "ip-range-host-bits": "IMPROVE_IP_RANGE",
     "bad-variable": "MISSING_BRACE_IN_VARIABLE",
     "variable-without-version": "VARIABLE_UNSUPPORTED_IN_VERSION",
     "variable-not-allowed": "INVALID_VARIABLE_FOR_OPERATOR",
@@ -64,6 +72,8 @@ EMPTY_ARRAY = {
     "NotAction": "EMPTY_ARRAY_ACTION",
     "Resource": "EMPTY_ARRAY_RESOURCE",
     "NotResource": "EMPTY_ARRAY_RESOURCE",
+    "Principal": "EMPTY_ARRAY_PRINCIPAL",
+    "NotPrincipal": "EMPTY_ARRAY_PRINCIPAL",
     "Condition": "EMPTY_ARRAY_CONDITION",
 }
 VALUE_TYPE = {

@@ -6,6 +6,7 @@ import difflib
 import re
 from typing import Any
 
+from sojourn.policy.condition_hints import check_condition_hints
 from sojourn.policy.conditions import read_conditions
 from sojourn.policy.element_syntax import check_actions, check_resources
 from sojourn.policy.issue_log import IssueLog
@@ -205,6 +206,7 @@ class DocumentReader:
                 path,
                 "principal-not-allowed",
                 f"a {self.kind.value} policy cannot name a Principal; remove it",
+                aa_code="SCP_SYNTAX_ERROR_PRINCIPAL" if self.kind is PolicyKind.SCP else None,
             )
         if not has_principal and self.kind in (PolicyKind.RESOURCE, PolicyKind.TRUST):
             self.issue(
@@ -214,6 +216,7 @@ class DocumentReader:
                 f"a {self.kind.value} policy statement needs a Principal",
             )
         conditions = read_conditions(body, path, self.log, self.variables)
+        check_condition_hints(conditions, self.log)
         return Statement(
             index=index,
             sid=sid,
@@ -238,6 +241,14 @@ class DocumentReader:
         if not isinstance(sid, str):
             self.issue(offset, f"{path}.Sid", "bad-sid", "Sid must be a string")
             return None
+        if not sid:
+            self.issue(
+                offset,
+                f"{path}.Sid",
+                "empty-sid",
+                "Sid is empty; remove it or name the statement",
+                Severity.WARNING,
+            )
         if self.kind in IDENTITY_POLICY_KINDS and not SID.match(sid):
             self.issue(
                 offset,

@@ -60,7 +60,8 @@ def quota_problems(size: int, kind: PolicyKind) -> list[tuple[str, Severity, str
     limit, ignores_space = QUOTAS[kind]
     counted = "characters without white space" if ignores_space else "characters"
     if size > limit:
-        message = f"the policy has {size:,} {counted}; an {kind.value} policy may have {limit:,}"
+        article = "an" if kind.value[0] in "aeiou" else "a"
+        message = f"the policy has {size:,} {counted}; {article} {kind.value} policy may have {limit:,}"
         return [("quota", Severity.ERROR, message)]
     if kind is PolicyKind.TRUST and size > TRUST_DEFAULT_QUOTA:
         message = (

@@ -18,6 +18,7 @@ from sojourn.policy.operators import operator_family
 
 Report = Callable[..., None]
 LIKE_OPERATORS = frozenset({"StringLike", "StringNotLike"})
+TAG_KEYS_WITHOUT_KEY = frozenset({"aws:resourcetag", "aws:requesttag", "aws:principaltag"})
 
 
 class ActionCatalogView(Protocol):
@@ -84,6 +85,14 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
                         "unknown-condition-key",
                         f"condition key {condition.key!r} is not known for any service",
                         Severity.WARNING,
+                    )
+                elif condition.key.lower() in TAG_KEYS_WITHOUT_KEY:
+                    report(
+                        condition.where,
+                        "unknown-condition-key",
+                        f"{condition.key!r} needs the tag's key after a slash, e.g. {condition.key}/team",
+                        Severity.WARNING,
+                        "MISSING_TAG_KEY_IN_CONDITION",
                     )
                 else:
                     report(
