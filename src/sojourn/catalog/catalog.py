@@ -75,7 +75,13 @@ class ActionCatalog:
         self._ranges = _service_ranges(self._all)
         self.bits = lru_cache(maxsize=16_384)(self._bits)
         self._level_bits: dict[str, ActionBits] | None = None
-        self._arn_services: frozenset[str] | None = None
+        self._arn_services = frozenset(self._services) | {
+            r.arn.split(":")[2].lower()
+            for s in self._services.values()
+            for info in s.actions.values()
+            for r in info.resource_types
+            if r.arn.count(":") >= 5
+        }
 
     def services(self) -> tuple[str, ...]:
         return tuple(sorted(self._services))
@@ -93,14 +99,6 @@ class ActionCatalog:
 
     def knows_arn_service(self, service: str) -> bool:
         """Whether an ARN's service part names a service: a prefix or a resource type's ARN service."""
-        if self._arn_services is None:
-            self._arn_services = frozenset(self._services) | {
-                r.arn.split(":")[2].lower()
-                for s in self._services.values()
-                for info in s.actions.values()
-                for r in info.resource_types
-                if r.arn.count(":") >= 5
-            }
         return service.lower() in self._arn_services
 
     def supports_key(self, prefix: str, key: str) -> bool:

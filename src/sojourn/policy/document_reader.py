@@ -216,7 +216,8 @@ class DocumentReader:
                 f"a {self.kind.value} policy statement needs a Principal",
             )
         conditions = read_conditions(body, path, self.log, self.variables)
-        check_condition_hints(conditions, self.log)
+        if conditions:
+            check_condition_hints(conditions, self.log)
         return Statement(
             index=index,
             sid=sid,

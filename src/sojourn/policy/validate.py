@@ -10,6 +10,7 @@ the policy, so the action is newer than the catalogue or grants nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Protocol
 
 from sojourn.catalog.retired import retired_service
@@ -72,7 +73,9 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
             _check_action(catalog, pattern, place, report, unknown_action)
         resources = statement.resources if statement.resources is not None else statement.not_resources or ()
         for resource, place in zip(resources, statement.resource_places, strict=False):
-            _check_resource_service(catalog, resource, place, report)
+            service = arn_service(resource)
+            if service is not None and not catalog.knows_arn_service(service):
+                _unknown_resource_service(service, resource, place, report)
         for condition in statement.conditions:
             family = operator_family(condition.base)
             key_type = catalog.condition_key_type(condition.key)
@@ -159,21 +162,19 @@ def _retired(prefix: str, place: Located, report: Report, where: str) -> bool:
     return True
 
 
-def _check_resource_service(
-    catalog: ActionCatalogView, resource: str, place: Located, report: Report
-) -> None:
+@lru_cache(maxsize=16_384)
+def arn_service(resource: str) -> str | None:
+    """The service part of a resource ARN when it names one service (no wildcard or variable)."""
     parts = resource.split(":", 3)
     if len(parts) < 4 or parts[0] != "arn":
-        return
+        return None
     service = parts[2]
-    if (
-        not service
-        or "*" in service
-        or "?" in service
-        or "$" in service
-        or catalog.knows_arn_service(service)
-    ):
-        return
+    if not service or "*" in service or "?" in service or "$" in service:
+        return None
+    return service
+
+
+def _unknown_resource_service(service: str, resource: str, place: Located, report: Report) -> None:
     if not _retired(service, place, report, resource):
         report(
             place,

@@ -7,7 +7,9 @@ fails it and the operator is not negated: ...IfExists, StringNotEquals and ForAl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from sojourn.analysis.checks.common import matches_when_absent
 from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
@@ -53,6 +55,13 @@ def _grants(patterns: tuple[str, ...], action: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=16)
+def _could_match(prefix: str) -> Callable[[str], object]:
+    """A filter for the entries that can match an action of the service prefix: its own, "*" and
+    service patterns (a regular expression, so that long action lists are filtered without a Python loop)."""
+    return re.compile(rf"(?i)(?:{re.escape(prefix)}|[^:]*[*?][^:]*)(?::|\Z)").match
+
+
 def restricts(condition: Condition, key: str) -> bool:
     """Whether the condition on key narrows the request: it fails when the key is absent, and it is not
     negated (a negated operator admits every value but the ones listed)."""
@@ -68,7 +77,7 @@ def wide_grant(statement: Statement, action: str, key: str) -> tuple[str, str] |
     """How an Allow grants action on every resource without a restricting condition on key, as AA's
     codes name it ("STAR_IN_RESOURCE", "STAR_IN_ACTION_AND_RESOURCE", "NOT_ACTION_AND_STAR_RESOURCE", ...,
     with NOT_RESOURCE for NotResource), and which action entry grants it; None when it does not."""
-    if statement.effect is not Effect.ALLOW or any(restricts(c, key) for c in statement.conditions):
+    if statement.effect is not Effect.ALLOW:
         return None
     if "*" in (statement.resources or ()):
         resource = "RESOURCE"
@@ -76,13 +85,16 @@ def wide_grant(statement: Statement, action: str, key: str) -> tuple[str, str] |
         resource = "NOT_RESOURCE"
     else:
         return None
+    if any(restricts(c, key) for c in statement.conditions):
+        return None
     if statement.not_actions is not None:
         if _grants(statement.not_actions, action):
             return None
         return (
             "NOT_ACTION_AND_STAR_RESOURCE" if resource == "RESOURCE" else "NOT_ACTION_AND_NOT_RESOURCE"
         ), "NotAction"
-    named = [p for p in statement.actions or () if _grants((p,), action)]
+    prefix = action.partition(":")[0]
+    named = [p for p in filter(_could_match(prefix), statement.actions or ()) if action_matches(p, action)]
     if not named:
         return None
     if any(p.lower() == action.lower() for p in named):
