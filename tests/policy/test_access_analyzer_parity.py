@@ -553,3 +553,22 @@ def test_each_identity_kind_has_its_quota(kind: PolicyKind, limit: int) -> None:
     assert [(i.code, i.access_analyzer_code) for i in over.issues] == [
         ("quota", "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA")
     ]
+
+
+def test_the_documented_table_and_these_cases_agree() -> None:
+    import re
+    from pathlib import Path
+
+    table = (Path(__file__).resolve().parents[2] / "docs" / "policy-evaluation.md").read_text()
+    documented: set[str] = set()
+    rows = 0
+    for line in table.splitlines():
+        row = re.match(
+            r"\| (?:error|warning|security warning|suggestion) \| `([^`]+)` \| .* \| (.*) \|$", line
+        )
+        if row:
+            rows += 1
+            if row.group(2).startswith("own test"):
+                documented |= {code.strip() for code in row.group(1).split("/")}
+    assert rows >= 100
+    assert documented == {case[0] for case in CASES}
