@@ -6,8 +6,13 @@ import json
 
 import pytest
 
-from sojourn.analysis.finding import AnalysisContext, Check
-from sojourn.analysis.registry import CHECKS, analyse
+from sojourn.analysis.escalation import bundled_paths
+from sojourn.analysis.finding import RISK_ORDER, AnalysisContext, Check, CheckMeta, Risk
+from sojourn.analysis.graph_build import GraphBuilder
+from sojourn.analysis.policy_report import report_policy
+from sojourn.analysis.registry import ALL_CHECKS, CHECKS, REPORT_CHECKS, SNAPSHOT_CHECKS, analyse
+from sojourn.analysis.snapshot_codec import snapshot_from_json
+from sojourn.analysis.snapshot_findings import snapshot_findings
 from sojourn.catalog import load_catalog
 from sojourn.policy import PolicyKind, parse_policy
 
@@ -21,11 +26,51 @@ def kind_of(check: Check) -> PolicyKind:
 
 
 def test_ids_are_unique_and_metadata_complete() -> None:
-    ids = [c.meta.id for c in CHECKS]
+    ids = [meta.id for meta in ALL_CHECKS]
     assert len(ids) == len(set(ids))
-    for check in CHECKS:
-        assert check.meta.title and check.meta.remediation and check.kinds
-        assert check.meta.id.replace("-", "").isalnum()
+    for meta in ALL_CHECKS:
+        assert meta.title and meta.remediation and meta.example
+        assert meta.id.replace("-", "").isalnum()
+    assert all(check.kinds for check in CHECKS)
+
+
+def test_every_check_meta_defined_in_the_package_is_registered() -> None:
+    import importlib
+    import pkgutil
+
+    import sojourn
+
+    defined: set[int] = set()
+    for module in pkgutil.walk_packages(sojourn.__path__, "sojourn."):
+        if module.name.startswith(("sojourn.analysis", "sojourn.policy", "sojourn.service")):
+            values = vars(importlib.import_module(module.name)).values()
+            defined |= {id(v) for v in values if isinstance(v, CheckMeta)}
+            defined |= {
+                id(item)
+                for v in values
+                if isinstance(v, dict)
+                for item in v.values()
+                if isinstance(item, CheckMeta)
+            }
+    assert defined <= {id(meta) for meta in ALL_CHECKS}
+
+
+def test_one_order_of_risks() -> None:
+    assert [risk.rank for risk in RISK_ORDER] == [0, 1, 2, 3, 4]
+    assert Risk.HIGH.at_least(Risk.MEDIUM) and not Risk.LOW.at_least(Risk.MEDIUM)
+    assert set(RISK_ORDER) == set(Risk)
+
+
+@pytest.mark.parametrize("meta", REPORT_CHECKS, ids=[m.id for m in REPORT_CHECKS])
+def test_every_report_example_is_flagged_by_the_report(meta: CheckMeta) -> None:
+    report = report_policy(parse_policy(meta.example, source="example.json"), ORG, bundled_paths())
+    assert meta.id in {f.check.id for f in report.findings}
+
+
+@pytest.mark.parametrize("meta", SNAPSHOT_CHECKS, ids=[m.id for m in SNAPSHOT_CHECKS])
+def test_every_snapshot_example_is_flagged_by_the_graph(meta: CheckMeta) -> None:
+    builder = GraphBuilder(snapshot_from_json(json.loads(meta.example)), ORG.catalog, bundled_paths())
+    assert meta.id in {f.check.id for f in snapshot_findings(builder, builder.build())}
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=[c.meta.id for c in CHECKS])
@@ -76,7 +121,10 @@ def test_passrole_star_flagged_and_cleared_by_naming_roles_or_service() -> None:
         assert result.policy is not None
         return [f.check.id for f in analyse(result.policy, ORG)]
 
-    assert ids({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}) == ["passrole-on-all-roles"]
+    assert ids({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}) == [
+        "create-slr-for-any-service",
+        "passrole-on-all-roles",
+    ]
     assert (
         ids({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app"})
         == []
@@ -94,5 +142,6 @@ def test_passrole_star_flagged_and_cleared_by_naming_roles_or_service() -> None:
     )
     assert ids({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}) == [
         "allow-with-not-action",
+        "create-slr-for-any-service",
         "passrole-on-all-roles",
     ]

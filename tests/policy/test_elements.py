@@ -130,7 +130,15 @@ def padded(size: int) -> str:
 
 @pytest.mark.parametrize(
     ("kind", "limit"),
-    [(PolicyKind.IDENTITY, 6_144), (PolicyKind.BOUNDARY, 6_144), (PolicyKind.SESSION, 2_048)],
+    [
+        (PolicyKind.IDENTITY, 10_240),
+        (PolicyKind.MANAGED, 6_144),
+        (PolicyKind.INLINE_USER, 2_048),
+        (PolicyKind.INLINE_GROUP, 5_120),
+        (PolicyKind.INLINE_ROLE, 10_240),
+        (PolicyKind.BOUNDARY, 6_144),
+        (PolicyKind.SESSION, 2_048),
+    ],
 )
 def test_white_space_free_quotas_are_exact(kind: PolicyKind, limit: int) -> None:
     at_limit = parse_policy(padded(limit), kind=kind)

@@ -8,32 +8,12 @@ from pathlib import Path
 import pytest
 
 from sojourn.catalog import ActionCatalog
+from sojourn.catalog.retired import RETIRED_SERVICES as RETIRED
 from sojourn.policy import PolicyKind, Severity, parse_policy
 from sojourn.policy.validate import validate_policy
 
 EMPTY_IN_SNAPSHOT = {"AWSCodePipelineFullAccess", "AWSECRPullThroughCacheServiceRolePolicy"}
-RETIRED_SERVICES = {
-    "evidently",
-    "iotevents",
-    "deepracer",
-    "codestar",
-    "iot1click",
-    "mobilehub",
-    "catalog-admin",
-    "iotroborunner",
-    "deepcomposer",
-    "elastic-inference",
-    "sagemaker-groundtruth-synthetic",
-    "deeplens",
-    "datazonecontrol",
-    "crowd",
-    "zocalo",
-    "catalog-user",
-    "applicationwizard",
-    "ec2-reports",
-    "sumerian",
-}
-"""Prefixes in AWS's own policies that the current Service Authorization Reference no longer lists."""
+RETIRED_SERVICES = set(RETIRED)
 NOT_IAM_ACTIONS = {"s3:ListBuckets", "s3:ListObjects", "s3:ListObjectsV2", "ssm:RemoveTagsToResource"}
 """API operation names or typos that AWS wrote into managed policies; they grant nothing."""
 
@@ -73,7 +53,9 @@ def test_unknown_actions_on_the_corpus_are_the_investigated_ones(
         policy = parse_policy(json.dumps(document), source=name, kind=PolicyKind.AWS_MANAGED).policy
         assert policy is not None
         for issue in validate_policy(policy, catalog):
-            if issue.code == "unknown-service":
+            assert issue.code != "unknown-service", str(issue)
+            if issue.code == "retired-service":
+                assert issue.severity is Severity.WARNING
                 unknown_services.add(issue.message.split("'")[1])
             elif issue.code == "unknown-action":
                 unknown_actions.add(issue.message.split("'")[1])
@@ -94,3 +76,29 @@ def test_unknown_actions_on_the_corpus_are_the_investigated_ones(
         "securityagent",
         "servicecatalog",
     }
+
+
+def test_policy_validate_reports_no_error_on_any_policy_aws_publishes(
+    corpus: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    """`sojourn policy validate --kind aws-managed` over every published document, as a user would run it."""
+    from typer.testing import CliRunner
+
+    from sojourn.cli.main import app
+
+    files = []
+    for name, text in corpus:
+        if text.strip():
+            path = tmp_path / f"{name}.json"
+            path.write_text(json.dumps(json.loads(text)["PolicyVersion"]["Document"], indent=2))
+            files.append(str(path))
+    assert len(files) == 1523
+    result = CliRunner().invoke(
+        app, ["policy", "validate", "--kind", "aws-managed", "--format", "json", *files]
+    )
+    rows = json.loads(result.stdout)
+    assert [row for row in rows if row["severity"] == "error"] == []
+    assert result.exit_code == 0
+    retired = {row["message"].split("'")[1] for row in rows if row["code"] == "retired-service"}
+    assert retired == RETIRED_SERVICES
+    assert all("aa_code" in row for row in rows)

@@ -11,11 +11,26 @@ from sojourn.policy.model import Policy
 
 
 class Risk(StrEnum):
+    """How bad a finding is; the one order of risks is RISK_ORDER (compare with `rank`)."""
+
     CRITICAL = "critical"
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
     INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for info up to 4 for critical."""
+        return RISK_ORDER.index(self)
+
+    def at_least(self, floor: Risk) -> bool:
+        """Whether this risk is as bad as floor or worse."""
+        return self.rank >= floor.rank
+
+
+RISK_ORDER = (Risk.INFO, Risk.LOW, Risk.MEDIUM, Risk.HIGH, Risk.CRITICAL)
+"""Every risk from the mildest to the worst."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +40,10 @@ class CheckMeta:
     title: str
     remediation: str
     example: str
-    """A policy document (JSON text) that the check flags; the meta-test runs it."""
+    """A document (JSON text) that the check flags; the meta-test runs it (a policy, or for snapshot
+    checks a snapshot)."""
+    aa_code: str | None = None
+    """The IAM Access Analyzer ValidatePolicy issue code of the same finding, when AA has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +54,13 @@ class Finding:
     col: int
     path: str
     detail: str
+    aa_code: str | None = None
+    """Access Analyzer's issue code for this finding when it differs by case from the check's own."""
+
+    @property
+    def access_analyzer_code(self) -> str | None:
+        """The IAM Access Analyzer issue code of this finding, or None when AA has no such check."""
+        return self.aa_code or self.check.aa_code
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}:{self.col}" if self.line else self.source

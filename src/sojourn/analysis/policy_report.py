@@ -15,28 +15,21 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sojourn.analysis.escalation import EscalationFinding, EscalationPath, find_escalations
-from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
+from sojourn.analysis.finding import AnalysisContext, Finding, Risk
 from sojourn.analysis.profile import each_statement_bits, granted_bits, less_outright_denies
 from sojourn.analysis.registry import analyse
+from sojourn.analysis.report_checks import ESCALATION_PATH
 from sojourn.analysis.risk_categories import risk_category_bits
 from sojourn.analysis.risk_findings import risk_finding
 from sojourn.catalog import ActionBits, ActionCatalog
 from sojourn.policy import ParseResult, Policy, PolicyIssue, PolicyKind, PolicySet, Statement, validate_policy
+from sojourn.policy.model import IDENTITY_POLICY_KINDS
 
 HOLDER_ACCOUNT = "123456789012"
 """The account a lone policy's holder is in when the policy names none in its resources."""
 ACCOUNT_ID = re.compile(r"\d{12}")
-GRANTING_KINDS = frozenset({PolicyKind.IDENTITY, PolicyKind.AWS_MANAGED, PolicyKind.PERMISSION_SET_INLINE})
+GRANTING_KINDS = IDENTITY_POLICY_KINDS | {PolicyKind.AWS_MANAGED, PolicyKind.PERMISSION_SET_INLINE}
 SAMPLE = 5
-
-ESCALATION_PATH = CheckMeta(
-    id="privilege-escalation-path",
-    severity=Risk.HIGH,
-    title="The policy on its own opens a privilege-escalation path",
-    remediation="Remove one permission of the path, add a Deny for it, or narrow its resources.",
-    example='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
-    '"Action": "iam:CreatePolicyVersion", "Resource": "*"}]}',
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +48,7 @@ class PolicyReport:
 
     @property
     def worst(self) -> Risk | None:
-        order = (Risk.CRITICAL, Risk.HIGH, Risk.MEDIUM, Risk.LOW, Risk.INFO)
-        present = {f.check.severity for f in self.findings}
-        return next((risk for risk in order if risk in present), None)
+        return max((f.check.severity for f in self.findings), key=lambda risk: risk.rank, default=None)
 
 
 def report_policy(

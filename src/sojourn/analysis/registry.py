@@ -11,12 +11,18 @@ from sojourn.analysis.checks import (
     principals,
     redundancy,
     resources,
+    service_linked,
+    tag_keys,
     trust,
 )
-from sojourn.analysis.finding import AnalysisContext, Check, Finding
-from sojourn.policy.model import Policy, PolicyKind
+from sojourn.analysis.finding import AnalysisContext, Check, CheckMeta, Finding
+from sojourn.analysis.report_checks import COMPUTE_ADMIN, ESCALATION_PATH, ESCALATION_TO_ADMIN
+from sojourn.analysis.risk_findings import RISKS
+from sojourn.policy.model import IDENTITY_POLICY_KINDS, Policy, PolicyKind
 
-IDENTITY_KINDS = frozenset({"identity", "boundary", "permission-set-inline", "aws-managed"})
+IDENTITY_KINDS = frozenset(
+    {*(kind.value for kind in IDENTITY_POLICY_KINDS), "boundary", "permission-set-inline", "aws-managed"}
+)
 RESOURCE_KINDS = frozenset({"resource"})
 ALL_KINDS = frozenset(kind.value for kind in PolicyKind)
 
@@ -25,6 +31,7 @@ CHECKS: tuple[Check, ...] = (
     Check(trust.EXTERNAL_WITHOUT_EXTERNAL_ID, trust.external_account, frozenset({"trust"})),
     Check(trust.HUMAN_WITHOUT_MFA, trust.human_without_mfa, frozenset({"trust"})),
     Check(permissions.PASSROLE_STAR, permissions.passrole_on_all_roles, IDENTITY_KINDS),
+    Check(service_linked.CREATE_SLR_STAR, service_linked.create_slr_for_any_service, IDENTITY_KINDS),
     Check(permissions.ALLOW_NOT_ACTION, permissions.allow_with_not_action, IDENTITY_KINDS),
     Check(permissions.ALLOW_NOT_RESOURCE, permissions.allow_with_not_resource, IDENTITY_KINDS),
     Check(principals.RESOURCE_WILDCARD_PRINCIPAL, principals.resource_wildcard_principal, RESOURCE_KINDS),
@@ -35,10 +42,20 @@ CHECKS: tuple[Check, ...] = (
         IDENTITY_KINDS | RESOURCE_KINDS,
     ),
     Check(condition_keys.KEY_NOT_SUPPORTED, condition_keys.key_not_supported, ALL_KINDS),
+    Check(tag_keys.ALLOW_TAG_UNSUPPORTED, tag_keys.allow_with_unsupported_tag_keys, ALL_KINDS - {"trust"}),
+    Check(tag_keys.DENY_TAG_UNSUPPORTED, tag_keys.deny_with_unsupported_tag_keys, ALL_KINDS - {"trust"}),
     Check(condition_keys.OPERATOR_TYPE_MISMATCH, condition_keys.operator_type_mismatch, ALL_KINDS),
     Check(redundancy.REDUNDANT, redundancy.redundant_entries, ALL_KINDS),
     Check(condition_logic.CONSTANT_CONDITION, condition_logic.constant_conditions, ALL_KINDS),
 )
+
+REPORT_CHECKS: tuple[CheckMeta, ...] = (*RISKS.values(), ESCALATION_PATH)
+"""Findings a whole-policy report adds to CHECKS (analysis.policy_report); each example is a policy."""
+SNAPSHOT_CHECKS: tuple[CheckMeta, ...] = (COMPUTE_ADMIN, ESCALATION_TO_ADMIN)
+"""Findings only the access graph of a snapshot shows (analysis.snapshot_findings); each example is a
+snapshot."""
+ALL_CHECKS: tuple[CheckMeta, ...] = (*(check.meta for check in CHECKS), *REPORT_CHECKS, *SNAPSHOT_CHECKS)
+"""The metadata of every finding Sojourn reports."""
 
 
 def analyse(policy: Policy, context: AnalysisContext, checks: Iterable[Check] = CHECKS) -> list[Finding]:

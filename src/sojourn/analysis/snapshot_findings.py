@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
-from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
+from sojourn.analysis.finding import AnalysisContext, Finding
 from sojourn.analysis.graph import AccessGraph, EdgeKind, Path
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.principal_risk import principal_risks
 from sojourn.analysis.registry import analyse
+from sojourn.analysis.report_checks import COMPUTE_ADMIN, ESCALATION_TO_ADMIN
 from sojourn.analysis.risk_findings import risk_findings
 from sojourn.policy import PolicyKind
 
@@ -26,20 +27,6 @@ COMPUTE_SERVICES = frozenset(
         "tasks.apprunner.amazonaws.com",
         "batch.amazonaws.com",
     }
-)
-COMPUTE_ADMIN = CheckMeta(
-    id="compute-role-with-admin",
-    severity=Risk.HIGH,
-    title="A role that compute runs as is an administrator",
-    remediation="Give workloads only what they call: any code running on the instance or function holds it.",
-    example="",
-)
-ESCALATION = CheckMeta(
-    id="escalation-to-admin",
-    severity=Risk.HIGH,
-    title="Principal can become an administrator",
-    remediation="Remove one permission of the first step, add a Deny, or narrow its resources.",
-    example="",
 )
 
 
@@ -70,7 +57,7 @@ def snapshot_findings(builder: GraphBuilder, graph: AccessGraph) -> list[Finding
             findings += risk_findings(holder.arn, principal_risks(builder, holder))
     for start, path in sorted(to_admin.items()):
         if path.hops[0].kind is not EdgeKind.IS_ADMIN and graph.nodes[start].kind != "person":
-            findings.append(Finding(ESCALATION, start, 0, 0, "", describe(graph, path)))
+            findings.append(Finding(ESCALATION_TO_ADMIN, start, 0, 0, "", describe(graph, path)))
     return findings
 
 

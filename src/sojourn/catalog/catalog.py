@@ -75,6 +75,13 @@ class ActionCatalog:
         self._ranges = _service_ranges(self._all)
         self.bits = lru_cache(maxsize=16_384)(self._bits)
         self._level_bits: dict[str, ActionBits] | None = None
+        self._arn_services = frozenset(self._services) | {
+            r.arn.split(":")[2].lower()
+            for s in self._services.values()
+            for info in s.actions.values()
+            for r in info.resource_types
+            if r.arn.count(":") >= 5
+        }
 
     def services(self) -> tuple[str, ...]:
         return tuple(sorted(self._services))
@@ -89,6 +96,21 @@ class ActionCatalog:
 
     def knows_service(self, prefix: str) -> bool:
         return prefix.lower() in self._services
+
+    def knows_arn_service(self, service: str) -> bool:
+        """Whether an ARN's service part names a service: a prefix or a resource type's ARN service."""
+        return service.lower() in self._arn_services
+
+    def supports_key(self, prefix: str, key: str) -> bool:
+        """Whether the service lists the (global or own) condition key, e.g. aws:ResourceTag/${TagKey}."""
+        service = self._services.get(prefix.lower())
+        if service is None:
+            return False
+        lowered = key.lower()
+        if lowered in service.condition_keys:
+            return True
+        head, slash, _ = lowered.partition("/")
+        return bool(slash) and f"{head}/*" in service.condition_keys
 
     def knows_action(self, action: str) -> bool:
         return action.lower() in self._lower_bit

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sojourn.analysis.escalation import bundled_paths
-from sojourn.analysis.finding import Risk
+from sojourn.analysis.finding import RISK_ORDER, Risk
 from sojourn.analysis.graph import AccessGraph
 from sojourn.analysis.graph import Path as GraphPath
 from sojourn.analysis.graph_build import GraphBuilder
@@ -33,7 +33,7 @@ SnapshotOption = Annotated[
     Path, typer.Option("--snapshot", "-s", help="snapshot file from `sojourn snapshot`")
 ]
 ACCOUNT_ID = re.compile(r"\d{12}")
-SEVERITY_ORDER = [Risk.INFO, Risk.LOW, Risk.MEDIUM, Risk.HIGH, Risk.CRITICAL]
+SEVERITY_ORDER = RISK_ORDER
 
 
 class Format(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from sojourn.analysis.finding import Finding
+from sojourn.analysis.finding import Finding, Risk
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #1d1d1f; }
@@ -21,7 +21,8 @@ def html_report(title: str, findings: list[Finding], paths: list[str], notes: li
     counts: dict[str, int] = {}
     for finding in findings:
         counts[finding.check.severity.value] = counts.get(finding.check.severity.value, 0) + 1
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no findings"
+    worst_first = sorted(counts.items(), key=lambda item: -Risk(item[0]).rank)
+    summary = ", ".join(f"{n} {s}" for s, n in worst_first) or "no findings"
     rows = "\n".join(
         f'<tr><td class="{escape(f.check.severity.value)}">{escape(f.check.severity.value)}</td>'
         f"<td><code>{escape(f.check.id)}</code><br>{escape(f.check.title)}</td>"

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sojourn.analysis.finding import Risk
+from sojourn.analysis.finding import RISK_ORDER, Risk
 from sojourn.analysis.policy_report import PolicyReport
 from sojourn.cli.html_report import html_report
 from sojourn.cli.policy_files import parse_file, policy_files
@@ -22,7 +22,7 @@ from sojourn.policy import PolicyKind, Severity
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
-SEVERITY_ORDER = [Risk.INFO, Risk.LOW, Risk.MEDIUM, Risk.HIGH, Risk.CRITICAL]
+SEVERITY_ORDER = RISK_ORDER
 PROGRESS_EVERY = 250
 
 

@@ -17,6 +17,7 @@ def issue_row(issue: PolicyIssue) -> dict[str, Any]:
         "code": issue.code,
         "severity": issue.severity.value,
         "message": issue.message,
+        "aa_code": issue.access_analyzer_code,
     }
 
 
@@ -30,4 +31,5 @@ def finding_row(finding: Finding) -> dict[str, Any]:
         "path": finding.path,
         "detail": finding.detail,
         "remediation": finding.check.remediation,
+        "aa_code": finding.access_analyzer_code,
     }

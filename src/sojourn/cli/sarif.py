@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from sojourn import __version__
-from sojourn.analysis.finding import Finding
+from sojourn.analysis.finding import Finding, Risk
 from sojourn.policy import PolicyIssue, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _aa_property(code: str | None) -> dict[str, Any]:
+    """The IAM Access Analyzer issue code of a result, as a SARIF property, when there is one."""
+    return {"properties": {"accessAnalyzerIssueCode": code}} if code else {}
 
 
 def to_sarif(issues: list[PolicyIssue], data_version: str) -> dict[str, Any]:
@@ -31,6 +36,7 @@ def to_sarif(issues: list[PolicyIssue], data_version: str) -> dict[str, Any]:
                     }
                 }
             ],
+            **_aa_property(issue.access_analyzer_code),
         }
         for issue in issues
     ]
@@ -44,7 +50,9 @@ def to_sarif(issues: list[PolicyIssue], data_version: str) -> dict[str, Any]:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
 
 
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+def sarif_level(risk: Risk) -> str:
+    """High and critical are SARIF errors, medium a warning, the rest notes."""
+    return "error" if risk.at_least(Risk.HIGH) else "warning" if risk is Risk.MEDIUM else "note"
 
 
 def findings_to_sarif(findings: list[Finding]) -> dict[str, Any]:
@@ -68,11 +76,12 @@ def findings_to_sarif(findings: list[Finding]) -> dict[str, Any]:
             {
                 "ruleId": finding.check.id,
                 "ruleIndex": ids.index(finding.check.id),
-                "level": LEVELS[finding.check.severity.value],
+                "level": sarif_level(finding.check.severity),
                 "message": {"text": f"{finding.path}: {finding.detail}" if finding.path else finding.detail},
                 "locations": [
                     {"physicalLocation": {"artifactLocation": {"uri": finding.source}, "region": region}}
                 ],
+                **_aa_property(finding.access_analyzer_code),
             }
         )
     driver = {"name": "sojourn", "version": __version__, "semanticVersion": __version__, "rules": rules}

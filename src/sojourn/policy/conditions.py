@@ -9,6 +9,7 @@ import ipaddress
 import re
 from typing import Any
 
+from sojourn.policy.access_analyzer import VALUE_TYPE
 from sojourn.policy.issue_log import IssueLog
 from sojourn.policy.located_json import ARRAYS, kind_of, members
 from sojourn.policy.model import Condition, Severity
@@ -49,6 +50,7 @@ def read_conditions(
                 op_path,
                 "unknown-operator",
                 f"unknown condition operator {operator!r}" + _operator_hint(operator),
+                aa_code="NULL_WITH_IF_EXISTS" if operator.endswith("NullIfExists") else None,
             )
             continue
         qualifier, base, if_exists = parts
@@ -128,7 +130,7 @@ def _values(
             continue
         problem, severity = value_problem(family, text)
         if problem:
-            log.add(item_offset, path, "bad-condition-value", problem, severity)
+            log.add(item_offset, path, "bad-condition-value", problem, severity, VALUE_TYPE.get(family))
     return tuple(texts)
 
 

@@ -31,13 +31,26 @@ class IssueLog:
         return tuple(self.place(offset, f"{path}[{index}]") for index, offset in enumerate(offsets))
 
     def add(
-        self, offset: int, path: str, code: str, message: str, severity: Severity = Severity.ERROR
+        self,
+        offset: int,
+        path: str,
+        code: str,
+        message: str,
+        severity: Severity = Severity.ERROR,
+        aa_code: str | None = None,
     ) -> None:
-        self.add_at(self.place(offset, path), code, message, severity)
+        self.add_at(self.place(offset, path), code, message, severity, aa_code)
 
-    def add_at(self, place: Located, code: str, message: str, severity: Severity = Severity.ERROR) -> None:
+    def add_at(
+        self,
+        place: Located,
+        code: str,
+        message: str,
+        severity: Severity = Severity.ERROR,
+        aa_code: str | None = None,
+    ) -> None:
         self.issues.append(
-            PolicyIssue(self.source, place.line, place.col, place.path, code, severity, message)
+            PolicyIssue(self.source, place.line, place.col, place.path, code, severity, message, aa_code)
         )
 
 

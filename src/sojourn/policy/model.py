@@ -6,11 +6,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
+from sojourn.policy.access_analyzer import access_analyzer_code
+
 
 class PolicyKind(StrEnum):
     """Where a policy is used; it decides which elements are allowed and the size quota (see quotas.py)."""
 
     IDENTITY = "identity"
+    """An identity policy whose attachment is not known: judged against the largest identity quota."""
+    MANAGED = "managed"
+    INLINE_USER = "inline-user"
+    INLINE_GROUP = "inline-group"
+    INLINE_ROLE = "inline-role"
     RESOURCE = "resource"
     TRUST = "trust"
     SCP = "scp"
@@ -20,6 +27,18 @@ class PolicyKind(StrEnum):
     ENDPOINT = "endpoint"
     PERMISSION_SET_INLINE = "permission-set-inline"
     AWS_MANAGED = "aws-managed"
+
+
+IDENTITY_POLICY_KINDS = frozenset(
+    {
+        PolicyKind.IDENTITY,
+        PolicyKind.MANAGED,
+        PolicyKind.INLINE_USER,
+        PolicyKind.INLINE_GROUP,
+        PolicyKind.INLINE_ROLE,
+    }
+)
+"""Policies attached to IAM users, groups and roles (customer managed or inline)."""
 
 
 class Severity(StrEnum):
@@ -47,6 +66,13 @@ class PolicyIssue:
     code: str
     severity: Severity
     message: str
+    aa_code: str | None = None
+    """Access Analyzer's issue code where the reader knows it better than the code table does."""
+
+    @property
+    def access_analyzer_code(self) -> str | None:
+        """The IAM Access Analyzer ValidatePolicy issue code of the same problem, or None."""
+        return self.aa_code or access_analyzer_code(self.code, self.path)
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}:{self.col}" if self.line else self.source

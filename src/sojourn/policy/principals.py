@@ -8,7 +8,7 @@ from typing import Any
 
 from sojourn.policy.issue_log import IssueLog
 from sojourn.policy.located_json import ARRAYS, members
-from sojourn.policy.model import Principal
+from sojourn.policy.model import Principal, Severity
 
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 ACCOUNT = re.compile(r"\d{12}\Z")
@@ -55,6 +55,7 @@ def read_principals(
             path,
             "bad-principal",
             "Principal names no principal; it matches nobody",
+            aa_code="EMPTY_OBJECT_PRINCIPAL",
         )
     principals: list[Principal] = []
     for kind, value in members(element).items():
@@ -68,6 +69,14 @@ def read_principals(
             )
             continue
         if isinstance(value, ARRAYS):
+            if not value:
+                log.add(
+                    at.member_at(element, kind),
+                    f"{path}.{kind}",
+                    "empty-list",
+                    f"an empty list of {kind} principals names nobody; remove it or add principals",
+                    Severity.WARNING,
+                )
             offsets = at.items_at(value)
             for index, item in enumerate(value):
                 _read_one(kind, item, offsets[index], f"{path}.{kind}[{index}]", log, principals)
@@ -84,8 +93,17 @@ def _read_one(
         return
     problem = principal_problem(kind, value)
     if problem:
-        log.add(offset, path, "bad-principal", problem)
+        log.add(offset, path, "bad-principal", problem, aa_code=_aa_code(kind, value))
     principals.append(Principal(kind, value))
+
+
+def _aa_code(kind: str, value: str) -> str | None:
+    """Access Analyzer's code for a principal AWS rejects (INVALID_PRINCIPAL_FORMAT unless more precise)."""
+    if kind == "Service" and "*" not in value:
+        return "INVALID_SERVICE_PRINCIPAL_FORMAT"
+    if value != "*" and ("*" in value or "?" in value):
+        return "UNSUPPORTED_WILDCARD_IN_PRINCIPAL"
+    return None
 
 
 def principal_problem(kind: str, value: str) -> str | None:

@@ -17,8 +17,6 @@ from sojourn.analysis.policy_report import report_policy
 from sojourn.catalog import ActionCatalog, load_catalog
 from sojourn.policy import PolicyKind, parse_policy
 
-ORDER = (Risk.CRITICAL, Risk.HIGH, Risk.MEDIUM, Risk.LOW, Risk.INFO)
-
 
 @lru_cache(maxsize=1)
 def _analysis_data() -> tuple[ActionCatalog, tuple[EscalationPath, ...]]:
@@ -56,5 +54,4 @@ def new_findings(desired: AccessState, observed: AccessState, accounts: Iterable
 
 
 def at_least(findings: list[Finding], threshold: Risk) -> list[Finding]:
-    limit = ORDER.index(threshold)
-    return [f for f in findings if ORDER.index(f.check.severity) <= limit]
+    return [f for f in findings if f.check.severity.at_least(threshold)]

@@ -13,10 +13,11 @@ an action the catalogue does not know.
 
 `condition-operator-type-mismatch`: the operator compares a type other than the key's (types from the
 catalogue and the global keys). Flagged: String operators on Bool, Date, Numeric, ARN and IPAddress keys
-(for ARNs the Arn operator of the same meaning is suggested), Bool on any non-Bool key, Numeric on any
-non-Numeric key, Date on keys that are neither Date nor Numeric (Date operators accept epoch seconds),
-IpAddress on any non-IPAddress key, Arn operators on Bool, Date, Numeric and IPAddress keys. Not
-flagged: Arn operators on String keys (many String keys hold ARNs), Null and Binary.
+(on ARN keys only StringLike and StringNotLike, as Access Analyzer does, with ArnLike suggested), Bool on
+any non-Bool key, Numeric on any non-Numeric key, Date on keys that are neither Date nor Numeric (Date
+operators accept epoch seconds), IpAddress on any non-IPAddress key, Arn operators on Bool, Date, Numeric
+and IPAddress keys. Not flagged: Arn operators on String keys (many String keys hold ARNs), Null and
+Binary.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ OPERATOR_TYPE_MISMATCH = CheckMeta(
     example='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
     '"Principal": {"AWS": "arn:aws:iam::111122223333:role/ci"}, "Action": "sts:AssumeRole", '
     '"Condition": {"StringEquals": {"aws:MultiFactorAuthPresent": "true"}}}]}',
+    aa_code="TYPE_MISMATCH",
 )
 
 
@@ -183,6 +185,9 @@ WRONG_TYPES = {
     "IPAddress": frozenset({"String", "Date", "Numeric", "Bool", "ARN"}),
     "ARN": frozenset({"Bool", "Date", "Numeric", "IPAddress"}),
 }
+LIKE_OPERATORS = frozenset({"StringLike", "StringNotLike"})
+"""String operators reported on ARN keys: StringEquals compares an ARN exactly, as AWS's own examples do
+and Access Analyzer accepts; StringLike should be ArnLike, which matches ARNs part by part."""
 SUGGESTION = {
     "Bool": "Bool",
     "Date": "a Date operator",
@@ -215,6 +220,8 @@ def _mismatch(catalog: ActionCatalog, condition: Condition) -> str | None:
     family = operator_family(condition.base)
     kind = key_type(catalog, condition.key)
     if kind is None or kind not in WRONG_TYPES.get(family, frozenset()):
+        return None
+    if kind == "ARN" and family == "String" and condition.base not in LIKE_OPERATORS:
         return None
     return (
         f"{condition.operator} compares {family} values but {condition.key} is {kind}; "

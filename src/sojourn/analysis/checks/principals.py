@@ -69,6 +69,7 @@ SERVICE_WITHOUT_SOURCE = CheckMeta(
     "ArnEquals or StringEquals.",
     example='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
     '"Principal": {"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    aa_code="RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL",
 )
 
 

@@ -10,6 +10,7 @@ other (duplicates), the later one is reported.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from sojourn.analysis.checks.common import has_wildcard, statement_finding
 from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
@@ -27,6 +28,7 @@ REDUNDANT = CheckMeta(
     example='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
     '"Principal": {"AWS": "arn:aws:iam::111122223333:role/ci"}, '
     '"Action": ["sts:AssumeRole", "sts:*"]}]}',
+    aa_code="REDUNDANT_ACTION",
 )
 
 
@@ -136,4 +138,5 @@ def redundant_entries(policy: Policy, context: AnalysisContext) -> Iterator[Find
 
 def _finding(policy: Policy, statement: Statement, entry: str, other: str, same: bool) -> Finding:
     detail = f"{entry} is listed twice" if same else f"{entry} is already covered by {other}"
-    return statement_finding(REDUNDANT, policy, statement, detail)
+    finding = statement_finding(REDUNDANT, policy, statement, detail)
+    return finding if entry.startswith("action") else replace(finding, aa_code="REDUNDANT_RESOURCE")
