@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from sojourn.analysis.escalation import bundled_paths
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.principal_risk import principal_risks
 from sojourn.analysis.snapshot import AccountSnapshot, InlinePolicy, OrgSnapshot, User
@@ -25,7 +24,7 @@ def risks(catalog: ActionCatalog, *documents: dict[str, Any]) -> dict[str, tuple
     inline = tuple(InlinePolicy(f"p{i}", d) for i, d in enumerate(documents))
     user = User(f"arn:aws:iam::{ACCOUNT}:user/u", "u", inline=inline)
     builder = GraphBuilder(
-        OrgSnapshot((AccountSnapshot(ACCOUNT, "a", users=(user,)),)), catalog, bundled_paths()
+        OrgSnapshot((AccountSnapshot(ACCOUNT, "a", users=(user,)),)), catalog
     )
     return principal_risks(builder, builder.holders[0])
 
@@ -58,7 +57,7 @@ def test_findings_name_the_category_and_the_actions(catalog: ActionCatalog) -> N
         f"arn:aws:iam::{ACCOUNT}:user/u", "u", inline=(InlinePolicy("p", doc("Allow", "s3:GetObject")),)
     )
     builder = GraphBuilder(
-        OrgSnapshot((AccountSnapshot(ACCOUNT, "a", users=(user,)),)), catalog, bundled_paths()
+        OrgSnapshot((AccountSnapshot(ACCOUNT, "a", users=(user,)),)), catalog
     )
     found = [f for f in snapshot_findings(builder, builder.build()) if f.check.id.startswith("risk-")]
     assert [(f.check.id, f.source) for f in found] == [("risk-data-exfiltration", user.arn)]

@@ -1,10 +1,10 @@
 """One policy judged on its own: its parse and catalogue issues, every registry check, the access-level
-profile, the risk categories of what it allows on any resource, and the escalation paths it opens.
+profile, the risk categories of what it allows on any resource, and the escalation capabilities it grants.
 
-Profile, risks and escalation paths apply to policies that grant (identity, AWS managed, permission-set
-inline). An escalation path is first screened with catalogue bits (every required action named by some
-Allow statement) and then decided by the evaluation engine for a holder of only this policy, so Deny
-statements, conditions and resource constraints count exactly as they do in the access graph.
+Profile, risks and escalation apply to policies that grant (identity, AWS managed, permission-set inline).
+An escalation capability step (analysis.capability) is first screened with catalogue bits (every action it
+needs named by some Allow statement) and then decided by the evaluation engine for a holder of only this
+policy, so Deny statements, conditions and resource constraints count exactly as they do in the graph.
 """
 
 from __future__ import annotations
@@ -14,14 +14,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from sojourn.analysis.escalation import EscalationFinding, EscalationPath, find_escalations
+from sojourn.analysis.capability import Capability, Step, default_steps
+from sojourn.analysis.capability_probe import PASS_ROLE, ProbeOracle, find_capabilities
+from sojourn.analysis.escalation import EscalationFinding, EscalationPath
 from sojourn.analysis.finding import AnalysisContext, CheckMeta, Finding, Risk
 from sojourn.analysis.profile import each_statement_bits, granted_bits, less_outright_denies
 from sojourn.analysis.registry import analyse
 from sojourn.analysis.risk_categories import risk_category_bits
 from sojourn.analysis.risk_findings import risk_finding
 from sojourn.catalog import ActionBits, ActionCatalog
-from sojourn.policy import ParseResult, Policy, PolicyIssue, PolicyKind, PolicySet, Statement, validate_policy
+from sojourn.policy import (
+    ParseResult,
+    Policy,
+    PolicyIssue,
+    PolicyKind,
+    PolicySet,
+    Statement,
+    compile_policy_set,
+    validate_policy,
+)
 
 HOLDER_ACCOUNT = "123456789012"
 """The account a lone policy's holder is in when the policy names none in its resources."""
@@ -32,8 +43,8 @@ SAMPLE = 5
 ESCALATION_PATH = CheckMeta(
     id="privilege-escalation-path",
     severity=Risk.HIGH,
-    title="The policy on its own opens a privilege-escalation path",
-    remediation="Remove one permission of the path, add a Deny for it, or narrow its resources.",
+    title="The policy on its own lets its holder gain another principal's power",
+    remediation="Remove the permissions named, add a Deny for them, or narrow their resources.",
     example='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
     '"Action": "iam:CreatePolicyVersion", "Resource": "*"}]}',
 )
@@ -46,7 +57,7 @@ class PolicyReport:
     issues: tuple[PolicyIssue, ...]
     """Parse and catalogue issues."""
     findings: tuple[Finding, ...]
-    """Registry checks, then one finding per risk category, then one per escalation path."""
+    """Registry checks, then one finding per risk category, then one per escalation capability."""
     profile: Mapping[str, int]
     """Allowed actions per access level; empty when the policy does not grant."""
     risks: Mapping[str, int]
@@ -61,8 +72,9 @@ class PolicyReport:
 
 
 def report_policy(
-    parsed: ParseResult, context: AnalysisContext, paths: tuple[EscalationPath, ...]
+    parsed: ParseResult, context: AnalysisContext, steps: tuple[Step, ...] | None = None
 ) -> PolicyReport:
+    """The whole report; escalation from the capability steps (the catalogue's, unless given)."""
     policy = parsed.policy
     source = policy.source if policy is not None else (parsed.issues[0].source if parsed.issues else "")
     if policy is None:
@@ -78,7 +90,8 @@ def report_policy(
     for category, bits in risks.items():
         if bits:
             findings.append(risk_finding(source, category, bits.bit_count(), catalog.names(bits, SAMPLE)))
-    escalations = _escalations(policy, catalog, each, granted, paths)
+    steps = default_steps(catalog) if steps is None else steps
+    escalations = _escalations(policy, catalog, each, granted, steps)
     findings += [_escalation_finding(source, found.path) for found in escalations]
     return PolicyReport(
         source,
@@ -96,19 +109,23 @@ def _escalations(
     catalog: ActionCatalog,
     each: tuple[ActionBits, ...],
     granted: ActionBits,
-    paths: tuple[EscalationPath, ...],
+    steps: tuple[Step, ...],
 ) -> list[EscalationFinding]:
-    table, anything_needed = _required(paths, catalog)
-    if anything_needed is not None and not granted & anything_needed:
+    """Screen the steps with catalogue bits (every action of a step named by some Allow statement), then
+    let the engine decide the rest for a holder of only this policy."""
+    table, pass_role, anything = _step_bits(steps, catalog)
+    if not granted & anything:
         return []
     candidates = []
     needed = 0
-    for path, required in table:
-        if required is None:
-            return _decide(policy, catalog, paths)
-        if required & granted == required:
-            candidates.append(path)
-            needed |= required
+    for step, own, groups in table:
+        if not own & granted or (step.passes_role and not pass_role & granted):
+            continue
+        if all(group & granted for group in groups):
+            candidates.append(step)
+            needed |= own | (pass_role if step.passes_role else 0)
+            for group in groups:
+                needed |= group
     if not candidates:
         return []
     relevant = tuple(
@@ -117,6 +134,21 @@ def _escalations(
         if bits & needed or _service_wildcard(statement)
     )
     return _decide(replace(policy, statements=relevant), catalog, tuple(candidates))
+
+
+@lru_cache(maxsize=8)
+def _step_bits(
+    steps: tuple[Step, ...], catalog: ActionCatalog
+) -> tuple[tuple[tuple[Step, ActionBits, tuple[ActionBits, ...]], ...], ActionBits, ActionBits]:
+    """Each step with its action and needed groups as bits, iam:PassRole's bit, and every step action."""
+    table = []
+    anything = 0
+    for step in steps:
+        own = catalog.bits_of((step.action,))
+        groups = tuple(catalog.bits_of(group) for group in step.needs)
+        table.append((step, own, groups))
+        anything |= own
+    return tuple(table), catalog.bits_of((PASS_ROLE,)), anything
 
 
 def _service_wildcard(statement: Statement) -> bool:
@@ -143,36 +175,16 @@ def holder_accounts(policy: Policy) -> tuple[str, ...]:
     return tuple(sorted(named)) or (HOLDER_ACCOUNT,)
 
 
-def _decide(
-    policy: Policy, catalog: ActionCatalog, paths: tuple[EscalationPath, ...]
-) -> list[EscalationFinding]:
-    """Each path opened for a holder in any of the accounts the policy names (the first account's
-    evidence is kept), in path order."""
+def _decide(policy: Policy, catalog: ActionCatalog, steps: tuple[Step, ...]) -> list[EscalationFinding]:
+    """Each capability opened for a holder in any of the accounts the policy names (the first account
+    that opens it gives the evidence), in capability order."""
     found: dict[str, EscalationFinding] = {}
+    compiled = compile_policy_set(PolicySet(identity=(policy,)))
     for account in holder_accounts(policy):
-        remaining = tuple(p for p in paths if p.id not in found)
-        for finding in find_escalations(
-            holder(account), account, PolicySet(identity=(policy,)), remaining, catalog
-        ):
-            found[finding.path.id] = finding
-    return [found[p.id] for p in paths if p.id in found]
-
-
-@lru_cache(maxsize=8)
-def _required(
-    paths: tuple[EscalationPath, ...], catalog: ActionCatalog
-) -> tuple[tuple[tuple[EscalationPath, ActionBits | None], ...], ActionBits | None]:
-    """Each path with its required actions as bits (None when the catalogue does not know every one of
-    them: the engine then decides alone), and every required action of every path (None likewise)."""
-    table: list[tuple[EscalationPath, ActionBits | None]] = []
-    anything = 0
-    for path in paths:
-        bits = catalog.bits_of(path.required)
-        known = bits.bit_count() == len(set(path.required))
-        table.append((path, bits if known else None))
-        anything |= bits
-    every_known = all(bits is not None for _, bits in table)
-    return tuple(table), anything if every_known else None
+        oracle = ProbeOracle(holder(account), account, compiled, catalog)
+        for finding in find_capabilities(oracle, steps):
+            found.setdefault(finding.path.id, finding)
+    return [found[c.value] for c in Capability if c.value in found]
 
 
 def _escalation_finding(source: str, path: EscalationPath) -> Finding:
