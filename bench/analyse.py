@@ -47,7 +47,10 @@ PEER_PYTHON = PEERS / "venv" / "bin" / "python"
 NOT_INSTALLED = "not installed (run bench/peers/setup.sh)"
 QUICK_STRIDE = 15
 """--quick analyses every 15th policy by name: about 100 of the 1,523."""
-STAGES = ("parse_policy_document", "report_policy (validate, checks, profile, risks, escalation capabilities)")
+STAGES = (
+    "parse_policy_document",
+    "report_policy (validate, checks, profile, risks, escalation capabilities)",
+)
 
 
 def progress(message: str) -> None:

@@ -20,9 +20,7 @@ import botocore.session
 from sojourn.catalog import load_catalog
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "sojourn" / "catalog" / "data" / "action_parameters.json"
-ROLE = re.compile(
-    r"^(\w*role|\w*rolearn|\w*roles|iaminstanceprofile|instanceprofile\w*)$", re.IGNORECASE
-)
+ROLE = re.compile(r"^(\w*role|\w*rolearn|\w*roles|iaminstanceprofile|instanceprofile\w*)$", re.IGNORECASE)
 NOT_ROLE = re.compile(r"(session|name|policy|mapping|type|alias|description|tag)", re.IGNORECASE)
 CODE = re.compile(
     r"^(code|zipfile|imageuri|\w*image|handler|layers|environment|environmentvariables\w*|userdata"

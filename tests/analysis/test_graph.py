@@ -176,10 +176,14 @@ def test_changing_a_functions_code_leads_to_its_execution_role(catalog: ActionCa
 
 def test_passrole_reaches_only_the_roles_it_may_pass(catalog: ActionCatalog) -> None:
     _, graph = build(organisation(carol_pass=arn(DEV, "role", "ec2-small")), catalog)
-    targets = {e.target for e in graph.outgoing[arn(DEV, "user", "carol")] if e.via.startswith("run-code-as-role")}
+    targets = {
+        e.target for e in graph.outgoing[arn(DEV, "user", "carol")] if e.via.startswith("run-code-as-role")
+    }
     assert targets == {arn(DEV, "role", "ec2-small")}
     _, graph = build(organisation(), catalog)
-    targets = {e.target for e in graph.outgoing[arn(DEV, "user", "carol")] if e.via.startswith("run-code-as-role")}
+    targets = {
+        e.target for e in graph.outgoing[arn(DEV, "user", "carol")] if e.via.startswith("run-code-as-role")
+    }
     assert targets == {arn(DEV, "role", "ec2-small"), arn(DEV, "role", "ec2-admin")}
 
 

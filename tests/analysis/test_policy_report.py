@@ -53,7 +53,9 @@ def test_administrator_access_grants_every_capability_and_every_risk(context: An
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.id)
-def test_each_named_path_is_found_and_yields_to_a_deny(path: EscalationPath, context: AnalysisContext) -> None:
+def test_each_named_path_is_found_and_yields_to_a_deny(
+    path: EscalationPath, context: AnalysisContext
+) -> None:
     grant = {"Effect": "Allow", "Action": list(path.required), "Resource": "*"}
     assert report_policy(parsed(grant), context).escalations, path.id
     denied = {"Effect": "Deny", "Action": list(path.required), "Resource": "*"}
@@ -81,9 +83,7 @@ def test_risks_count_only_what_is_allowed_on_any_resource(context: AnalysisConte
     )
     assert set(scoped.risks.values()) == {0}
     assert scoped.profile["Write"] > 0
-    wide = report_policy(
-        parsed({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}), context
-    )
+    wide = report_policy(parsed({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}), context)
     assert wide.risks["data-exfiltration"] == 1
     assert [f.detail for f in wide.findings if f.check.id == "risk-data-exfiltration"] == [
         "1 action(s) on any resource: s3:GetObject"

@@ -41,7 +41,9 @@ IDENTITY_SERVICES = frozenset({"iam", "sts", "sso", "identitystore", "organizati
 PERMISSION_WRITE = re.compile(
     r"^(put|attach|add|createpolicyversion|setdefaultpolicyversion|delete\w*permissionsboundary)"
 )
-PERMISSION_SET_WRITE = re.compile(r"^(put|attach|delete\w*permissionsboundary)\w*topermissionset$|^delete\w*boundary")
+PERMISSION_SET_WRITE = re.compile(
+    r"^(put|attach|delete\w*permissionsboundary)\w*topermissionset$|^delete\w*boundary"
+)
 CREDENTIAL_WRITE = re.compile(
     r"^(create(accesskey|loginprofile|servicespecificcredential)|updateloginprofile"
     r"|resetservicespecificcredential|uploadsshpublickey)$"
@@ -175,7 +177,11 @@ def _credential_steps(catalog: ActionCatalog) -> list[Step]:
 def _trust_steps(catalog: ActionCatalog) -> list[Step]:
     steps = []
     for info in _actions(catalog, "iam"):
-        if "role" in _types(info) and "assumerolepolicy" in _short(info) and _short(info).startswith("update"):
+        if (
+            "role" in _types(info)
+            and "assumerolepolicy" in _short(info)
+            and _short(info).startswith("update")
+        ):
             steps.append(Step(Capability.TRUST, info.name, Yields.PRINCIPAL))
         elif PROVIDER_WRITE.match(_short(info)):
             steps.append(Step(Capability.TRUST, info.name, Yields.FEDERATED_ROLES))

@@ -68,7 +68,9 @@ class ProbeOracle:
                 return None
             evidence.append(line)
         if step.passes_role:
-            line = next((found for s in step.services if (found := self.allowed(PASS_ROLE, s)) is not None), None)
+            line = next(
+                (found for s in step.services if (found := self.allowed(PASS_ROLE, s)) is not None), None
+            )
             if line is None:
                 return None
             evidence.append(line)
@@ -82,7 +84,11 @@ def find_capabilities(oracle: ProbeOracle, steps: Iterable[Step]) -> list[Escala
         evidence = oracle.step(step)
         if evidence is not None:
             found.setdefault(step.capability, []).append((step, evidence))
-    return [capability_finding(oracle.principal, capability, found[capability]) for capability in Capability if capability in found]
+    return [
+        capability_finding(oracle.principal, capability, found[capability])
+        for capability in Capability
+        if capability in found
+    ]
 
 
 def capability_finding(
@@ -94,4 +100,6 @@ def capability_finding(
     name = f"{TITLES[capability]}: {', '.join(names[:SAMPLE])}{more}"
     first, evidence = granted[0]
     required = first.actions + ((PASS_ROLE,) if first.passes_role else ())
-    return EscalationFinding(EscalationPath(capability.value, name, capability.value, required), principal, evidence)
+    return EscalationFinding(
+        EscalationPath(capability.value, name, capability.value, required), principal, evidence
+    )

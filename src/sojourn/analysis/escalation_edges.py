@@ -32,7 +32,7 @@ PASS_ROLE = "iam:PassRole"  # noqa: S105 (an action name)
 
 
 class EscalationOracle(Protocol):
-    """What the edges ask of the graph builder (kept to a Protocol so the two modules do not import each other)."""
+    """What the edges ask of the graph builder (a Protocol: the two modules do not import each other)."""
 
     snapshot: OrgSnapshot
     catalog: ActionCatalog
@@ -55,7 +55,7 @@ class EscalationOracle(Protocol):
 
 
 def escalation_edges(oracle: EscalationOracle, holder: Holder) -> dict[str, list[str]]:
-    """Targets by "capability via action": what every holder of the policy shape reaches, then the holder's own."""
+    """Targets by "capability via action": what the policy shape reaches, then the holder's own."""
     key = holder.shape
     if key not in oracle.escalations:
         found: dict[str, list[str]] = {}
@@ -92,6 +92,7 @@ def _screened(oracle: EscalationOracle, holder: Holder, step: Step) -> bool:
 
 def _on_probes(oracle: EscalationOracle, holder: Holder, step: Step) -> bool:
     """The step's own action and one action of each group it needs, on any resource."""
+
     def anywhere(action: str) -> bool:
         return oracle.allowed(holder, action, probe_resource(action, oracle.catalog, holder.account))
 
@@ -108,9 +109,11 @@ def _shared_targets(oracle: EscalationOracle, holder: Holder, step: Step) -> Ite
     if step.capability is Capability.PERMISSIONS and step.yields is not Yields.SSO_ROLES:
         return
     if step.yields is Yields.PRINCIPAL:
-        principals = (account.users if step.capability is Capability.CREDENTIALS else account.roles) if account else ()
+        users = step.capability is Capability.CREDENTIALS
+        principals = (account.users if users else account.roles) if account else ()
+        anywhere = _on_probes(oracle, holder, step)
         for principal in principals:
-            if oracle.allowed(holder, step.action, principal.arn):
+            if anywhere or oracle.allowed(holder, step.action, principal.arn):
                 yield via, principal.arn
     elif step.yields is Yields.SSO_ROLES:
         if _on_probes(oracle, holder, step):
@@ -120,8 +123,8 @@ def _shared_targets(oracle: EscalationOracle, holder: Holder, step: Step) -> Ite
                         yield via, role.arn
     elif step.yields is Yields.FEDERATED_ROLES:
         if _on_probes(oracle, holder, step):
-            for role in oracle.federated_roles(holder.account):
-                yield via, role
+            for federated in oracle.federated_roles(holder.account):
+                yield via, federated
     elif step.capability is Capability.RUN_CODE:
         yield from _passed_roles(oracle, holder, step)
     elif step.yields is Yields.SERVICE_ROLES:
@@ -129,12 +132,13 @@ def _shared_targets(oracle: EscalationOracle, holder: Holder, step: Step) -> Ite
 
 
 def _group_members(oracle: EscalationOracle, holder: Holder, step: Step) -> Iterator[tuple[str, str]]:
-    """Joining a group gives what its members hold through it: an edge to each member of a group it may join."""
+    """Joining a group gives what its members hold through it: an edge to each member."""
     account = oracle.snapshot.account(holder.account)
     if account is None or holder.kind != "user":
         return
+    anywhere = _on_probes(oracle, holder, step)
     for group in account.groups:
-        if oracle.allowed(holder, step.action, group.arn):
+        if anywhere or oracle.allowed(holder, step.action, group.arn):
             for user in account.users:
                 if group.name in user.groups:
                     yield f"{_via(step)} {group.name}", user.arn
@@ -175,7 +179,9 @@ def _own_targets(oracle: EscalationOracle, holder: Holder) -> list[tuple[str, st
             continue
         if not _screened(oracle, holder, step):
             continue
-        for resource in owned.get(step.yields, ()):
+        if _on_probes(oracle, holder, step):
+            return [(_via(step), admin)]
+        for resource in owned.get(step.yields, ())[:HUB_MIN]:
             if oracle.allowed(holder, step.action, resource):
                 return [(f"{_via(step)} on {resource.rsplit('/', 1)[-1]}", admin)]
     return []
@@ -189,7 +195,9 @@ def _owned(oracle: EscalationOracle, holder: Holder) -> Mapping[Yields, tuple[st
         by_name = {g.name: g.arn for g in account.groups}
         groups = tuple(by_name[g] for g in (user.groups if user else ()) if g in by_name)
     policies = tuple(
-        s for s in holder.shape if s.startswith("arn:") and ":policy/" in s and not s.split(":")[4] in ("", "aws")
+        s
+        for s in holder.shape
+        if s.startswith("arn:") and ":policy/" in s and s.split(":")[4] not in ("", "aws")
     )
     return {
         Yields.PRINCIPAL: (holder.arn, *oracle.assumable(holder)),
