@@ -1,4 +1,4 @@
-"""Which actions take a role and which take code, from AWS API models (scripts/derive_action_parameters.py)."""
+"""Which actions take a role and which take code, from AWS API models (scripts/derive_action_parameters)."""
 
 from __future__ import annotations
 
