@@ -53,6 +53,10 @@ SIGN_IN_WRITE = re.compile(r"^create(accountassignment|groupmembership)$")
 PROVIDER_WRITE = re.compile(r"^(create|update|add)\w*(samlprovider|openidconnectprovider\w*)$")
 TRUST_ANCHOR_WRITE = re.compile(r"^(create|update)trustanchor$")
 STARTER = re.compile(r"^(invoke|start|run|execute)")
+SESSION = re.compile(r"^(start\w*session|executecommand|create\w*presigned\w*url)$")
+"""Open a shell or a signed-in console on a running resource."""
+UNDOES = re.compile(r"^(delete|remove|stop|cancel|untag|tag|detach|disassociate|reject|deregister)")
+"""Verbs that take away or halt: never a way to give code."""
 CREATES = re.compile(r"^(create|register|run|request)(\w+)$")
 ROLE_KEY = re.compile(r"^[\w-]+:\w*role(arn)?$", re.IGNORECASE)
 VARIABLE = re.compile(r"\$\{[^}]*\}")
@@ -209,6 +213,8 @@ def takes_role(info: ActionInfo, parameters: ParameterIndex) -> bool:
 
 
 def _run_code_steps(catalog: ActionCatalog, parameters: ParameterIndex) -> list[Step]:
+    """Launchers: a role and code in one request, or a role at creation and code in a later request on
+    the created resource type (an interpreter created with a role, then given code to run)."""
     steps = []
     for name in parameters.names():
         info = catalog.action(name)
@@ -216,9 +222,14 @@ def _run_code_steps(catalog: ActionCatalog, parameters: ParameterIndex) -> list[
         prefix = name.partition(":")[0].lower()
         if info is None or found is None or prefix in IDENTITY_SERVICES or info.access_level != "Write":
             continue
-        if not found.code or not takes_role(info, parameters):
+        if not takes_role(info, parameters):
             continue
-        starters = _starters(catalog, info)
+        if found.code:
+            starters = _starters(catalog, info)
+        else:
+            starters = _later_code(catalog, parameters, info)
+            if not starters:
+                continue
         steps.append(
             Step(
                 Capability.RUN_CODE,
@@ -232,42 +243,90 @@ def _run_code_steps(catalog: ActionCatalog, parameters: ParameterIndex) -> list[
     return steps
 
 
+def _noun(info: ActionInfo) -> str:
+    match = CREATES.match(_short(info))
+    return match.group(2) if match else ""
+
+
+def _later_code(catalog: ActionCatalog, parameters: ParameterIndex, launch: ActionInfo) -> tuple[str, ...]:
+    """Same-service actions that take code on the resource type the launch action creates."""
+    noun = _noun(launch)
+    if not noun:
+        return ()
+    prefix = launch.name.partition(":")[0]
+    return tuple(
+        i.name
+        for i in _actions(catalog, prefix)
+        if i.access_level == "Write"
+        and not UNDOES.match(_short(i))
+        and (found := parameters.get(i.name)) is not None
+        and found.code
+        and any(r.required and r.name.lower().replace("-", "") == noun for r in i.resource_types)
+    )
+
+
 def _starters(catalog: ActionCatalog, launch: ActionInfo) -> tuple[str, ...]:
     """Actions that run what the launch action creates, when it only runs on invocation (the service can
-    invoke the resource type), else none: the resource runs once created."""
+    invoke the resource type), else none: the resource runs once created. A starter acts on the resource
+    type, or names it in a condition key (lambda:FunctionArn on CreateEventSourceMapping)."""
     required = [r.name.lower() for r in launch.resource_types if r.required]
     if not required or STARTER.match(_short(launch)):
         return ()
     prefix = launch.name.partition(":")[0]
-    same_type = [
-        i for i in _actions(catalog, prefix) if required[0] in _types(i) and i.access_level == "Write"
-    ]
+    kind = required[0]
+    key = f"{prefix}:{kind.replace('-', '')}arn".lower()
+    writes = [i for i in _actions(catalog, prefix) if i.access_level == "Write"]
+    same_type = [i for i in writes if kind in _types(i)]
     if not any(_short(i).startswith("invoke") for i in same_type):
         return ()
-    return tuple(i.name for i in same_type if STARTER.match(_short(i)))
+    wired = [
+        i for i in writes if key in (k.lower() for k in i.condition_keys) and _short(i).startswith("create")
+    ]
+    return tuple(i.name for i in same_type if STARTER.match(_short(i))) + tuple(i.name for i in wired)
 
 
 def _normalised(arn: str) -> str:
     return VARIABLE.sub("*", arn).lower()
 
 
+def _running_types(catalog: ActionCatalog, run_code: list[Step]) -> dict[str, str]:
+    """ARN patterns of the resources that run as a role -> the service in the ARN: every resource type of a
+    launcher and of what it needs, and the type of its service it is named after (RunTask: task)."""
+    running: dict[str, str] = {}
+    for step in run_code:
+        for name in (step.action, *(a for group in step.needs for a in group)):
+            info = catalog.action(name)
+            if info is None:
+                continue
+            types = list(info.resource_types)
+            if noun := _noun(info):
+                service = catalog.service(name.partition(":")[0])
+                types += [
+                    r
+                    for other in (service.actions.values() if service else ())
+                    for r in other.resource_types
+                    if r.name.lower().replace("-", "") == noun
+                ][:1]
+            for requirement in types:
+                if requirement.arn:
+                    running.setdefault(_normalised(requirement.arn), requirement.arn.split(":")[2])
+    return running
+
+
 def _existing_code_steps(
     catalog: ActionCatalog, parameters: ParameterIndex, run_code: list[Step]
 ) -> list[Step]:
-    running: dict[str, str] = {}
-    for step in run_code:
-        info = catalog.action(step.action)
-        for requirement in info.resource_types if info else ():
-            if requirement.required and requirement.arn:
-                running.setdefault(_normalised(requirement.arn), requirement.arn.split(":")[2])
+    """Actions that give code, a command or a session to a resource that already runs as a role."""
+    running = _running_types(catalog, run_code)
     steps = []
-    for name in parameters.names():
-        info = catalog.action(name)
-        found = parameters.get(name)
-        prefix = name.partition(":")[0].lower()
-        if info is None or found is None or not found.code or prefix in IDENTITY_SERVICES:
+    for info in (i for prefix in catalog.services() for i in _actions(catalog, prefix)):
+        prefix = info.name.partition(":")[0].lower()
+        if info.access_level != "Write" or prefix in IDENTITY_SERVICES or _creates(info):
             continue
-        if info.access_level != "Write" or _creates(info):
+        if UNDOES.match(_short(info)):
+            continue
+        found = parameters.get(info.name)
+        if not (found is not None and found.code) and not SESSION.match(_short(info)):
             continue
         services = sorted(
             {running[_normalised(r.arn)] for r in info.resource_types if _normalised(r.arn) in running}

@@ -81,6 +81,8 @@ def find_capabilities(oracle: ProbeOracle, steps: Iterable[Step]) -> list[Escala
     """One finding per capability the policies grant, naming a few of the steps that grant it."""
     found: dict[Capability, list[tuple[Step, tuple[str, ...]]]] = {}
     for step in steps:
+        if len(found.get(step.capability, ())) > SAMPLE:
+            continue
         evidence = oracle.step(step)
         if evidence is not None:
             found.setdefault(step.capability, []).append((step, evidence))
@@ -96,7 +98,7 @@ def capability_finding(
 ) -> EscalationFinding:
     """A finding shaped like a named path's: id and category are the capability, required its first step."""
     names = [step.action for step, _ in granted]
-    more = f" and {len(names) - SAMPLE} more" if len(names) > SAMPLE else ""
+    more = " and more" if len(names) > SAMPLE else ""
     name = f"{TITLES[capability]}: {', '.join(names[:SAMPLE])}{more}"
     first, evidence = granted[0]
     required = first.actions + ((PASS_ROLE,) if first.passes_role else ())

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from sojourn.analysis.capability import Capability, Step, default_steps
 from sojourn.analysis.capability_probe import PASS_ROLE, ProbeOracle, find_capabilities
@@ -113,13 +112,14 @@ def _escalations(
 ) -> list[EscalationFinding]:
     """Screen the steps with catalogue bits (every action of a step named by some Allow statement), then
     let the engine decide the rest for a holder of only this policy."""
-    table, pass_role, anything = _step_bits(steps, catalog)
-    if not granted & anything:
+    by_bit, pass_role, anything = _step_bits(steps, catalog)
+    present = granted & anything
+    if not present:
         return []
     candidates = []
     needed = 0
-    for step, own, groups in table:
-        if not own & granted or (step.passes_role and not pass_role & granted):
+    for step, own, groups in _steps_of(by_bit, present):
+        if step.passes_role and not pass_role & granted:
             continue
         if all(group & granted for group in groups):
             candidates.append(step)
@@ -133,22 +133,45 @@ def _escalations(
         for statement, bits in zip(policy.statements, each, strict=True)
         if bits & needed or _service_wildcard(statement)
     )
-    return _decide(replace(policy, statements=relevant), catalog, tuple(candidates))
+    order = {step: n for n, step in enumerate(steps)}
+    candidates.sort(key=order.__getitem__)
+    accounts = holder_accounts(policy)
+    return _decide(replace(policy, statements=relevant), accounts, catalog, tuple(candidates))
 
 
-@lru_cache(maxsize=8)
+StepRow = tuple[Step, ActionBits, tuple[ActionBits, ...]]
+_STEP_TABLES: dict[
+    tuple[int, int], tuple[object, object, dict[int, list[StepRow]], ActionBits, ActionBits]
+] = {}
+
+
 def _step_bits(
     steps: tuple[Step, ...], catalog: ActionCatalog
-) -> tuple[tuple[tuple[Step, ActionBits, tuple[ActionBits, ...]], ...], ActionBits, ActionBits]:
-    """Each step with its action and needed groups as bits, iam:PassRole's bit, and every step action."""
-    table = []
-    anything = 0
-    for step in steps:
-        own = catalog.bits_of((step.action,))
-        groups = tuple(catalog.bits_of(group) for group in step.needs)
-        table.append((step, own, groups))
-        anything |= own
-    return tuple(table), catalog.bits_of((PASS_ROLE,)), anything
+) -> tuple[dict[int, list[StepRow]], ActionBits, ActionBits]:
+    """Steps by the bit of their action (with their needed groups as bits), iam:PassRole's bit, and every
+    step action; built once per steps and catalogue (by identity: hashing the steps costs more than this)."""
+    key = (id(steps), id(catalog))
+    cached = _STEP_TABLES.get(key)
+    if cached is None or cached[0] is not steps or cached[1] is not catalog:
+        by_bit: dict[int, list[StepRow]] = {}
+        anything = 0
+        for step in steps:
+            own = catalog.bits_of((step.action,))
+            by_bit.setdefault(own, []).append((step, own, tuple(catalog.bits_of(g) for g in step.needs)))
+            anything |= own
+        cached = (steps, catalog, by_bit, catalog.bits_of((PASS_ROLE,)), anything)
+        _STEP_TABLES[key] = cached
+    return cached[2], cached[3], cached[4]
+
+
+def _steps_of(by_bit: dict[int, list[StepRow]], present: ActionBits) -> list[StepRow]:
+    """The steps whose action is among the present bits."""
+    rows: list[StepRow] = []
+    while present:
+        low = present & -present
+        rows += by_bit.get(low, ())
+        present ^= low
+    return rows
 
 
 def _service_wildcard(statement: Statement) -> bool:
@@ -175,12 +198,14 @@ def holder_accounts(policy: Policy) -> tuple[str, ...]:
     return tuple(sorted(named)) or (HOLDER_ACCOUNT,)
 
 
-def _decide(policy: Policy, catalog: ActionCatalog, steps: tuple[Step, ...]) -> list[EscalationFinding]:
+def _decide(
+    policy: Policy, accounts: tuple[str, ...], catalog: ActionCatalog, steps: tuple[Step, ...]
+) -> list[EscalationFinding]:
     """Each capability opened for a holder in any of the accounts the policy names (the first account
     that opens it gives the evidence), in capability order."""
     found: dict[str, EscalationFinding] = {}
     compiled = compile_policy_set(PolicySet(identity=(policy,)))
-    for account in holder_accounts(policy):
+    for account in accounts:
         oracle = ProbeOracle(holder(account), account, compiled, catalog)
         for finding in find_capabilities(oracle, steps):
             found.setdefault(finding.path.id, finding)
