@@ -52,9 +52,7 @@ def test_the_whole_report_runs_on_every_file_of_the_corpus(shared_dir: Path) -> 
             json.dumps(json.loads(text)["PolicyVersion"]["Document"], indent=4) if text.strip() else text
         )
         reports.append(
-            report_policy(
-                parse_policy(document, source=path.name, kind=PolicyKind.AWS_MANAGED), context
-            )
+            report_policy(parse_policy(document, source=path.name, kind=PolicyKind.AWS_MANAGED), context)
         )
     assert len(reports) == 1525
     unreadable = [r.source for r in reports if r.policy is None]
