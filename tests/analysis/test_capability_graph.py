@@ -8,8 +8,9 @@ import pytest
 
 from sojourn.analysis.graph import AccessGraph, EdgeKind
 from sojourn.analysis.graph_build import GraphBuilder
-from sojourn.analysis.queries import paths_to
+from sojourn.analysis.queries import paths_to, who_can
 from sojourn.analysis.snapshot import AccountSnapshot, Group, InlinePolicy, OrgSnapshot, Role, User
+from sojourn.analysis.snapshot_findings import snapshot_findings
 from sojourn.catalog import ActionCatalog, load_catalog
 
 DEV, PROD = "111111111111", "333333333333"
@@ -132,3 +133,29 @@ def test_credentials_trust_and_group_membership_lead_to_the_principals_they_hand
         (ops.arn, "change-trust via iam:UpdateAssumeRolePolicy"),
     }
     assert helpdesk.arn in {p.start for p in paths_to(graph, "admin")}
+
+
+def test_findings_and_who_can_see_an_escalation_through_a_service_outside_the_named_paths(
+    catalog: ActionCatalog,
+) -> None:
+    """`sojourn findings` and `sojourn who-can` read the same builder: a Step Functions launch counts."""
+    orchestrator = User(
+        arn(DEV, "user", "orchestrator"),
+        "orchestrator",
+        inline=inline(allow(["iam:PassRole", "states:CreateStateMachine"])),
+    )
+    machine = Role(
+        arn(DEV, "role", "machine"),
+        "machine",
+        trust({"Service": "states.amazonaws.com"}),
+        inline=inline(ADMIN["Statement"][0]),
+    )
+    builder = GraphBuilder(
+        OrgSnapshot((AccountSnapshot(DEV, "dev", roles=(machine,), users=(orchestrator,)),)), catalog
+    )
+    graph = builder.build()
+    escalating = [f for f in snapshot_findings(builder, graph) if f.check.id == "escalation-to-admin"]
+    assert [f.source for f in escalating] == [orchestrator.arn]
+    assert "run-code-as-role via states:CreateStateMachine" in escalating[0].detail
+    readers = {p.start: p for p in who_can(builder, graph, "s3:GetObject", "arn:aws:s3:::payroll/2026.csv")}
+    assert [h.target for h in readers[orchestrator.arn].hops] == [machine.arn]
