@@ -1,1 +1,1 @@
-"""Analysis over policies: checks, risks, escalation capabilities and the access graph, decided by the engine."""
+"""Analysis over policies: checks, risks, escalation capabilities and the access graph (engine-decided)."""
