@@ -57,7 +57,16 @@ class ProbeOracle:
         return self._answers[key]
 
     def step(self, step: Step) -> tuple[str, ...] | None:
-        """The evidence for every action the step needs, or None when one of them is not allowed."""
+        """The evidence for every action the step needs, or None when one of them is not allowed.
+
+        iam:PassRole is asked first: one answer per service settles every launcher of that service."""
+        passed = None
+        if step.passes_role:
+            passed = next(
+                (found for s in step.services if (found := self.allowed(PASS_ROLE, s)) is not None), None
+            )
+            if passed is None:
+                return None
         first = self.allowed(step.action)
         if first is None:
             return None
@@ -67,14 +76,7 @@ class ProbeOracle:
             if line is None:
                 return None
             evidence.append(line)
-        if step.passes_role:
-            line = next(
-                (found for s in step.services if (found := self.allowed(PASS_ROLE, s)) is not None), None
-            )
-            if line is None:
-                return None
-            evidence.append(line)
-        return tuple(evidence)
+        return (*evidence, passed) if passed is not None else tuple(evidence)
 
 
 def find_capabilities(oracle: ProbeOracle, steps: Iterable[Step]) -> list[EscalationFinding]:

@@ -118,7 +118,7 @@ def _escalations(
         return []
     candidates = []
     needed = 0
-    for step, own, groups in _steps_of(by_bit, present):
+    for _, step, own, groups in sorted(_steps_of(by_bit, present), key=lambda row: row[0]):
         if step.passes_role and not pass_role & granted:
             continue
         if all(group & granted for group in groups):
@@ -133,13 +133,12 @@ def _escalations(
         for statement, bits in zip(policy.statements, each, strict=True)
         if bits & needed or _service_wildcard(statement)
     )
-    order = {step: n for n, step in enumerate(steps)}
-    candidates.sort(key=order.__getitem__)
     accounts = holder_accounts(policy)
     return _decide(replace(policy, statements=relevant), accounts, catalog, tuple(candidates))
 
 
-StepRow = tuple[Step, ActionBits, tuple[ActionBits, ...]]
+StepRow = tuple[int, Step, ActionBits, tuple[ActionBits, ...]]
+"""A step's place in the model's order, the step, its action's bit and its needed groups' bits."""
 _STEP_TABLES: dict[
     tuple[int, int], tuple[object, object, dict[int, list[StepRow]], ActionBits, ActionBits]
 ] = {}
@@ -155,9 +154,10 @@ def _step_bits(
     if cached is None or cached[0] is not steps or cached[1] is not catalog:
         by_bit: dict[int, list[StepRow]] = {}
         anything = 0
-        for step in steps:
+        for place, step in enumerate(steps):
             own = catalog.bits_of((step.action,))
-            by_bit.setdefault(own, []).append((step, own, tuple(catalog.bits_of(g) for g in step.needs)))
+            groups = tuple(catalog.bits_of(g) for g in step.needs)
+            by_bit.setdefault(own, []).append((place, step, own, groups))
             anything |= own
         cached = (steps, catalog, by_bit, catalog.bits_of((PASS_ROLE,)), anything)
         _STEP_TABLES[key] = cached
