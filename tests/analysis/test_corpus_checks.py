@@ -7,7 +7,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from sojourn.analysis.escalation import bundled_paths
 from sojourn.analysis.finding import AnalysisContext
 from sojourn.analysis.policy_report import report_policy
 from sojourn.analysis.profile import access_level_profile
@@ -43,7 +42,7 @@ def test_every_check_runs_on_every_managed_policy(shared_dir: Path) -> None:
 
 
 def test_the_whole_report_runs_on_every_file_of_the_corpus(shared_dir: Path) -> None:
-    context, paths = AnalysisContext(catalog=load_catalog()), bundled_paths()
+    context = AnalysisContext(catalog=load_catalog())
     reports = []
     for path in sorted((shared_dir / "data" / "aws-managed-policies").iterdir()):
         if path.name == "SOURCE.txt":
@@ -53,9 +52,7 @@ def test_the_whole_report_runs_on_every_file_of_the_corpus(shared_dir: Path) -> 
             json.dumps(json.loads(text)["PolicyVersion"]["Document"], indent=4) if text.strip() else text
         )
         reports.append(
-            report_policy(
-                parse_policy(document, source=path.name, kind=PolicyKind.AWS_MANAGED), context, paths
-            )
+            report_policy(parse_policy(document, source=path.name, kind=PolicyKind.AWS_MANAGED), context)
         )
     assert len(reports) == 1525
     unreadable = [r.source for r in reports if r.policy is None]

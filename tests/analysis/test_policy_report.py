@@ -1,4 +1,4 @@
-"""A policy judged on its own: checks, profile, risk categories and escalation paths in one report."""
+"""A policy judged on its own: checks, profile, risk categories and escalation capabilities in one report."""
 
 from __future__ import annotations
 
@@ -7,11 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from sojourn.analysis.escalation import EscalationPath, bundled_paths, find_escalations
+from sojourn.analysis.capability import Capability, default_steps
+from sojourn.analysis.capability_probe import ProbeOracle, find_capabilities
+from sojourn.analysis.escalation import EscalationPath, bundled_paths
 from sojourn.analysis.finding import AnalysisContext, Risk
 from sojourn.analysis.policy_report import holder, holder_accounts, report_policy
 from sojourn.catalog import ActionCatalog, load_catalog
-from sojourn.policy import ParseResult, PolicyKind, PolicySet, parse_policy, parse_policy_document
+from sojourn.policy import (
+    ParseResult,
+    PolicyKind,
+    PolicySet,
+    compile_policy_set,
+    parse_policy,
+    parse_policy_document,
+)
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "aws-managed-policies"
 PATHS = bundled_paths()
@@ -30,9 +39,9 @@ def ids(report_findings: tuple) -> set[str]:
     return {f.check.id for f in report_findings}
 
 
-def test_administrator_access_opens_every_path_and_every_risk(context: AnalysisContext) -> None:
-    report = report_policy(parsed({"Effect": "Allow", "Action": "*", "Resource": "*"}), context, PATHS)
-    assert {e.path.id for e in report.escalations} == {p.id for p in PATHS}
+def test_administrator_access_grants_every_capability_and_every_risk(context: AnalysisContext) -> None:
+    report = report_policy(parsed({"Effect": "Allow", "Action": "*", "Resource": "*"}), context)
+    assert {e.path.id for e in report.escalations} == {c.value for c in Capability} - {"assume"}
     assert all(count > 0 for count in report.risks.values())
     catalog = context.catalog
     assert catalog is not None
@@ -44,19 +53,13 @@ def test_administrator_access_opens_every_path_and_every_risk(context: AnalysisC
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.id)
-def test_each_path_needs_all_of_its_permissions_and_yields_to_a_deny(
+def test_each_named_path_is_found_and_yields_to_a_deny(
     path: EscalationPath, context: AnalysisContext
 ) -> None:
-    required, path_id = list(path.required), path.id
-    grant = {"Effect": "Allow", "Action": required, "Resource": "*"}
-    assert path_id in {e.path.id for e in report_policy(parsed(grant), context, PATHS).escalations}
-    denied = {"Effect": "Deny", "Action": required[-1], "Resource": "*"}
-    assert path_id not in {
-        e.path.id for e in report_policy(parsed(grant, denied), context, PATHS).escalations
-    }
-    if len(required) > 1:
-        short = {"Effect": "Allow", "Action": required[1:], "Resource": "*"}
-        assert path_id not in {e.path.id for e in report_policy(parsed(short), context, PATHS).escalations}
+    grant = {"Effect": "Allow", "Action": list(path.required), "Resource": "*"}
+    assert report_policy(parsed(grant), context).escalations, path.id
+    denied = {"Effect": "Deny", "Action": list(path.required), "Resource": "*"}
+    assert report_policy(parsed(grant, denied), context).escalations == ()
 
 
 def test_a_passrole_limited_to_one_named_role_is_not_an_escalation(context: AnalysisContext) -> None:
@@ -70,20 +73,17 @@ def test_a_passrole_limited_to_one_named_role_is_not_an_escalation(context: Anal
             },
         ),
         context,
-        PATHS,
     )
-    assert not [e for e in report.escalations if "iam:PassRole" in e.path.required]
+    assert report.escalations == ()
 
 
 def test_risks_count_only_what_is_allowed_on_any_resource(context: AnalysisContext) -> None:
     scoped = report_policy(
-        parsed({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}), context, PATHS
+        parsed({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}), context
     )
     assert set(scoped.risks.values()) == {0}
     assert scoped.profile["Write"] > 0
-    wide = report_policy(
-        parsed({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}), context, PATHS
-    )
+    wide = report_policy(parsed({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}), context)
     assert wide.risks["data-exfiltration"] == 1
     assert [f.detail for f in wide.findings if f.check.id == "risk-data-exfiltration"] == [
         "1 action(s) on any resource: s3:GetObject"
@@ -94,14 +94,14 @@ def test_a_trust_policy_gets_its_checks_but_no_profile_or_paths(context: Analysi
     trust = parsed(
         {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}, kind=PolicyKind.TRUST
     )
-    report = report_policy(trust, context, PATHS)
+    report = report_policy(trust, context)
     assert "trust-wildcard-principal" in ids(report.findings)
     assert report.profile == {} and report.risks == {} and report.escalations == ()
 
 
 def test_a_document_that_is_not_a_policy_reports_its_issues_only(context: AnalysisContext) -> None:
     result = parse_policy("[1, 2]", source="bad.json")
-    report = report_policy(result, context, PATHS)
+    report = report_policy(result, context)
     assert report.policy is None and report.findings == ()
     assert report.source == "bad.json" and report.issues == result.issues
 
@@ -118,20 +118,21 @@ def test_screening_with_catalogue_bits_hides_nothing_the_engine_finds(context: A
             kind=PolicyKind.AWS_MANAGED,
         )
         assert result.policy is not None
-        report = report_policy(result, context, PATHS)
+        report = report_policy(result, context)
         found: dict[str, tuple[str, tuple[str, ...]]] = {}
         for account in holder_accounts(result.policy):
             whole = PolicySet(identity=(result.policy,))
-            for escalation in find_escalations(holder(account), account, whole, PATHS, catalog):
+            oracle = ProbeOracle(holder(account), account, compile_policy_set(whole), catalog)
+            for escalation in find_capabilities(oracle, default_steps(catalog)):
                 found.setdefault(escalation.path.id, (escalation.path.id, escalation.evidence))
-        alone = [found[p.id] for p in PATHS if p.id in found]
+        alone = [found[c.value] for c in Capability if c.value in found]
         assert [(e.path.id, e.evidence) for e in report.escalations] == alone, path.name
         flagged += bool(alone)
     assert flagged > 5
 
 
 def test_a_policy_scoped_to_its_own_account_is_judged_for_a_holder_there(context: AnalysisContext) -> None:
-    """iam-020 needs iam:CreatePolicyVersion and iam:UpdateAssumeRolePolicy on the account's own ARNs."""
+    """iam:CreatePolicyVersion and iam:UpdateAssumeRolePolicy on the account's own ARNs only."""
     own = "111122223333"
     report = report_policy(
         parsed(
@@ -142,9 +143,8 @@ def test_a_policy_scoped_to_its_own_account_is_judged_for_a_holder_there(context
             }
         ),
         context,
-        PATHS,
     )
-    assert [e.path.id for e in report.escalations] == ["iam-020"]
+    assert [e.path.id for e in report.escalations] == ["change-permissions", "change-trust"]
     assert report.escalations[0].principal == holder(own)
 
 
@@ -155,7 +155,7 @@ def test_a_statement_without_actions_has_no_unsupported_condition_key(context: A
         "Resource": "*",
         "Condition": {"StringEquals": {"ec2:InstanceType": "t3.micro"}},
     }
-    assert "condition-key-not-supported" not in ids(report_policy(parsed(statement), context, PATHS).findings)
+    assert "condition-key-not-supported" not in ids(report_policy(parsed(statement), context).findings)
 
 
 def test_a_star_beside_named_resources_still_means_any_resource(context: AnalysisContext) -> None:
@@ -164,11 +164,11 @@ def test_a_star_beside_named_resources_still_means_any_resource(context: Analysi
         "Action": ["iam:PassRole", "s3:GetObject"],
         "Resource": ["arn:aws:s3:::b/*", "*"],
     }
-    report = report_policy(parsed(mixed), context, PATHS)
+    report = report_policy(parsed(mixed), context)
     assert "passrole-on-all-roles" in ids(report.findings)
     assert report.risks["data-exfiltration"] == 1
     denied = {"Effect": "Deny", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/*", "*"]}
-    assert report_policy(parsed(mixed, denied), context, PATHS).risks["data-exfiltration"] == 0
+    assert report_policy(parsed(mixed, denied), context).risks["data-exfiltration"] == 0
 
 
 def test_catalogue_bits_take_names_in_any_letter_case(context: AnalysisContext) -> None:

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from sojourn.analysis.escalation import bundled_paths
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.principal_risk import principal_risks
 from sojourn.analysis.snapshot import AccountSnapshot, InlinePolicy, OrgSnapshot, User
@@ -24,9 +23,7 @@ def catalog() -> ActionCatalog:
 def risks(catalog: ActionCatalog, *documents: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     inline = tuple(InlinePolicy(f"p{i}", d) for i, d in enumerate(documents))
     user = User(f"arn:aws:iam::{ACCOUNT}:user/u", "u", inline=inline)
-    builder = GraphBuilder(
-        OrgSnapshot((AccountSnapshot(ACCOUNT, "a", users=(user,)),)), catalog, bundled_paths()
-    )
+    builder = GraphBuilder(OrgSnapshot((AccountSnapshot(ACCOUNT, "a", users=(user,)),)), catalog)
     return principal_risks(builder, builder.holders[0])
 
 
@@ -57,9 +54,7 @@ def test_findings_name_the_category_and_the_actions(catalog: ActionCatalog) -> N
     user = User(
         f"arn:aws:iam::{ACCOUNT}:user/u", "u", inline=(InlinePolicy("p", doc("Allow", "s3:GetObject")),)
     )
-    builder = GraphBuilder(
-        OrgSnapshot((AccountSnapshot(ACCOUNT, "a", users=(user,)),)), catalog, bundled_paths()
-    )
+    builder = GraphBuilder(OrgSnapshot((AccountSnapshot(ACCOUNT, "a", users=(user,)),)), catalog)
     found = [f for f in snapshot_findings(builder, builder.build()) if f.check.id.startswith("risk-")]
     assert [(f.check.id, f.source) for f in found] == [("risk-data-exfiltration", user.arn)]
     assert "s3:GetObject" in found[0].detail

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from sojourn.analysis.escalation import bundled_paths
 from sojourn.analysis.finding import RISK_ORDER, AnalysisContext, Check, CheckMeta, Risk
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.policy_report import report_policy
@@ -63,13 +62,13 @@ def test_one_order_of_risks() -> None:
 
 @pytest.mark.parametrize("meta", REPORT_CHECKS, ids=[m.id for m in REPORT_CHECKS])
 def test_every_report_example_is_flagged_by_the_report(meta: CheckMeta) -> None:
-    report = report_policy(parse_policy(meta.example, source="example.json"), ORG, bundled_paths())
+    report = report_policy(parse_policy(meta.example, source="example.json"), ORG)
     assert meta.id in {f.check.id for f in report.findings}
 
 
 @pytest.mark.parametrize("meta", SNAPSHOT_CHECKS, ids=[m.id for m in SNAPSHOT_CHECKS])
 def test_every_snapshot_example_is_flagged_by_the_graph(meta: CheckMeta) -> None:
-    builder = GraphBuilder(snapshot_from_json(json.loads(meta.example)), ORG.catalog, bundled_paths())
+    builder = GraphBuilder(snapshot_from_json(json.loads(meta.example)), ORG.catalog)
     assert meta.id in {f.check.id for f in snapshot_findings(builder, builder.build())}
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from sojourn.analysis.escalation import bundled_paths
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.queries import who_can
 from sojourn.analysis.resource_access import governing_arn
@@ -79,7 +78,7 @@ def catalog() -> ActionCatalog:
 
 
 def direct(snapshot: OrgSnapshot, catalog: ActionCatalog, action: str, resource: str) -> set[str]:
-    builder = GraphBuilder(snapshot, catalog, bundled_paths())
+    builder = GraphBuilder(snapshot, catalog)
     graph = builder.build()
     return {p.start for p in who_can(builder, graph, action, resource) if not p.hops}
 
@@ -199,7 +198,7 @@ def test_findings_run_every_check_on_each_resource_policy(catalog: ActionCatalog
     snapshot = organisation(
         doc(grant({"AWS": A}, "s3:GetObject", f"{BUCKET}/*")), public_key, queue, narrowed, default_topic
     )
-    builder = GraphBuilder(snapshot, catalog, bundled_paths())
+    builder = GraphBuilder(snapshot, catalog)
     found = {(f.check.id, f.source) for f in snapshot_findings(builder, builder.build())}
     assert ("resource-policy-wildcard-principal", KEY) in found
     assert ("service-principal-without-source", QUEUE) in found
@@ -267,7 +266,7 @@ def test_a_policy_variable_in_the_resource_policy_is_judged_per_principal(
 def answers(
     snapshot: OrgSnapshot, catalog: ActionCatalog, action: str, resource: str
 ) -> dict[str, tuple[str, ...]]:
-    builder = GraphBuilder(snapshot, catalog, bundled_paths())
+    builder = GraphBuilder(snapshot, catalog)
     return {p.start: p.conditions for p in who_can(builder, builder.build(), action, resource) if not p.hops}
 
 

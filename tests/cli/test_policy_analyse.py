@@ -36,7 +36,7 @@ def test_json_reports_each_file_with_profile_risks_and_paths(tmp_path: Path) -> 
     reports = {Path(r["file"]).name: r for r in json.loads(output)}
     assert set(reports) == {"admin.json", "scoped.json"}
     admin, scoped = reports["admin.json"], reports["scoped.json"]
-    assert admin["worst"] == "high" and len(admin["escalations"]) == 35
+    assert admin["worst"] == "high" and len(admin["escalations"]) == 5
     assert all(count > 0 for count in admin["risks"].values())
     assert scoped["escalations"] == [] and set(scoped["risks"].values()) == {0}
     assert scoped["profile"]["Read"] == 1
@@ -99,7 +99,7 @@ def test_an_unreadable_file_is_an_error_of_that_file_and_the_rest_is_analysed(tm
     assert set(reports) == {"admin.json", "latin1.json", "scoped.json"}
     assert reports["latin1.json"]["issues"][0]["code"] == "unreadable-file"
     assert "not UTF-8" in reports["latin1.json"]["issues"][0]["message"]
-    assert len(reports["admin.json"]["escalations"]) == 35
+    assert len(reports["admin.json"]["escalations"]) == 5
 
 
 def test_file_names_are_printed_as_text_not_markup(tmp_path: Path) -> None:

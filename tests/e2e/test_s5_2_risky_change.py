@@ -40,8 +40,8 @@ def test_s5_2_passrole_on_star_is_flagged_before_apply_and_refused(
     }
     by_check = {(f["check"], f["detail"].split(":")[0]) for f in findings}
     assert {
-        ("privilege-escalation-path", "lambda-003"),
-        ("privilege-escalation-path", "lambda-005"),
+        ("privilege-escalation-path", "take-over-code"),
+        ("privilege-escalation-path", "run-code-as-role"),
     } <= by_check
     assert "risk-resource-exposure" in {f["check"] for f in findings}  # lambda:AddPermission on any function
     assert all(f["where"] == "permission set deployer" for f in findings)

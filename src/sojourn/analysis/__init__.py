@@ -1,1 +1,1 @@
-"""Analysis over policies: privilege-escalation paths decided by the evaluation engine."""
+"""Analysis over policies: checks, risks, escalation capabilities and the access graph (engine-decided)."""

@@ -1,6 +1,7 @@
-"""Privilege-escalation paths found by asking the evaluation engine, not by matching action names.
+"""Named privilege-escalation paths (the shared pathfinding data), kept as labelled cases for the capability
+model (analysis.capability), which is what every report and the graph use; and the probe resource both share.
 
-A path (from the shared pathfinding data) lists the permissions an attacker needs. A principal can take
+A path lists the permissions an attacker needs. A principal can take
 the path when the engine allows every one of them on a resource the principal does not own by name: a
 probe ARN built from the catalogue's resource type for that action. Deny statements, conditions, SCPs,
 boundaries and resource constraints are all respected because the engine decides.

@@ -2,9 +2,10 @@
 
 - signs in as: a person of the identity source holds a permission set's role (Identity Center assignment);
 - can assume: sts:AssumeRole allowed by the caller's policies and SCPs and the role's trust policy and RCPs;
-- can escalate to: an escalation path of the shared data whose permissions are allowed, towards the role it
-  hands over (a role passed to a service, the role of a function whose code can be changed), another user
-  (whose credentials can be created) or the account's administrator (policies that can be rewritten);
+- can escalate to: a capability the engine allows (change permissions, take over credentials, change trust,
+  run code as a role, take over existing code; see escalation_edges), towards the principal whose power it
+  yields: a role passed to a service or run by code that can be changed, a user whose credentials can be
+  created, a role whose trust can be rewritten, or the account's administrator;
 - is administrator of: every IAM "Permissions management" action of the catalogue is allowed.
 """
 
@@ -14,7 +15,9 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from sojourn.analysis.escalation import EscalationPath, probe_resource
+from sojourn.analysis.capability import Step, default_steps
+from sojourn.analysis.escalation import probe_resource
+from sojourn.analysis.escalation_edges import escalation_edges
 from sojourn.analysis.graph import AccessGraph, Edge, EdgeKind, Node
 from sojourn.analysis.holders import Holder, PolicyLibrary, holders, rcps_of
 from sojourn.analysis.resource_access import ResourcePolicyIndex
@@ -35,14 +38,6 @@ from sojourn.policy.model import Effect
 
 Progress = Callable[[str, int, int], None]
 HUB_MIN = 16
-SERVICE_PRINCIPALS = {
-    "ec2": ("ec2.amazonaws.com",),
-    "ssm": ("ec2.amazonaws.com",),
-    "ec2-instance-connect": ("ec2.amazonaws.com",),
-    "ecs": ("ecs-tasks.amazonaws.com",),
-    "apprunner": ("tasks.apprunner.amazonaws.com", "build.apprunner.amazonaws.com"),
-}
-"""Services whose roles are not trusted by "<prefix>.amazonaws.com"; every other prefix follows that rule."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +53,11 @@ class GraphBuilder:
     """Holds the parsed snapshot so that `who-can` can ask more questions after the graph is built."""
 
     def __init__(
-        self, snapshot: OrgSnapshot, catalog: ActionCatalog, paths: Iterable[EscalationPath]
+        self, snapshot: OrgSnapshot, catalog: ActionCatalog, steps: tuple[Step, ...] | None = None
     ) -> None:
         self.snapshot = snapshot
         self.catalog = catalog
-        self.paths = tuple(paths)
+        self.steps = default_steps(catalog) if steps is None else steps
         self.library = PolicyLibrary(snapshot)
         self.holders = list(holders(snapshot, self.library))
         self.by_arn = {h.arn: h for h in self.holders}
@@ -76,6 +71,8 @@ class GraphBuilder:
         self.escalations: dict[tuple[str, ...], dict[str, list[str]]] = {}
         self._assumed: dict[tuple[tuple[str, ...], str], tuple[bool, tuple[str, ...]]] = {}
         self._answers: dict[tuple[tuple[str, ...], str, str], bool] = {}
+        self._assumable: dict[str, list[str]] = {}
+        self._federated: dict[str, list[str]] | None = None
         iam = catalog.service("iam")
         self.admin_actions = sorted(
             f"iam:{name}"
@@ -295,6 +292,7 @@ class GraphBuilder:
                 allowed, conditions = self._assume_cached(holder, target)
                 if allowed:
                     found.setdefault(holder.arn, {}).setdefault(conditions, []).append(target.role.arn)
+                    self._assumable.setdefault(holder.arn, []).append(target.role.arn)
         for source, by_conditions in found.items():
             for conditions, targets in by_conditions.items():
                 self.connect(graph, source, EdgeKind.ASSUMES, "trust policy", sorted(targets), conditions)
@@ -311,9 +309,28 @@ class GraphBuilder:
             self._assumed[key] = self.assume_decision(holder, target)
         return self._assumed[key]
 
-    def _escalation_edges(self, graph: AccessGraph) -> None:
-        from sojourn.analysis.escalation_edges import escalation_edges
+    def assumable(self, holder: Holder) -> tuple[str, ...]:
+        """Roles the holder can assume (known once the trust step has run)."""
+        return tuple(self._assumable.get(holder.arn, ()))
 
+    def trust_of(self, role: str) -> TrustNames | None:
+        trusted = self.roles.get(role)
+        return trusted.names if trusted else None
+
+    def federated_roles(self, account: str) -> list[str]:
+        """Roles of the account whose trust policy names an identity provider (SAML or OIDC)."""
+        if self._federated is None:
+            self._federated = {}
+            for arn, trusted in self.roles.items():
+                trust = self.library.parsed.get(f"{arn}#trust")
+                federated = trust is not None and any(
+                    p.kind == "Federated" for st in trust.statements for p in st.principals or ()
+                )
+                if federated:
+                    self._federated.setdefault(trusted.account, []).append(arn)
+        return sorted(self._federated.get(account, ()))
+
+    def _escalation_edges(self, graph: AccessGraph) -> None:
         for holder in self.holders:
             if self.is_admin(holder):
                 continue

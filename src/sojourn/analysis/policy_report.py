@@ -1,10 +1,10 @@
 """One policy judged on its own: its parse and catalogue issues, every registry check, the access-level
-profile, the risk categories of what it allows on any resource, and the escalation paths it opens.
+profile, the risk categories of what it allows on any resource, and the escalation capabilities it grants.
 
-Profile, risks and escalation paths apply to policies that grant (identity, AWS managed, permission-set
-inline). An escalation path is first screened with catalogue bits (every required action named by some
-Allow statement) and then decided by the evaluation engine for a holder of only this policy, so Deny
-statements, conditions and resource constraints count exactly as they do in the access graph.
+Profile, risks and escalation apply to policies that grant (identity, AWS managed, permission-set inline).
+An escalation capability step (analysis.capability) is first screened with catalogue bits (every action it
+needs named by some Allow statement) and then decided by the evaluation engine for a holder of only this
+policy, so Deny statements, conditions and resource constraints count exactly as they do in the graph.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
-from sojourn.analysis.escalation import EscalationFinding, EscalationPath, find_escalations
+from sojourn.analysis.capability import Capability, Step, default_steps
+from sojourn.analysis.capability_probe import PASS_ROLE, ProbeOracle, find_capabilities
+from sojourn.analysis.escalation import EscalationFinding, EscalationPath
 from sojourn.analysis.finding import AnalysisContext, Finding, Risk
 from sojourn.analysis.profile import each_statement_bits, granted_bits, less_outright_denies
 from sojourn.analysis.registry import analyse
@@ -22,7 +23,16 @@ from sojourn.analysis.report_checks import ESCALATION_PATH
 from sojourn.analysis.risk_categories import risk_category_bits
 from sojourn.analysis.risk_findings import risk_finding
 from sojourn.catalog import ActionBits, ActionCatalog
-from sojourn.policy import ParseResult, Policy, PolicyIssue, PolicyKind, PolicySet, Statement, validate_policy
+from sojourn.policy import (
+    ParseResult,
+    Policy,
+    PolicyIssue,
+    PolicyKind,
+    PolicySet,
+    Statement,
+    compile_policy_set,
+    validate_policy,
+)
 from sojourn.policy.model import IDENTITY_POLICY_KINDS
 
 HOLDER_ACCOUNT = "123456789012"
@@ -39,7 +49,7 @@ class PolicyReport:
     issues: tuple[PolicyIssue, ...]
     """Parse and catalogue issues."""
     findings: tuple[Finding, ...]
-    """Registry checks, then one finding per risk category, then one per escalation path."""
+    """Registry checks, then one finding per risk category, then one per escalation capability."""
     profile: Mapping[str, int]
     """Allowed actions per access level; empty when the policy does not grant."""
     risks: Mapping[str, int]
@@ -52,8 +62,9 @@ class PolicyReport:
 
 
 def report_policy(
-    parsed: ParseResult, context: AnalysisContext, paths: tuple[EscalationPath, ...]
+    parsed: ParseResult, context: AnalysisContext, steps: tuple[Step, ...] | None = None
 ) -> PolicyReport:
+    """The whole report; escalation from the capability steps (the catalogue's, unless given)."""
     policy = parsed.policy
     source = policy.source if policy is not None else (parsed.issues[0].source if parsed.issues else "")
     if policy is None:
@@ -69,7 +80,8 @@ def report_policy(
     for category, bits in risks.items():
         if bits:
             findings.append(risk_finding(source, category, bits.bit_count(), catalog.names(bits, SAMPLE)))
-    escalations = _escalations(policy, catalog, each, granted, paths)
+    steps = default_steps(catalog) if steps is None else steps
+    escalations = _escalations(policy, catalog, each, granted, steps)
     findings += [_escalation_finding(source, found.path) for found in escalations]
     return PolicyReport(
         source,
@@ -87,19 +99,24 @@ def _escalations(
     catalog: ActionCatalog,
     each: tuple[ActionBits, ...],
     granted: ActionBits,
-    paths: tuple[EscalationPath, ...],
+    steps: tuple[Step, ...],
 ) -> list[EscalationFinding]:
-    table, anything_needed = _required(paths, catalog)
-    if anything_needed is not None and not granted & anything_needed:
+    """Screen the steps with catalogue bits (every action of a step named by some Allow statement), then
+    let the engine decide the rest for a holder of only this policy."""
+    by_bit, pass_role, anything = _step_bits(steps, catalog)
+    present = granted & anything
+    if not present:
         return []
     candidates = []
     needed = 0
-    for path, required in table:
-        if required is None:
-            return _decide(policy, catalog, paths)
-        if required & granted == required:
-            candidates.append(path)
-            needed |= required
+    for _, step, own, groups in sorted(_steps_of(by_bit, present), key=lambda row: row[0]):
+        if step.passes_role and not pass_role & granted:
+            continue
+        if all(group & granted for group in groups):
+            candidates.append(step)
+            needed |= own | (pass_role if step.passes_role else 0)
+            for group in groups:
+                needed |= group
     if not candidates:
         return []
     relevant = tuple(
@@ -107,7 +124,45 @@ def _escalations(
         for statement, bits in zip(policy.statements, each, strict=True)
         if bits & needed or _service_wildcard(statement)
     )
-    return _decide(replace(policy, statements=relevant), catalog, tuple(candidates))
+    accounts = holder_accounts(policy)
+    return _decide(replace(policy, statements=relevant), accounts, catalog, tuple(candidates))
+
+
+StepRow = tuple[int, Step, ActionBits, tuple[ActionBits, ...]]
+"""A step's place in the model's order, the step, its action's bit and its needed groups' bits."""
+_STEP_TABLES: dict[
+    tuple[int, int], tuple[object, object, dict[int, list[StepRow]], ActionBits, ActionBits]
+] = {}
+
+
+def _step_bits(
+    steps: tuple[Step, ...], catalog: ActionCatalog
+) -> tuple[dict[int, list[StepRow]], ActionBits, ActionBits]:
+    """Steps by the bit of their action (with their needed groups as bits), iam:PassRole's bit, and every
+    step action; built once per steps and catalogue (by identity: hashing the steps costs more than this)."""
+    key = (id(steps), id(catalog))
+    cached = _STEP_TABLES.get(key)
+    if cached is None or cached[0] is not steps or cached[1] is not catalog:
+        by_bit: dict[int, list[StepRow]] = {}
+        anything = 0
+        for place, step in enumerate(steps):
+            own = catalog.bits_of((step.action,))
+            groups = tuple(catalog.bits_of(g) for g in step.needs)
+            by_bit.setdefault(own, []).append((place, step, own, groups))
+            anything |= own
+        cached = (steps, catalog, by_bit, catalog.bits_of((PASS_ROLE,)), anything)
+        _STEP_TABLES[key] = cached
+    return cached[2], cached[3], cached[4]
+
+
+def _steps_of(by_bit: dict[int, list[StepRow]], present: ActionBits) -> list[StepRow]:
+    """The steps whose action is among the present bits."""
+    rows: list[StepRow] = []
+    while present:
+        low = present & -present
+        rows += by_bit.get(low, ())
+        present ^= low
+    return rows
 
 
 def _service_wildcard(statement: Statement) -> bool:
@@ -135,35 +190,17 @@ def holder_accounts(policy: Policy) -> tuple[str, ...]:
 
 
 def _decide(
-    policy: Policy, catalog: ActionCatalog, paths: tuple[EscalationPath, ...]
+    policy: Policy, accounts: tuple[str, ...], catalog: ActionCatalog, steps: tuple[Step, ...]
 ) -> list[EscalationFinding]:
-    """Each path opened for a holder in any of the accounts the policy names (the first account's
-    evidence is kept), in path order."""
+    """Each capability opened for a holder in any of the accounts the policy names (the first account
+    that opens it gives the evidence), in capability order."""
     found: dict[str, EscalationFinding] = {}
-    for account in holder_accounts(policy):
-        remaining = tuple(p for p in paths if p.id not in found)
-        for finding in find_escalations(
-            holder(account), account, PolicySet(identity=(policy,)), remaining, catalog
-        ):
-            found[finding.path.id] = finding
-    return [found[p.id] for p in paths if p.id in found]
-
-
-@lru_cache(maxsize=8)
-def _required(
-    paths: tuple[EscalationPath, ...], catalog: ActionCatalog
-) -> tuple[tuple[tuple[EscalationPath, ActionBits | None], ...], ActionBits | None]:
-    """Each path with its required actions as bits (None when the catalogue does not know every one of
-    them: the engine then decides alone), and every required action of every path (None likewise)."""
-    table: list[tuple[EscalationPath, ActionBits | None]] = []
-    anything = 0
-    for path in paths:
-        bits = catalog.bits_of(path.required)
-        known = bits.bit_count() == len(set(path.required))
-        table.append((path, bits if known else None))
-        anything |= bits
-    every_known = all(bits is not None for _, bits in table)
-    return tuple(table), anything if every_known else None
+    compiled = compile_policy_set(PolicySet(identity=(policy,)))
+    for account in accounts:
+        oracle = ProbeOracle(holder(account), account, compiled, catalog)
+        for finding in find_capabilities(oracle, steps):
+            found.setdefault(finding.path.id, finding)
+    return [found[c.value] for c in Capability if c.value in found]
 
 
 def _escalation_finding(source: str, path: EscalationPath) -> Finding:

@@ -25,10 +25,10 @@ def _snapshot(role_trust: dict[str, object], users: list[dict[str, object]]) -> 
 ESCALATION_PATH = CheckMeta(
     id="privilege-escalation-path",
     severity=Risk.HIGH,
-    title="The policy on its own opens a privilege-escalation path",
-    remediation="Remove one permission of the path, add a Deny for it, or narrow its resources.",
+    title="The policy on its own lets its holder gain another principal's power",
+    remediation="Remove the permissions named, add a Deny for them, or narrow their resources.",
     example='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
-    '"Action": "apprunner:UpdateService", "Resource": "*"}]}',
+    '"Action": "iam:CreatePolicyVersion", "Resource": "*"}]}',
 )
 COMPUTE_ADMIN = CheckMeta(
     id="compute-role-with-admin",

@@ -14,7 +14,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sojourn.analysis.escalation import bundled_paths
 from sojourn.analysis.finding import RISK_ORDER, Risk
 from sojourn.analysis.graph import AccessGraph
 from sojourn.analysis.graph import Path as GraphPath
@@ -117,7 +116,7 @@ def _load(path: Path) -> tuple[GraphBuilder, AccessGraph]:
     except (json.JSONDecodeError, SnapshotFormatError) as error:
         errors.print(f"error: {path} is not a Sojourn snapshot: {error}")
         raise typer.Exit(1) from None
-    builder = GraphBuilder(loaded, load_catalog(), bundled_paths())
+    builder = GraphBuilder(loaded, load_catalog())
     graph = builder.build(
         lambda label, n, total: errors.print(f"graph {n}/{total}: {label}", highlight=False)
     )

@@ -42,17 +42,17 @@ def analyse(
     ] = None,
 ) -> None:
     """Exit 1 when a file has an error, 2 when --fail-on is met, 0 otherwise."""
-    from sojourn.analysis.escalation import bundled_paths
+    from sojourn.analysis.capability import default_steps
     from sojourn.analysis.finding import AnalysisContext
     from sojourn.analysis.policy_report import report_policy
     from sojourn.catalog import load_catalog
 
     files = policy_files(paths)
     catalog = load_catalog()
-    context, escalation_paths = AnalysisContext(catalog=catalog), bundled_paths()
+    context, steps = AnalysisContext(catalog=catalog), default_steps(catalog)
     reports = []
     for done, path in enumerate(files, 1):
-        reports.append(report_policy(parse_file(path, kind), context, escalation_paths))
+        reports.append(report_policy(parse_file(path, kind), context, steps))
         if len(files) > PROGRESS_EVERY and done % PROGRESS_EVERY == 0:
             errors.print(f"analysed {done}/{len(files)} policies", highlight=False)
     _render(reports, output, catalog.version)

@@ -1,7 +1,7 @@
 """Risks a plan would introduce: findings on permission sets' inline policies that are new after the change.
 
 Each inline policy gets the whole report of `sojourn policy analyse`: the registry checks with the action
-catalogue, its risk categories and the escalation paths it opens on its own. A risk category counts as
+catalogue, its risk categories and the escalation capabilities it grants on its own. A risk category counts as
 introduced only when the permission set did not have it before (its action count may change freely).
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from sojourn.access.state import AccessState
-from sojourn.analysis.escalation import EscalationPath, bundled_paths
+from sojourn.analysis.capability import Step, default_steps
 from sojourn.analysis.finding import AnalysisContext, Finding, Risk
 from sojourn.analysis.policy_report import report_policy
 from sojourn.catalog import ActionCatalog, load_catalog
@@ -19,9 +19,10 @@ from sojourn.policy import PolicyKind, parse_policy
 
 
 @lru_cache(maxsize=1)
-def _analysis_data() -> tuple[ActionCatalog, tuple[EscalationPath, ...]]:
+def _analysis_data() -> tuple[ActionCatalog, tuple[Step, ...]]:
     """Loaded on the first plan that needs them, once per process."""
-    return load_catalog(), bundled_paths()
+    catalog = load_catalog()
+    return catalog, default_steps(catalog)
 
 
 def _key(name: str, finding: Finding) -> tuple[str, str, str]:
@@ -33,14 +34,14 @@ def _findings(state: AccessState, accounts: frozenset[str]) -> dict[tuple[str, s
     inline = {name: spec.inline_policy for name, spec in state.permission_sets.items() if spec.inline_policy}
     if not inline:
         return {}
-    catalog, paths = _analysis_data()
+    catalog, steps = _analysis_data()
     context = AnalysisContext(accounts, None, catalog)
     found: dict[tuple[str, str, str], Finding] = {}
     for name, document in inline.items():
         parsed = parse_policy(
             document, source=f"permission set {name}", kind=PolicyKind.PERMISSION_SET_INLINE
         )
-        for finding in report_policy(parsed, context, paths).findings:
+        for finding in report_policy(parsed, context, steps).findings:
             found[_key(name, finding)] = finding
     return found
 
