@@ -4,38 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
-from sojourn.store.audit import AuditEvent, AuditRecord, append
+from sojourn.access.apply_run import DONE, FAILED, PENDING, RUNNING, Run, RunChange
+from sojourn.access.audit import AuditEvent, AuditRecord
+from sojourn.store.audit import append
 from sojourn.store.tables import applied_states, apply_runs, run_changes
 
-PENDING, DONE, FAILED = "pending", "done", "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class RunChange:
-    position: int
-    description: str
-    status: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    id: str
-    started_at: datetime
-    finished_at: datetime | None
-    actor: str
-    reason: str
-    status: str
-    changes: tuple[RunChange, ...]
-
-    @property
-    def not_done(self) -> tuple[RunChange, ...]:
-        return tuple(c for c in self.changes if c.status != DONE)
+__all__ = ["DONE", "FAILED", "PENDING", "Run", "RunChange", "RunLog"]
 
 
 class RunLog:
@@ -62,7 +41,7 @@ class RunLog:
                     actor=actor,
                     reason=reason,
                     base_fingerprint=base_fingerprint,
-                    status="running",
+                    status=RUNNING,
                 )
             )
             if planned:
@@ -166,8 +145,6 @@ class RunLog:
 
 
 def _with_run(event: AuditEvent, run_id: str) -> AuditEvent:
-    from dataclasses import replace
-
     return replace(event, run_id=run_id)
 
 
