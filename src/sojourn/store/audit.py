@@ -99,15 +99,15 @@ def _record(row: Any) -> AuditRecord:
 
 class AuditLog:
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self._engine = engine
 
     def append(self, event: AuditEvent) -> AuditRecord:
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             return append(connection, event)
 
     def verify(self, expected_head: str | None = None) -> VerifyReport:
         """Recompute the chain: a changed field, a removed, inserted or reordered record all break it."""
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             head = connection.execute(select(chain_head.c.seq, chain_head.c.hash)).first()
             rows = connection.execute(select(audit_records).order_by(audit_records.c.seq))
             stored = None if head is None else (int(head.seq), str(head.hash))
@@ -137,11 +137,11 @@ class AuditLog:
             statement = statement.where(audit_records.c.at >= since.astimezone(UTC))
         if until is not None:
             statement = statement.where(audit_records.c.at < until.astimezone(UTC))
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             return [_record(row) for row in connection.execute(statement)]
 
     def count(self) -> int:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(audit_records)).scalar_one())
 
     def export_jsonl(self, write: Callable[[str], None], *, since: datetime | None = None) -> int:

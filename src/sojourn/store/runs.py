@@ -19,7 +19,7 @@ __all__ = ["DONE", "FAILED", "PENDING", "Run", "RunChange", "RunLog"]
 
 class RunLog:
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self._engine = engine
 
     def start(
         self,
@@ -33,7 +33,7 @@ class RunLog:
     ) -> str:
         """Record the run and every planned change as pending, with the run's opening audit record."""
         run_id = uuid.uuid4().hex
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
                 insert(apply_runs).values(
                     id=run_id,
@@ -66,7 +66,7 @@ class RunLog:
         self, run_id: str, position: int, *, ok: bool, detail: str, event: AuditEvent | None
     ) -> AuditRecord | None:
         """Mark one change done or failed and write its audit record in the same transaction."""
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
                 update(run_changes)
                 .where(run_changes.c.run_id == run_id, run_changes.c.position == position)
@@ -84,7 +84,7 @@ class RunLog:
         applied_state: tuple[str, str] | None = None,
     ) -> None:
         """Close the run; on success also remember the state it applied (instance, JSON)."""
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
                 update(apply_runs)
                 .where(apply_runs.c.id == run_id)
@@ -108,7 +108,7 @@ class RunLog:
             append(connection, _with_run(event, run_id))
 
     def get(self, run_id: str) -> Run | None:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             row = connection.execute(select(apply_runs).where(apply_runs.c.id == run_id)).first()
             if row is None:
                 return None
@@ -126,7 +126,7 @@ class RunLog:
         )
 
     def latest(self, limit: int = 10) -> list[Run]:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             ids = (
                 connection.execute(
                     select(apply_runs.c.id).order_by(apply_runs.c.started_at.desc()).limit(limit)
@@ -137,7 +137,7 @@ class RunLog:
         return [run for run in (self.get(i) for i in ids) if run is not None]
 
     def applied_state(self, instance: str) -> str | None:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             value = connection.execute(
                 select(applied_states.c.state).where(applied_states.c.instance == instance)
             ).scalar_one_or_none()

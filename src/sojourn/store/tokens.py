@@ -22,10 +22,10 @@ class TokenStore:
     """API tokens in the `api_tokens` table."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self._engine = engine
 
     def add(self, record: TokenRecord) -> None:
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
                 insert(api_tokens).values(
                     token_id=record.token_id,
@@ -39,7 +39,7 @@ class TokenStore:
             )
 
     def get(self, token_id: str) -> TokenRecord | None:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             row = connection.execute(select(api_tokens).where(api_tokens.c.token_id == token_id)).first()
         return None if row is None else _token(row)
 
@@ -48,11 +48,11 @@ class TokenStore:
 
     def list_tokens(self) -> list[TokenRecord]:
         statement = select(api_tokens).order_by(api_tokens.c.created_at, api_tokens.c.token_id)
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             return [_token(row) for row in connection.execute(statement)]
 
     def revoke(self, token_id: str, at: datetime) -> bool:
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             revoked = connection.execute(
                 update(api_tokens)
                 .where(api_tokens.c.token_id == token_id, api_tokens.c.revoked_at.is_(None))
