@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from sojourn.store.grants import RequestExists, RequestNotFound
+from sojourn.store.grants import DuplicateRequest, RequestNotFound
 from sojourn.workflow.grant_request import State
 from sojourn.workflow.opening import Ask, Eligibility, open_request
 from sojourn.workflow.transitions import Approve, IllegalTransition, Provisioned, Tick, transition
@@ -49,7 +49,7 @@ def test_open_stores_the_request_its_audit_record_and_its_effects(backend: Backe
         "request:r1",
     )
     assert grants.pending_effects() == 1  # the approvers' notification
-    with pytest.raises(RequestExists):
+    with pytest.raises(DuplicateRequest):
         opened(backend)
     assert backend.store.audit.count() == 1 and grants.pending_effects() == 1
     with pytest.raises(RequestNotFound):

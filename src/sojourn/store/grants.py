@@ -33,8 +33,8 @@ class RequestNotFound(LookupError):
     """No request with that id."""
 
 
-class RequestExists(ValueError):
-    """A request with that id was opened already (e.g. by another worker racing to open an on-call grant)."""
+class DuplicateRequest(Exception):
+    """A request with that id is already stored (e.g. another worker opened the same on-call grant)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +66,12 @@ class GrantStore:
         self.postgres = engine.dialect.name == "postgresql"
 
     def open(self, outcome: Outcome, at: datetime) -> GrantRequest:
-        """Store a new request with its audit records and effects; RequestExists if its id is taken."""
+        """Store a new request with its audit records and effects; DuplicateRequest if its id is taken."""
         try:
             return self._open(outcome, at)
         except IntegrityError as error:
             if self.exists(outcome.request.id):
-                raise RequestExists(f"a request {outcome.request.id!r} exists already") from error
+                raise DuplicateRequest(f"a request {outcome.request.id!r} exists already") from error
             raise
 
     def _open(self, outcome: Outcome, at: datetime) -> GrantRequest:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sojourn.store.grants import ClaimedEffect, RequestExists, RequestNotFound, audit_events, due_at
+from sojourn.store.grants import ClaimedEffect, DuplicateRequest, RequestNotFound, audit_events, due_at
 from sojourn.workflow.codec import effect_to_json, request_from_json, request_to_json
 from sojourn.workflow.effects import Audit
 from sojourn.workflow.grant_request import GrantRequest, State
@@ -77,7 +77,7 @@ class MemoryGrantStore:
         request = outcome.request
         with self._transaction():
             if request.id in self._requests:
-                raise RequestExists(f"a request {request.id!r} exists already")
+                raise DuplicateRequest(f"a request {request.id!r} exists already")
             self._requests[request.id] = _Request(
                 request.person,
                 request.permission_set,
