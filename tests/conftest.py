@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.databases import fresh_database
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "SOJOURN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 @pytest.fixture(scope="session")
@@ -59,33 +55,8 @@ def _aws_test_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
-def _postgres_available() -> bool:
-    try:
-        result = subprocess.run(
-            ["pg_isready", "-h", "127.0.0.1", "-p", "5432"], capture_output=True, check=False, timeout=10
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'sojourn.db'}"
-        return
-    if not _postgres_available():
-        pytest.fail("PostgreSQL does not answer on 127.0.0.1:5432; .ci/run starts it")
-    import sqlalchemy
-
-    name = f"sojourn_test_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(request.param, tmp_path) as url:
+        yield url

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 
 from sojourn.api.app import ApiContext, create_app
 from sojourn.api.auth_oidc import OidcSettings, OidcVerifier
-from sojourn.store.audit import AuditLog
 from tests.api.issuer import AUDIENCE, Issuer, local_issuer
 from tests.e2e.conftest import s1  # noqa: F401 - fixture
 from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
@@ -33,7 +32,7 @@ class Api:
 def api(jit: Jit) -> Iterator[Api]:  # noqa: F811
     with local_issuer() as issuer:
         verifier = OidcVerifier(OidcSettings(issuer.url, AUDIENCE, role_map=ROLES))
-        context = ApiContext(jit.service, jit.store.tokens, AuditLog(jit.store.engine), jit.clock, verifier)
+        context = ApiContext(jit.service, jit.store.tokens, jit.store.audit, jit.clock, verifier)
         with TestClient(create_app(context)) as client:
             yield Api(client, issuer, jit)
 
@@ -143,5 +142,5 @@ def test_audit_answers_who_held_what_when_approved_by_whom(api: Api) -> None:
     ).json()
     actions = [(r["action"], r["person"]) for r in records]
     assert ("jit.grant", "alice") in actions and ("jit.expire", "alice") in actions
-    approvals = AuditLog(api.jit.store.engine).query(action="jit.approve", person="alice")
+    approvals = api.jit.store.audit.query(action="jit.approve", person="alice")
     assert [r.event.actor for r in approvals] == ["carol"]

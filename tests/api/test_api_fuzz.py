@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from sojourn.api.app import ApiContext, create_app
 from sojourn.api.auth_tokens import SCOPES, issue_token
 from sojourn.api.callers import Role
-from sojourn.store.audit import AuditLog
 from tests.e2e.conftest import s1  # noqa: F401 - fixture
 from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
 
@@ -20,7 +19,7 @@ from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
 def test_openapi_fuzz_no_server_errors(jit: Jit) -> None:  # noqa: F811
     if not jit.sojourn.database_url.startswith("sqlite"):
         pytest.skip("one database is enough for fuzzing the HTTP layer")
-    context = ApiContext(jit.service, jit.store.tokens, AuditLog(jit.store.engine), jit.clock)
+    context = ApiContext(jit.service, jit.store.tokens, jit.store.audit, jit.clock)
     app = create_app(context)
     now = jit.clock.now()
     token, record = issue_token("fuzz", frozenset(Role), SCOPES, now + timedelta(days=1), now)

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from sojourn.store.audit import AuditLog
 from sojourn.workflow.grant_request import State
 from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
 
@@ -66,7 +65,7 @@ def test_crash_while_granting(jit: Jit, step: str) -> None:  # noqa: F811
     assert run_worker(jit, active.ends_at) == 0
     ended = jit.service.get(request_id)
     assert ended.state is State.ENDED and PROD not in jit.holds("alice")
-    assert AuditLog(jit.store.engine).verify().ok
+    assert jit.store.audit.verify().ok
 
 
 @pytest.mark.parametrize(
@@ -84,4 +83,4 @@ def test_crash_while_revoking_at_expiry(jit: Jit, step: str) -> None:  # noqa: F
     assert PROD not in jit.holds("alice")
     assert ended.state is State.ENDED and ended.revoked_in_aws_at is not None
     assert ended.revoked_in_aws_at - ends_at <= TICK
-    assert AuditLog(jit.store.engine).verify().ok
+    assert jit.store.audit.verify().ok

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from sojourn.store.audit import AuditLog
 from sojourn.workflow.grant_request import State
 from sojourn.workflow.opening import NotEligible
 from sojourn.workflow.transitions import SelfApproval
@@ -51,12 +50,12 @@ def test_s2_2_request_approve_grant_and_expire_on_time(jit: Jit) -> None:  # noq
     assert code == 0, output  # the revocation statement is not configuration drift
     ended = jit.service.get(request.id)
     assert ended.state is State.ENDED and ended.revoked_in_aws_at == jit.clock.now()
-    records = AuditLog(jit.store.engine).query(person="alice")
+    records = jit.store.audit.query(person="alice")
     actions = [r.event.action for r in records if r.event.action.startswith("jit.")]
     assert actions == ["jit.request", "jit.approve", "jit.grant", "jit.expire"]
     approve = next(r for r in records if r.event.action == "jit.approve")
     assert approve.event.actor == "erin"
-    assert AuditLog(jit.store.engine).verify().ok
+    assert jit.store.audit.verify().ok
     account = jit.aws.accounts["team-a-prod"]
     window = ("--since", T0.isoformat(), "--until", (T0 + timedelta(hours=3)).isoformat())
     code, output = jit.sojourn(
@@ -135,7 +134,7 @@ def test_s2_4_break_glass_needs_no_approver_is_short_and_flagged(jit: Jit) -> No
     assert glass.state is State.APPROVED and glass.source == "break-glass"
     jit.worker.tick()
     assert PROD in jit.holds("alice")
-    actions = {r.event.action for r in AuditLog(jit.store.engine).query(person="alice")}
+    actions = {r.event.action for r in jit.store.audit.query(person="alice")}
     assert "jit.break-glass" in actions
     jit.clock.advance(minutes=30)
     jit.worker.tick()

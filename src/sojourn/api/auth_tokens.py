@@ -11,21 +11,12 @@ import hmac
 import re
 import secrets
 from datetime import datetime
-from typing import Protocol
 
 from sojourn.api.callers import Caller, Role, Unauthenticated
-from sojourn.store.tokens import TokenRecord
+from sojourn.service.ports.tokens import TokenRecord, TokenRepository
 
 TOKEN = re.compile(r"^sjt_([a-f0-9]{16})_([A-Za-z0-9_-]{40,64})$")
 SCOPES = frozenset({"requests:write", "approvals:write", "grants:revoke", "audit:read", "tokens:admin"})
-
-
-class TokenRepository(Protocol):
-    def get(self, token_id: str) -> TokenRecord | None: ...
-
-    def add(self, record: TokenRecord) -> None: ...
-
-    def revoke(self, token_id: str, at: datetime) -> None: ...
 
 
 def _digest(secret: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sojourn.store.audit import AuditLog
+from sojourn.service.ports.audit import AuditRepository
 
 STARTS = ("jit.grant",)
 ENDS = ("jit.expire", "jit.revoke", "jit.provision-failed")
@@ -23,7 +23,7 @@ class Holding:
 
 
 def held_between(
-    audit: AuditLog, permission_set: str, account_id: str, since: datetime, until: datetime
+    audit: AuditRepository, permission_set: str, account_id: str, since: datetime, until: datetime
 ) -> list[Holding]:
     """Grants whose holding overlaps [since, until): from the grant record to expiry or revocation."""
     records = audit.query(permission_set=permission_set, account_id=account_id, action="jit.*", until=until)

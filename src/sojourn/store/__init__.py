@@ -1,8 +1,12 @@
-"""Storage adapter: SQLAlchemy engine and migrations, the hash-chained audit log, apply runs."""
+"""Storage adapter: the repositories (audit log, apply runs, grants, API tokens) over one SQL database.
+
+Nothing above the store sees its SQL engine: it gets a `Store` of repositories that implement the ports
+in `service/ports/`, and closes it. `store.memory` holds in-memory twins of the same repositories.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -12,17 +16,22 @@ from sojourn.store.grants import GrantStore
 from sojourn.store.runs import RunLog
 from sojourn.store.tokens import TokenStore
 
+__all__ = ["Store", "open_store"]
 
-@dataclass
+
+@dataclass(frozen=True, slots=True)
 class Store:
-    engine: Engine
+    """One database's repositories; `close` lets go of its connections."""
+
     audit: AuditLog
     runs: RunLog
     grants: GrantStore
     tokens: TokenStore
+    _engine: Engine = field(repr=False)
 
     def close(self) -> None:
-        self.engine.dispose()
+        """Close every pooled connection; the repositories must not be used afterwards."""
+        self._engine.dispose()
 
 
 def open_store(url: str, *, upgrade: bool = True) -> Store:
@@ -30,4 +39,4 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
     engine = create_store_engine(url)
     if upgrade:
         migrate(engine)
-    return Store(engine, AuditLog(engine), RunLog(engine), GrantStore(engine), TokenStore(engine))
+    return Store(AuditLog(engine), RunLog(engine), GrantStore(engine), TokenStore(engine), engine)

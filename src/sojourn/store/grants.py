@@ -16,8 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
-from sojourn.store.audit import AuditEvent, append
+from sojourn.access.audit import AuditEvent
+from sojourn.store.audit import append
 from sojourn.store.tables import grant_effects, grant_requests
 from sojourn.workflow.codec import effect_to_json, request_from_json, request_to_json
 from sojourn.workflow.effects import Audit
@@ -29,6 +31,10 @@ PER_ACCOUNT_ACTIONS = frozenset({"grant", "revoke", "expire", "break-glass", "au
 
 class RequestNotFound(LookupError):
     """No request with that id."""
+
+
+class DuplicateRequest(Exception):
+    """A request with that id is already stored (e.g. another worker opened the same on-call grant)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +50,7 @@ def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-def _due_at(request: GrantRequest) -> datetime | None:
+def due_at(request: GrantRequest) -> datetime | None:
     if request.state is State.PENDING:
         return _utc(request.answer_by)
     if request.state is State.ACTIVE and request.ends_at is not None:
@@ -53,20 +59,31 @@ def _due_at(request: GrantRequest) -> datetime | None:
 
 
 class GrantStore:
+    """Requests and their effects in `grant_requests` and `grant_effects`, audited in the same transaction."""
+
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self._engine = engine
         self.postgres = engine.dialect.name == "postgresql"
 
     def open(self, outcome: Outcome, at: datetime) -> GrantRequest:
+        """Store a new request with its audit records and effects; DuplicateRequest if its id is taken."""
+        try:
+            return self._open(outcome, at)
+        except IntegrityError as error:
+            if self.exists(outcome.request.id):
+                raise DuplicateRequest(f"a request {outcome.request.id!r} exists already") from error
+            raise
+
+    def _open(self, outcome: Outcome, at: datetime) -> GrantRequest:
         request = outcome.request
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
                 insert(grant_requests).values(
                     id=request.id,
                     person=request.person,
                     permission_set=request.permission_set,
                     state=request.state.value,
-                    due_at=_due_at(request),
+                    due_at=due_at(request),
                     version=1,
                     body=json.dumps(request_to_json(request)),
                 )
@@ -76,7 +93,7 @@ class GrantStore:
 
     def change(self, request_id: str, step: Callable[[GrantRequest], Outcome], at: datetime) -> Outcome:
         """Lock the request, run the transition, store the result with its audit records and effects."""
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             return self._change(connection, request_id, step, at)
 
     def _change(
@@ -95,7 +112,7 @@ class GrantStore:
                 .where(grant_requests.c.id == request_id)
                 .values(
                     state=outcome.request.state.value,
-                    due_at=_due_at(outcome.request),
+                    due_at=due_at(outcome.request),
                     version=int(row.version) + 1,
                     body=json.dumps(request_to_json(outcome.request)),
                 )
@@ -122,14 +139,14 @@ class GrantStore:
             )
 
     def exists(self, request_id: str) -> bool:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             found = connection.execute(
                 select(grant_requests.c.id).where(grant_requests.c.id == request_id)
             ).first()
         return found is not None
 
     def get(self, request_id: str) -> GrantRequest:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             body = connection.execute(
                 select(grant_requests.c.body).where(grant_requests.c.id == request_id)
             ).scalar()
@@ -143,12 +160,12 @@ class GrantStore:
             query = query.where(grant_requests.c.person == person)
         if states:
             query = query.where(grant_requests.c.state.in_([s.value for s in states]))
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             rows = connection.execute(query).scalars().all()
         return sorted((request_from_json(json.loads(b)) for b in rows), key=lambda r: r.requested_at)
 
     def due_requests(self, now: datetime, limit: int = 500) -> list[str]:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             query = (
                 select(grant_requests.c.id)
                 .where(grant_requests.c.due_at <= _utc(now))
@@ -158,7 +175,7 @@ class GrantStore:
             return list(connection.execute(query).scalars().all())
 
     def next_due(self) -> datetime | None:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             request_due = connection.execute(
                 select(grant_requests.c.due_at)
                 .where(grant_requests.c.due_at.is_not(None))
@@ -180,7 +197,7 @@ class GrantStore:
         self, now: datetime, owner: str, lease: timedelta, limit: int = 50
     ) -> list[ClaimedEffect]:
         """Effects due now whose lease ran out (or is our own, from before a restart), leased to `owner`."""
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             query = (
                 select(grant_effects)
                 .where(
@@ -215,7 +232,7 @@ class GrantStore:
         follow_up: Callable[[GrantRequest], Outcome] | None = None,
     ) -> bool:
         """Mark the effect done (only while our lease holds) and run the follow-up transition with it."""
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             done = connection.execute(
                 update(grant_effects)
                 .where(
@@ -240,7 +257,7 @@ class GrantStore:
         retry_at: datetime,
         follow_up: Callable[[GrantRequest], Outcome] | None = None,
     ) -> None:
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             failed = connection.execute(
                 update(grant_effects)
                 .where(grant_effects.c.id == effect.id, grant_effects.c.lease_owner == owner)
@@ -256,7 +273,7 @@ class GrantStore:
 
     def drop_effect(self, effect: ClaimedEffect, at: datetime, why: str) -> None:
         """Close an effect that no longer applies (e.g. provisioning for a request closed meanwhile)."""
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
                 update(grant_effects)
                 .where(grant_effects.c.id == effect.id)
@@ -264,7 +281,7 @@ class GrantStore:
             )
 
     def pending_effects(self) -> int:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             rows = connection.execute(
                 select(grant_effects.c.id).where(grant_effects.c.done_at.is_(None))
             ).all()

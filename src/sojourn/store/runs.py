@@ -4,43 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
-from sojourn.store.audit import AuditEvent, AuditRecord, append
+from sojourn.access.apply_run import DONE, FAILED, PENDING, RUNNING, Run, RunChange
+from sojourn.access.audit import AuditEvent, AuditRecord
+from sojourn.store.audit import append
 from sojourn.store.tables import applied_states, apply_runs, run_changes
 
-PENDING, DONE, FAILED = "pending", "done", "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class RunChange:
-    position: int
-    description: str
-    status: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    id: str
-    started_at: datetime
-    finished_at: datetime | None
-    actor: str
-    reason: str
-    status: str
-    changes: tuple[RunChange, ...]
-
-    @property
-    def not_done(self) -> tuple[RunChange, ...]:
-        return tuple(c for c in self.changes if c.status != DONE)
+__all__ = ["DONE", "FAILED", "PENDING", "Run", "RunChange", "RunLog"]
 
 
 class RunLog:
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self._engine = engine
 
     def start(
         self,
@@ -54,7 +33,7 @@ class RunLog:
     ) -> str:
         """Record the run and every planned change as pending, with the run's opening audit record."""
         run_id = uuid.uuid4().hex
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
                 insert(apply_runs).values(
                     id=run_id,
@@ -62,7 +41,7 @@ class RunLog:
                     actor=actor,
                     reason=reason,
                     base_fingerprint=base_fingerprint,
-                    status="running",
+                    status=RUNNING,
                 )
             )
             if planned:
@@ -87,7 +66,7 @@ class RunLog:
         self, run_id: str, position: int, *, ok: bool, detail: str, event: AuditEvent | None
     ) -> AuditRecord | None:
         """Mark one change done or failed and write its audit record in the same transaction."""
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
                 update(run_changes)
                 .where(run_changes.c.run_id == run_id, run_changes.c.position == position)
@@ -105,7 +84,7 @@ class RunLog:
         applied_state: tuple[str, str] | None = None,
     ) -> None:
         """Close the run; on success also remember the state it applied (instance, JSON)."""
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
                 update(apply_runs)
                 .where(apply_runs.c.id == run_id)
@@ -129,7 +108,7 @@ class RunLog:
             append(connection, _with_run(event, run_id))
 
     def get(self, run_id: str) -> Run | None:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             row = connection.execute(select(apply_runs).where(apply_runs.c.id == run_id)).first()
             if row is None:
                 return None
@@ -147,7 +126,7 @@ class RunLog:
         )
 
     def latest(self, limit: int = 10) -> list[Run]:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             ids = (
                 connection.execute(
                     select(apply_runs.c.id).order_by(apply_runs.c.started_at.desc()).limit(limit)
@@ -158,7 +137,7 @@ class RunLog:
         return [run for run in (self.get(i) for i in ids) if run is not None]
 
     def applied_state(self, instance: str) -> str | None:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             value = connection.execute(
                 select(applied_states.c.state).where(applied_states.c.instance == instance)
             ).scalar_one_or_none()
@@ -166,8 +145,6 @@ class RunLog:
 
 
 def _with_run(event: AuditEvent, run_id: str) -> AuditEvent:
-    from dataclasses import replace
-
     return replace(event, run_id=run_id)
 
 

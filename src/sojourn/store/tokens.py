@@ -1,26 +1,15 @@
-"""API tokens as stored: id, name, digest of the secret (never the secret), roles, scopes, expiry."""
+"""API tokens in the database: id, name, digest of the secret (never the secret), roles, scopes, expiry."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from sojourn.access.api_token import TokenRecord, TokenRefusal, judge_token
 from sojourn.store.tables import api_tokens
-
-
-@dataclass(frozen=True, slots=True)
-class TokenRecord:
-    token_id: str
-    name: str
-    digest: str
-    roles: frozenset[str]
-    scopes: frozenset[str]
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None = None
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -30,11 +19,13 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class TokenStore:
+    """API tokens in the `api_tokens` table."""
+
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self._engine = engine
 
     def add(self, record: TokenRecord) -> None:
-        with self.engine.begin() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
                 insert(api_tokens).values(
                     token_id=record.token_id,
@@ -48,27 +39,38 @@ class TokenStore:
             )
 
     def get(self, token_id: str) -> TokenRecord | None:
-        with self.engine.connect() as connection:
+        with self._engine.connect() as connection:
             row = connection.execute(select(api_tokens).where(api_tokens.c.token_id == token_id)).first()
-        if row is None:
-            return None
-        created, expires = _aware(row.created_at), _aware(row.expires_at)
-        assert created is not None and expires is not None
-        return TokenRecord(
-            row.token_id,
-            row.name,
-            row.digest,
-            frozenset(json.loads(row.roles)),
-            frozenset(json.loads(row.scopes)),
-            created,
-            expires,
-            _aware(row.revoked_at),
-        )
+        return None if row is None else _token(row)
 
-    def revoke(self, token_id: str, at: datetime) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(
+    def verify(self, token_id: str, secret: str, now: datetime) -> TokenRecord | TokenRefusal:
+        return judge_token(self.get(token_id), secret, now)
+
+    def list_tokens(self) -> list[TokenRecord]:
+        statement = select(api_tokens).order_by(api_tokens.c.created_at, api_tokens.c.token_id)
+        with self._engine.connect() as connection:
+            return [_token(row) for row in connection.execute(statement)]
+
+    def revoke(self, token_id: str, at: datetime) -> bool:
+        with self._engine.begin() as connection:
+            revoked = connection.execute(
                 update(api_tokens)
-                .where(api_tokens.c.token_id == token_id)
+                .where(api_tokens.c.token_id == token_id, api_tokens.c.revoked_at.is_(None))
                 .values(revoked_at=at.astimezone(UTC))
-            )
+            ).rowcount
+        return bool(revoked)
+
+
+def _token(row: Any) -> TokenRecord:
+    created, expires = _aware(row.created_at), _aware(row.expires_at)
+    assert created is not None and expires is not None
+    return TokenRecord(
+        row.token_id,
+        row.name,
+        row.digest,
+        frozenset(json.loads(row.roles)),
+        frozenset(json.loads(row.scopes)),
+        created,
+        expires,
+        _aware(row.revoked_at),
+    )

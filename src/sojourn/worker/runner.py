@@ -15,14 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
 from sojourn.access.changes import Action, AssignmentChange
 from sojourn.access.state import Assignment, PrincipalType
 from sojourn.clock import Clock
 from sojourn.service.oncall import OnCallGrant
 from sojourn.service.ports.provider import IdentityCenterGateway
-from sojourn.store.grants import ClaimedEffect, GrantStore
+from sojourn.store.grants import ClaimedEffect, DuplicateRequest, GrantStore
 from sojourn.workflow.grant_request import HOLDS_ACCESS, GrantRequest, State
 from sojourn.workflow.opening import open_on_call
 from sojourn.workflow.transitions import Deprovisioned, Provisioned, ProvisionFailed, Tick, transition
@@ -147,7 +145,7 @@ class Worker:
         )
         try:
             self.grants.open(outcome, now)
-        except IntegrityError:
+        except DuplicateRequest:
             log.info("on-call grant %s was opened by another worker", grant.id)
 
     def _perform(self, effect: ClaimedEffect, report: TickReport, removals: list[Removal]) -> None:
