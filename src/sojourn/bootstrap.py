@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
+from sojourn.catalog.catalog import ActionCatalog
+from sojourn.catalog.loader import load_catalog
 from sojourn.clock import Clock, SystemClock
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
@@ -33,6 +36,15 @@ class Runtime:
             self._gateway = Boto3IdentityCenter(aws, instance_arn=instance_arn)
         return self._gateway
 
+    def catalog(self) -> ActionCatalog:
+        """The IAM action catalogue, loaded once per process (every Runtime shares it)."""
+        return _catalog()
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+@cache
+def _catalog() -> ActionCatalog:
+    return load_catalog()
