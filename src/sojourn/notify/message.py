@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.events import Notification, NotificationKind
+from sojourn.service.ports.notifier import Notifier
 from sojourn.workflow.grant_request import GrantRequest
 
 _DECIDED = frozenset(
@@ -71,3 +73,12 @@ def from_request(
         detail=_detail(kind, request),
         to=tuple(to),
     )
+
+
+def notifier(dispatcher: Dispatcher) -> Notifier:
+    """Hand each event to the dispatcher's background queue: a notification never delays a revocation."""
+
+    def notify(kind: str, request: GrantRequest, to: tuple[str, ...]) -> None:
+        dispatcher.deliver_later(from_request(kind, request, to))
+
+    return notify

@@ -11,33 +11,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
+from sojourn.service.ports.grants import ClaimedEffect, DuplicateRequest, RequestNotFound
 from sojourn.store.audit import AuditEvent, append
 from sojourn.store.tables import grant_effects, grant_requests
-from sojourn.workflow.codec import effect_to_json, request_from_json, request_to_json
+from sojourn.workflow.codec import request_from_json, request_to_json
+from sojourn.workflow.effect_codec import effect_kind, effect_to_json
 from sojourn.workflow.effects import Audit
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.transitions import Outcome
 
+__all__ = ["ClaimedEffect", "GrantStore", "RequestNotFound", "audit_events"]
 PER_ACCOUNT_ACTIONS = frozenset({"grant", "revoke", "expire", "break-glass", "auto", "deprovisioned"})
-
-
-class RequestNotFound(LookupError):
-    """No request with that id."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedEffect:
-    id: int
-    request_id: str
-    kind: str
-    body: dict[str, Any]
-    attempts: int
 
 
 def _utc(at: datetime) -> datetime:
@@ -59,6 +48,16 @@ class GrantStore:
 
     def open(self, outcome: Outcome, at: datetime) -> GrantRequest:
         request = outcome.request
+        try:
+            self._open(outcome, at)
+        except IntegrityError:
+            if self.exists(request.id):
+                raise DuplicateRequest(f"request {request.id!r} is already stored") from None
+            raise
+        return request
+
+    def _open(self, outcome: Outcome, at: datetime) -> None:
+        request = outcome.request
         with self.engine.begin() as connection:
             connection.execute(
                 insert(grant_requests).values(
@@ -72,7 +71,6 @@ class GrantStore:
                 )
             )
             self._record(connection, outcome, at)
-        return request
 
     def change(self, request_id: str, step: Callable[[GrantRequest], Outcome], at: datetime) -> Outcome:
         """Lock the request, run the transition, store the result with its audit records and effects."""
@@ -113,7 +111,7 @@ class GrantStore:
             connection.execute(
                 insert(grant_effects).values(
                     request_id=request.id,
-                    kind=type(effect).__name__.lower(),
+                    kind=effect_kind(effect),
                     body=json.dumps(effect_to_json(effect)),
                     created_at=_utc(at),
                     next_at=_utc(at),
