@@ -1,5 +1,5 @@
-"""Wiring for just-in-time access: the directory (configuration + organisation), standing access, and the
-worker's and service's collaborators, built from the same settings for the CLI, the API and the worker."""
+"""Collaborators of the just-in-time use cases, over ports: the directory (configuration + organisation),
+standing access, the session revoker and the on-call source; bootstrap.py assembles them."""
 
 from __future__ import annotations
 
