@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.events import Notification, NotificationKind
-from sojourn.service.ports.notifier import Notifier
 from sojourn.workflow.grant_request import GrantRequest
 
 _DECIDED = frozenset(
@@ -75,7 +75,7 @@ def from_request(
     )
 
 
-def notifier(dispatcher: Dispatcher) -> Notifier:
+def notifier(dispatcher: Dispatcher) -> Callable[[str, GrantRequest, tuple[str, ...]], None]:
     """Hand each event to the dispatcher's background queue: a notification never delays a revocation."""
 
     def notify(kind: str, request: GrantRequest, to: tuple[str, ...]) -> None:

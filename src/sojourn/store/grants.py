@@ -16,13 +16,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from sojourn.service.ports.grants import ClaimedEffect, DuplicateRequest, RequestNotFound
 from sojourn.store.audit import AuditEvent, append
 from sojourn.store.tables import grant_effects, grant_requests
 from sojourn.workflow.codec import request_from_json, request_to_json
 from sojourn.workflow.effect_codec import effect_kind, effect_to_json
 from sojourn.workflow.effects import Audit
 from sojourn.workflow.grant_request import GrantRequest, State
+from sojourn.workflow.outbox import ClaimedEffect, DuplicateRequest, RequestNotFound
 from sojourn.workflow.transitions import Outcome
 
 __all__ = ["ClaimedEffect", "GrantStore", "RequestNotFound", "audit_events"]

@@ -8,34 +8,16 @@ completes or fails each one together with its follow-up transition.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from sojourn.workflow.grant_request import GrantRequest, State
+from sojourn.workflow.outbox import ClaimedEffect, DuplicateRequest, RequestNotFound
 from sojourn.workflow.transitions import Outcome
 
+__all__ = ["ClaimedEffect", "DuplicateRequest", "GrantRepository", "RequestNotFound", "Step"]
 Step = Callable[[GrantRequest], Outcome]
 """A pure transition of one request (see workflow/transitions.py)."""
-
-
-class RequestNotFound(LookupError):
-    """No request with that id."""
-
-
-class DuplicateRequest(Exception):
-    """A request with that id is already stored (e.g. another worker opened the same on-call grant)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedEffect:
-    """A queued effect leased to one worker; `body` is its stored JSON (decode with `effect_from_json`)."""
-
-    id: int
-    request_id: str
-    kind: str
-    body: dict[str, Any]
-    attempts: int
 
 
 class GrantRepository(Protocol):
