@@ -29,12 +29,9 @@ from sojourn.demo.seed import create_organization
 from sojourn.demo.server import EmbeddedMoto
 from sojourn.service.applying import apply_plan
 from sojourn.service.config_files import read_config_sources
-from sojourn.service.jit import JitService
-from sojourn.service.jit_runtime import CachedDirectory, session_revoker, standing_lookup
 from sojourn.service.planning import plan_access
 from sojourn.service.saved_plan import SavedPlan
 from sojourn.settings import Settings
-from sojourn.worker.runner import Worker
 from sojourn.workflow.grant_request import State
 
 Row = dict[str, Any]
@@ -107,17 +104,8 @@ class Bench:
             clock=self.rt.clock,
             drift=outcome.config.settings.drift,
         )
-        directory = CachedDirectory(self.config, gateway)
-        self.service = JitService(self.rt.store().grants, self.rt.clock, directory)
-        self.worker = Worker(
-            self.rt.store().grants,
-            gateway,
-            self.rt.clock,
-            owner="bench",
-            standing=standing_lookup(directory, lambda: self.rt.clock.now().date()),
-            revoke_sessions=session_revoker(gateway, self.rt.clock),
-            concurrency=8,
-        )
+        self.service = self.rt.jit_service(self.config)
+        self.worker = self.rt.worker(self.config, name="bench")
         self.sso = boto3.client("sso-admin", endpoint_url=endpoint, region_name="us-east-1")
         self.instance = instance
         self.ps_arn = next(

@@ -1,22 +1,74 @@
-"""The composition root: the one place that builds adapters from settings and hands them to use cases."""
+"""The composition root: the one place that builds adapters and use cases from one `Settings`.
+
+The CLI, the API, the worker and the demo ask a `Runtime` for what they need and build nothing themselves.
+Adapters are built on first use and shared for the Runtime's life; the action catalogue once per process.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import os
+import signal
+import socket
+from collections.abc import Callable
+from datetime import date
+from functools import cache
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
-from sojourn.clock import Clock, SystemClock
+from sojourn.catalog.catalog import ActionCatalog
+from sojourn.catalog.loader import load_catalog
+from sojourn.clock import Clock, FixedClock, SystemClock
+from sojourn.feeds.feed_cache import FeedCache
+from sojourn.notify.dispatcher import Dispatcher
+from sojourn.notify.message import notifier
+from sojourn.notify.settings import channels_from_environment
+from sojourn.service.jit import JitService
+from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
+from sojourn.service.ports.schedule import OnCallSource
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
+from sojourn.worker.runner import Worker
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from sojourn.api.auth_oidc import OidcVerifier
+
+DISPATCHER_DRAIN_SECONDS = 5.0
 
 
-@dataclass
 class Runtime:
-    settings: Settings
-    clock: Clock = field(default_factory=SystemClock)
-    _store: Store | None = None
-    _gateway: Boto3IdentityCenter | None = None
+    """Everything one process needs, built from `settings` on first use; `close()` releases it."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or drill_or_system_clock(settings)
+        self._store: Store | None = None
+        self._gateway: Boto3IdentityCenter | None = None
+        self._directories: dict[Path, CachedDirectory] = {}
+        self._feeds: FeedCache | None = None
+        self._dispatcher: Dispatcher | None = None
+        self._dispatcher_built = False
+        self._owns_adapters = True
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def with_clock(self, clock: Clock) -> Runtime:
+        """The same adapters on another clock (the demo's simulated hours); closing it closes nothing."""
+        other = Runtime(self.settings, clock)
+        other._store, other._gateway = self.store(), self.gateway()
+        other._owns_adapters = False
+        return other
 
     def store(self) -> Store:
         if self._store is None:
@@ -33,6 +85,107 @@ class Runtime:
             self._gateway = Boto3IdentityCenter(aws, instance_arn=instance_arn)
         return self._gateway
 
+    def directory(self, config: Path) -> CachedDirectory:
+        """The configuration at `config` and the organisation, re-read at most once a minute."""
+        if config not in self._directories:
+            self._directories[config] = CachedDirectory(config, self.gateway())
+        return self._directories[config]
+
+    def on_call(self, config: Path) -> OnCallSource:
+        """Who is on call, from the configuration's rotations and its iCalendar feeds."""
+        if self._feeds is None:
+            self._feeds = FeedCache()
+        return on_call_source(self.directory(config), self._feeds)
+
+    def jit_service(self, config: Path) -> JitService:
+        """The just-in-time use cases over the configuration at `config`."""
+        return JitService(
+            self.store().grants, self.clock, self.directory(config), on_call=self.on_call(config)
+        )
+
+    def dispatcher(self) -> Dispatcher | None:
+        """The notification channels the settings name (none: no dispatcher); drained on `close()`."""
+        if not self._dispatcher_built:
+            channels = channels_from_environment(self.settings.notify_environment)
+            self._dispatcher = Dispatcher(channels) if channels else None
+            self._dispatcher_built = True
+        return self._dispatcher
+
+    def worker(self, config: Path, *, name: str = "worker") -> Worker:
+        """A worker named `name` on this host (a restarted worker of the same name takes back its leases)."""
+        directory = self.directory(config)
+        dispatcher = self.dispatcher()
+        return Worker(
+            self.store().grants,
+            self.gateway(),
+            self.clock,
+            owner=f"{socket.gethostname()}:{name}",
+            standing=standing_lookup(directory, self._today),
+            revoke_sessions=session_revoker(self.gateway(), self.clock),
+            checkpoint=crash_checkpoint(self.settings.crash_at),
+            on_call=self.on_call(config),
+            concurrency=self.settings.worker_concurrency,
+            notify=notifier(dispatcher) if dispatcher else None,
+        )
+
+    def oidc_verifier(self) -> OidcVerifier | None:
+        """OpenID Connect sign-in when SOJOURN_OIDC_ISSUER is set."""
+        from sojourn.api.auth_oidc import OidcSettings, OidcVerifier
+
+        issuer = self.settings.oidc_issuer
+        if issuer is None:
+            return None
+        role_map = json.loads(self.settings.oidc_role_map)
+        return OidcVerifier(OidcSettings(issuer, self.settings.oidc_audience, role_map=role_map))
+
+    def api_app(self, config: Path) -> FastAPI:
+        """The HTTP API over the configuration at `config`."""
+        from sojourn.api.app import ApiContext, create_app
+
+        store = self.store()
+        context = ApiContext(
+            self.jit_service(config), store.tokens, store.audit, self.clock, self.oidc_verifier()
+        )
+        return create_app(context)
+
+    def _today(self) -> date:
+        return self.clock.now().date()
+
     def close(self) -> None:
-        if self._store is not None:
+        if self._dispatcher is not None:
+            self._dispatcher.close(DISPATCHER_DRAIN_SECONDS)
+            self._dispatcher = None
+        if self._store is not None and self._owns_adapters:
             self._store.close()
+
+    def catalog(self) -> ActionCatalog:
+        """The IAM action catalogue, loaded once per process (every Runtime shares it)."""
+        return _catalog()
+
+
+def runtime_from_environment(
+    *, database_url: str | None = None, endpoint_url: str | None = None, region: str | None = None
+) -> Runtime:
+    """A Runtime from the SOJOURN_* environment, the given options winning."""
+    settings = Settings.from_environment(database_url=database_url, endpoint_url=endpoint_url, region=region)
+    return Runtime(settings)
+
+
+def drill_or_system_clock(settings: Settings) -> Clock:
+    """The wall clock, or a clock frozen at SOJOURN_NOW for drills and tests."""
+    return FixedClock(settings.now) if settings.now is not None else SystemClock()
+
+
+def crash_checkpoint(step_to_die_at: str | None) -> Callable[[str], None]:
+    """A worker checkpoint that kills the process (SIGKILL) at the named step: crash drills."""
+
+    def checkpoint(step: str) -> None:
+        if step == step_to_die_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return checkpoint
+
+
+@cache
+def _catalog() -> ActionCatalog:
+    return load_catalog()

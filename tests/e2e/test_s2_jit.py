@@ -178,8 +178,8 @@ def test_the_cli_requests_refuses_self_approval_approves_and_provisions(jit: Jit
 
 def test_s2_4_break_glass_is_notified_through_a_signed_webhook(jit: Jit, receiver) -> None:  # noqa: F811
     from sojourn.notify.dispatcher import Dispatcher
+    from sojourn.notify.message import notifier
     from sojourn.notify.webhook import SignedWebhook, verify_signature
-    from sojourn.service.jit_runtime import notifier
 
     state, url = receiver
     dispatcher = Dispatcher([SignedWebhook(url, b"s3cret")])

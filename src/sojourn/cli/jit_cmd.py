@@ -7,7 +7,6 @@ operator's tool. People and automation elsewhere use the API, which authenticate
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -20,20 +19,12 @@ from rich.table import Table
 
 from sojourn.access.config_model import span_minutes
 from sojourn.access.issues import ConfigInvalid
-from sojourn.bootstrap import Runtime
+from sojourn.bootstrap import Runtime, runtime_from_environment
 from sojourn.cli import remote
-from sojourn.notify.dispatcher import Dispatcher
 from sojourn.service.jit import JitService
-from sojourn.service.jit_runtime import (
-    CachedDirectory,
-    notifier,
-    on_call_source,
-    session_revoker,
-    standing_lookup,
-)
+from sojourn.service.ports.grants import RequestNotFound
 from sojourn.settings import Settings
-from sojourn.store.grants import RequestNotFound
-from sojourn.worker.runner import Worker
+from sojourn.worker.runner import TickReport, run_loop
 from sojourn.workflow.codec import request_to_json
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.transitions import IllegalTransition
@@ -46,10 +37,9 @@ AsOption = Annotated[str | None, typer.Option("--as", help="who is acting (defau
 
 @contextmanager
 def _service(config: Path) -> Iterator[tuple[Runtime, JitService]]:
-    rt = runtime()
+    rt = runtime_from_environment()
     try:
-        directory = CachedDirectory(config, rt.gateway())
-        yield rt, JitService(rt.store().grants, rt.clock, directory, on_call=on_call_source(directory))
+        yield rt, rt.jit_service(config)
     except (IllegalTransition, RequestNotFound) as error:
         errors.print(f"[red]refused:[/red] {error}")
         raise typer.Exit(1) from None
@@ -231,84 +221,13 @@ def worker(
     config: ConfigOption = Path("access"),
 ) -> None:
     """Provision approved grants, end expired ones, retry failures; safe to run twice at once."""
-    rt = runtime()
-    try:
-        run_worker(rt, config, once=once, interval=interval, name=name)
-    finally:
-        rt.close()
+    with runtime_from_environment() as rt:
+        run_loop(rt.worker(config, name=name), once=once, interval=interval, on_report=_show_report)
 
 
-def runtime() -> Runtime:
-    """SOJOURN_NOW (ISO time) freezes the clock: drills and tests replay hours in seconds."""
-    import os
-    from datetime import datetime
-
-    from sojourn.clock import FixedClock
-
-    frozen = os.environ.get("SOJOURN_NOW")
-    settings = Settings.from_environment()
-    return Runtime(settings, FixedClock(datetime.fromisoformat(frozen))) if frozen else Runtime(settings)
-
-
-def _crash_hook() -> Callable[[str], None]:
-    """SOJOURN_CRASH_AT=step makes the worker kill itself (SIGKILL) at that step: crash drills."""
-    import os
-    import signal
-
-    target = os.environ.get("SOJOURN_CRASH_AT")
-
-    def checkpoint(step: str) -> None:
-        if step == target:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return checkpoint
-
-
-def _dispatcher() -> Dispatcher | None:
-    from sojourn.notify.dispatcher import Dispatcher
-    from sojourn.notify.settings import channels_from_environment
-
-    channels = channels_from_environment()
-    return Dispatcher(channels) if channels else None
-
-
-def run_worker(rt: Runtime, config: Path, *, once: bool, interval: float, name: str = "worker") -> None:
-    import socket
-
-    dispatcher = _dispatcher()
-    directory = CachedDirectory(config, rt.gateway())
-    owner = f"{socket.gethostname()}:{name}"
-    runner = Worker(
-        rt.store().grants,
-        rt.gateway(),
-        rt.clock,
-        owner=owner,
-        standing=standing_lookup(directory, lambda: rt.clock.now().date()),
-        revoke_sessions=session_revoker(rt.gateway(), rt.clock),
-        checkpoint=_crash_hook(),
-        on_call=on_call_source(directory),
-        concurrency=8,
-        notify=notifier(dispatcher) if dispatcher else None,
-    )
-    try:
-        _loop(runner, once=once, interval=interval)
-    finally:
-        if dispatcher is not None:
-            dispatcher.close(5.0)
-
-
-def _loop(runner: Worker, *, once: bool, interval: float) -> None:
-    while True:
-        report = runner.tick()
-        if report.provisioned or report.deprovisioned or report.closed or report.failed:
-            errors.print(_report(report), highlight=False)
-        if once:
-            return
-        time.sleep(interval)
-
-
-def _report(report: Any) -> str:
-    return (
+def _show_report(report: TickReport) -> None:
+    errors.print(
         f"worker: {report.provisioned} provisioned, {report.deprovisioned} removed, {report.closed} closed, "
-        f"{report.failed} failed, {len(report.overdue)} overdue"
+        f"{report.failed} failed, {len(report.overdue)} overdue",
+        highlight=False,
     )

@@ -3,13 +3,13 @@ service, authenticated by the API (SOJOURN_TOKEN: an OpenID Connect token or a S
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import httpx
 import typer
 from rich.console import Console
 
+from sojourn.settings import Settings
 from sojourn.workflow.codec import request_from_json
 from sojourn.workflow.grant_request import GrantRequest
 
@@ -17,13 +17,13 @@ errors = Console(stderr=True, soft_wrap=True)
 
 
 def api_url() -> str | None:
-    return os.environ.get("SOJOURN_API_URL") or None
+    return Settings.from_environment().api_url
 
 
 def call(method: str, path: str, body: dict[str, Any] | None = None) -> GrantRequest:
     url = api_url()
     assert url is not None
-    token = os.environ.get("SOJOURN_TOKEN", "")
+    token = Settings.from_environment().api_token
     if not token:
         errors.print(
             "[red]error:[/red] SOJOURN_API_URL is set but SOJOURN_TOKEN is not; sign in or create a token"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +13,8 @@ from rich.console import Console
 from sojourn.access.config_model import span_minutes
 from sojourn.api.auth_tokens import issue_token
 from sojourn.api.callers import Role
-from sojourn.cli.jit_cmd import run_worker, runtime
+from sojourn.bootstrap import runtime_from_environment
+from sojourn.worker.runner import run_loop
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -31,27 +30,12 @@ def serve(
     SOJOURN_OIDC_ROLE_MAP (JSON: IdP group -> role); API tokens from `sojourn token create`."""
     import uvicorn
 
-    from sojourn.api.app import ApiContext, create_app
-    from sojourn.api.auth_oidc import OidcSettings, OidcVerifier
-    from sojourn.service.jit import JitService
-    from sojourn.service.jit_runtime import CachedDirectory, on_call_source
-
-    rt = runtime()
-    issuer = os.environ.get("SOJOURN_OIDC_ISSUER")
-    verifier = None
-    if issuer:
-        role_map = json.loads(os.environ.get("SOJOURN_OIDC_ROLE_MAP", "{}"))
-        verifier = OidcVerifier(
-            OidcSettings(issuer, os.environ.get("SOJOURN_OIDC_AUDIENCE", "sojourn"), role_map=role_map)
-        )
-    store = rt.store()
-    directory = CachedDirectory(config, rt.gateway())
-    service = JitService(store.grants, rt.clock, directory, on_call=on_call_source(directory))
-    app = create_app(ApiContext(service, store.tokens, store.audit, rt.clock, verifier))
-    worker = threading.Thread(
-        target=run_worker, args=(rt, config), kwargs={"once": False, "interval": tick}, daemon=True
-    )
-    worker.start()
+    rt = runtime_from_environment()
+    app = rt.api_app(config)
+    worker = rt.worker(config)
+    threading.Thread(
+        target=run_loop, args=(worker,), kwargs={"once": False, "interval": tick}, daemon=True
+    ).start()
     if host not in ("127.0.0.1", "localhost", "::1"):
         errors.print(f"[yellow]warning:[/yellow] listening on {host}; put TLS in front of Sojourn")
     uvicorn.run(app, host=host, port=port, log_level="warning")
@@ -68,7 +52,7 @@ def create_token(
     expires: Annotated[str, typer.Option(help="lifetime, e.g. 30d")] = "30d",
 ) -> None:
     """Create a token; it is printed once and only its digest is stored."""
-    rt = runtime()
+    rt = runtime_from_environment()
     try:
         now = rt.clock.now()
         try:

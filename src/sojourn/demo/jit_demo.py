@@ -10,12 +10,9 @@ from pathlib import Path
 from rich.console import Console
 
 from sojourn.aws.gateway import Boto3IdentityCenter
+from sojourn.bootstrap import Runtime
 from sojourn.clock import FixedClock
 from sojourn.service.held import held_between
-from sojourn.service.jit import JitService
-from sojourn.service.jit_runtime import CachedDirectory, session_revoker, standing_lookup
-from sojourn.store import Store
-from sojourn.worker.runner import Worker
 from sojourn.workflow.transitions import SelfApproval
 
 JIT_CONFIG = Path(__file__).with_name("jit.yaml")
@@ -37,19 +34,12 @@ def holds(gateway: Boto3IdentityCenter, person: str, account: str) -> bool:
     )
 
 
-def run_jit(
-    console: Console, config: Path, store: Store, gateway: Boto3IdentityCenter, account: str, now: FixedClock
-) -> bool:
-    directory = CachedDirectory(config, gateway)
-    service = JitService(store.grants, now, directory)
-    worker = Worker(
-        store.grants,
-        gateway,
-        now,
-        owner="demo",
-        standing=standing_lookup(directory, lambda: now.now().date()),
-        revoke_sessions=session_revoker(gateway, now),
-    )
+def run_jit(console: Console, rt: Runtime, config: Path, account: str, now: FixedClock) -> bool:
+    """The request-to-revocation path, built exactly as production builds it, on the simulated clock `now`."""
+    simulated = rt.with_clock(now)
+    service = simulated.jit_service(config)
+    worker = simulated.worker(config, name="demo")
+    gateway, store = simulated.gateway(), simulated.store()
     made = service.request(
         "alice", "prod-admin", ("team-a-prod",), timedelta(hours=2), "INC-4711 failover", "INC-4711"
     )

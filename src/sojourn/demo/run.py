@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -19,15 +18,14 @@ from sojourn.service.applying import apply_plan
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.planning import plan_access
 from sojourn.service.saved_plan import SavedPlan
-from sojourn.settings import Settings
+from sojourn.settings import Settings, use_embedded_credentials
 
 EXAMPLE_CONFIG = Path(__file__).with_name("config")
 
 
 def run_demo(console: Console, state_dir: Path) -> int:
     """Returns the process exit code."""
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        os.environ.setdefault(key, "embedded-moto")
+    use_embedded_credentials()
     if state_dir.exists():
         shutil.rmtree(state_dir)
     state_dir.mkdir(parents=True)
@@ -91,9 +89,7 @@ def run_demo(console: Console, state_dir: Path) -> int:
             console.print(
                 f"applied {applied.done} changes (prod-admin and team sre; the drift above removed)"
             )
-            jit_ok = run_jit(
-                console, jit_sources, rt.store(), gateway, accounts["team-a-prod"], FixedClock(rt.clock.now())
-            )
+            jit_ok = run_jit(console, rt, jit_sources, accounts["team-a-prod"], FixedClock(rt.clock.now()))
             return 0 if result.ok and report.ok and applied.ok and jit_ok else 1
         finally:
             rt.close()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.events import Notification, NotificationKind
 from sojourn.workflow.grant_request import GrantRequest
 
@@ -71,3 +73,12 @@ def from_request(
         detail=_detail(kind, request),
         to=tuple(to),
     )
+
+
+def notifier(dispatcher: Dispatcher) -> Callable[[str, GrantRequest, tuple[str, ...]], None]:
+    """Hand each event to the dispatcher's background queue: a notification never delays a revocation."""
+
+    def notify(kind: str, request: GrantRequest, to: tuple[str, ...]) -> None:
+        dispatcher.deliver_later(from_request(kind, request, to))
+
+    return notify

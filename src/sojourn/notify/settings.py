@@ -3,7 +3,6 @@ the mapping itself (a `secret` or `password` key is refused)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -94,7 +93,7 @@ def _named(default: str, given: str | None, index: int, count: int) -> str:
     return given or (default if count == 1 else f"{default}#{index + 1}")
 
 
-def channels_from_settings(settings: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> list[Channel]:
+def channels_from_settings(settings: Mapping[str, Any], env: Mapping[str, str]) -> list[Channel]:
     """The channels `settings` describe; NotifySettingsError if a setting or a named variable is missing."""
     try:
         parsed = NotifySettings.model_validate(dict(settings))
@@ -134,7 +133,7 @@ def channels_from_settings(settings: Mapping[str, Any], env: Mapping[str, str] =
     return channels
 
 
-def channels_from_environment(env: Mapping[str, str] = os.environ) -> list[Channel]:
+def channels_from_environment(env: Mapping[str, str]) -> list[Channel]:
     """The channels SOJOURN_* variables describe (docs/notifications.md lists them)."""
     settings: dict[str, Any] = {}
     if env.get("SOJOURN_WEBHOOK_URL"):

@@ -1,7 +1,8 @@
 """Use cases of just-in-time access: what may I ask for, request, approve, deny, cancel, revoke, extend.
 
 Each use case loads the request under a lock, runs the pure transition and stores the result with its
-audit records and queued effects (store/grants.py); the worker performs the effects.
+audit records and queued effects (the grant repository of service/ports/grants.py); the worker performs
+the effects.
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sojourn.access.config import AccessConfig
 from sojourn.access.eligibility import resolve_eligibility
 from sojourn.access.organization import Organization
 from sojourn.clock import Clock
-from sojourn.service.oncall import OnCallGrant
-from sojourn.store.grants import GrantStore
+from sojourn.service.ports.grants import GrantRepository
+from sojourn.service.ports.schedule import OnCallSource
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.opening import Ask, Eligibility, NotEligible, choose, open_request
 from sojourn.workflow.transitions import Approve, Cancel, Deny, Extend, IllegalTransition, Revoke, transition
@@ -46,11 +47,11 @@ class Directory:
 class JitService:
     def __init__(
         self,
-        grants: GrantStore,
+        grants: GrantRepository,
         clock: Clock,
         directory: Callable[[], Directory],
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:12],
-        on_call: Callable[[datetime], list[OnCallGrant]] | None = None,
+        on_call: OnCallSource | None = None,
     ) -> None:
         self.grants, self.clock, self.directory, self.new_id = grants, clock, directory, new_id
         self.on_call = on_call

@@ -1,5 +1,5 @@
-"""Wiring for just-in-time access: the directory (configuration + organisation), standing access, and the
-worker's and service's collaborators, built from the same settings for the CLI, the API and the worker."""
+"""Collaborators of the just-in-time use cases, over ports: the directory (configuration + organisation),
+standing access, the session revoker and the on-call source; bootstrap.py assembles them."""
 
 from __future__ import annotations
 
@@ -13,16 +13,13 @@ from pathlib import Path
 from sojourn.access.compiler import compile_access
 from sojourn.access.config import AccessConfig
 from sojourn.access.organization import Organization
-from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.clock import Clock
-from sojourn.notify.dispatcher import Dispatcher
-from sojourn.notify.message import from_request
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import Directory
-from sojourn.service.oncall import FeedCache, OnCallGrant, on_call_grants
+from sojourn.service.oncall import on_call_grants
 from sojourn.service.planning import load_config
-from sojourn.service.ports.provider import IdentityCenterGateway
-from sojourn.workflow.grant_request import GrantRequest
+from sojourn.service.ports.provider import IdentityCenterGateway, Provider
+from sojourn.service.ports.schedule import OnCallGrant, OnCallSource, ScheduleFeed
 
 DIRECTORY_TTL_SECONDS = 60.0
 
@@ -69,32 +66,23 @@ def standing_lookup(
 
 
 def session_revoker(
-    gateway: Boto3IdentityCenter, clock: Clock
+    provider: Provider, clock: Clock
 ) -> Callable[[str, list[tuple[str, datetime]], datetime], None]:
     """End live sessions of a permission set for these people, issued before their revocation times."""
 
     def revoke(permission_set: str, people: list[tuple[str, datetime]], now: datetime) -> None:
-        gateway.revoke_sessions(permission_set, people, now)
+        provider.revoke_sessions(permission_set, people, now)
 
     return revoke
 
 
 def on_call_source(
-    directory: Callable[[], Directory], feeds: FeedCache | None = None
-) -> Callable[[datetime], list[OnCallGrant]]:
-    cache = feeds or FeedCache()
+    directory: Callable[[], Directory], feeds: ScheduleFeed = lambda url: None
+) -> OnCallSource:
+    """Who is on call at a time, from rotations and (given a feed) iCalendar schedules."""
 
     def current(now: datetime) -> list[OnCallGrant]:
         found = directory()
-        return on_call_grants(found.config, found.organization, now, cache)
+        return on_call_grants(found.config, found.organization, now, feeds)
 
     return current
-
-
-def notifier(dispatcher: Dispatcher) -> Callable[[str, GrantRequest, tuple[str, ...]], None]:
-    """Hand each event to the dispatcher's background queue: a notification never delays a revocation."""
-
-    def notify(kind: str, request: GrantRequest, to: tuple[str, ...]) -> None:
-        dispatcher.deliver_later(from_request(kind, request, to))
-
-    return notify

@@ -4,60 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sojourn.access.config import AccessConfig, OnCallSchedule
 from sojourn.access.organization import Organization
 from sojourn.access.selector import AccountIndex
-from sojourn.feeds.ics_feed import FeedError, fetch_ics
+from sojourn.service.ports.schedule import OnCallGrant, ScheduleFeed
 from sojourn.workflow.ics_shifts import IcsError, parse_ics
 from sojourn.workflow.rotations import Shift, grant_windows, shifts
 
+__all__ = ["OnCallGrant", "on_call_grants"]
 log = logging.getLogger("sojourn.oncall")
 LOOK = timedelta(days=2)
 
 
-@dataclass(frozen=True, slots=True)
-class OnCallGrant:
-    id: str
-    schedule: str
-    person: str
-    permission_set: str
-    accounts: tuple[str, ...]
-    start: datetime
-    end: datetime
-
-
-@dataclass
-class FeedCache:
-    """Each feed fetched at most once a minute; the last good copy is kept when a fetch fails."""
-
-    ttl: float = 60.0
-    fetch: Callable[[str], str] = fetch_ics
-    _texts: dict[str, tuple[float, str]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __call__(self, url: str) -> str | None:
-        with self._lock:
-            cached = self._texts.get(url)
-            if cached is not None and time.monotonic() - cached[0] < self.ttl:
-                return cached[1]
-        try:
-            text = self.fetch(url)
-        except FeedError as error:
-            log.error("on-call feed %s: %s", url, error)
-            return cached[1] if cached else None
-        with self._lock:
-            self._texts[url] = (time.monotonic(), text)
-        return text
-
-
 def _shifts(
-    schedule: OnCallSchedule, config: AccessConfig, now: datetime, feeds: Callable[[str], str | None]
+    schedule: OnCallSchedule, config: AccessConfig, now: datetime, feeds: ScheduleFeed
 ) -> list[Shift]:
     if schedule.rotation is not None:
         return shifts(schedule.rotation, now - LOOK, now + LOOK)
@@ -87,7 +49,7 @@ def _shifts(
 
 
 def on_call_grants(
-    config: AccessConfig, organization: Organization, now: datetime, feeds: Callable[[str], str | None]
+    config: AccessConfig, organization: Organization, now: datetime, feeds: ScheduleFeed
 ) -> list[OnCallGrant]:
     """The grants the on-call holders should have at `now` (each shift widened by its margin)."""
     index = AccountIndex(organization)

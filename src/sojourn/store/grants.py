@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,29 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from sojourn.access.audit import AuditEvent
 from sojourn.store.audit import append
 from sojourn.store.tables import grant_effects, grant_requests
-from sojourn.workflow.codec import effect_to_json, request_from_json, request_to_json
+from sojourn.workflow.codec import request_from_json, request_to_json
+from sojourn.workflow.effect_codec import effect_kind, effect_to_json
 from sojourn.workflow.effects import Audit
 from sojourn.workflow.grant_request import GrantRequest, State
+from sojourn.workflow.outbox import ClaimedEffect, DuplicateRequest, RequestNotFound
 from sojourn.workflow.transitions import Outcome
 
+__all__ = ["ClaimedEffect", "GrantStore", "RequestNotFound", "audit_events"]
 PER_ACCOUNT_ACTIONS = frozenset({"grant", "revoke", "expire", "break-glass", "auto", "deprovisioned"})
-
-
-class RequestNotFound(LookupError):
-    """No request with that id."""
-
-
-class DuplicateRequest(Exception):
-    """A request with that id is already stored (e.g. another worker opened the same on-call grant)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedEffect:
-    id: int
-    request_id: str
-    kind: str
-    body: dict[str, Any]
-    attempts: int
 
 
 def _utc(at: datetime) -> datetime:
@@ -130,7 +114,7 @@ class GrantStore:
             connection.execute(
                 insert(grant_effects).values(
                     request_id=request.id,
-                    kind=type(effect).__name__.lower(),
+                    kind=effect_kind(effect),
                     body=json.dumps(effect_to_json(effect)),
                     created_at=_utc(at),
                     next_at=_utc(at),

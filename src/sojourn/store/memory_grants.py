@@ -13,10 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sojourn.store.grants import ClaimedEffect, DuplicateRequest, RequestNotFound, audit_events, due_at
-from sojourn.workflow.codec import effect_to_json, request_from_json, request_to_json
+from sojourn.store.grants import audit_events, due_at
+from sojourn.workflow.codec import request_from_json, request_to_json
+from sojourn.workflow.effect_codec import effect_kind, effect_to_json
 from sojourn.workflow.effects import Audit
 from sojourn.workflow.grant_request import GrantRequest, State
+from sojourn.workflow.outbox import ClaimedEffect, DuplicateRequest, RequestNotFound
 from sojourn.workflow.transitions import Outcome
 
 if TYPE_CHECKING:
@@ -120,7 +122,7 @@ class MemoryGrantStore:
             self._effects[self._last_effect_id] = _Effect(
                 self._last_effect_id,
                 request.id,
-                type(effect).__name__.lower(),
+                effect_kind(effect),
                 json.dumps(effect_to_json(effect)),
                 _utc(at),
                 _utc(at),

@@ -1,11 +1,11 @@
-"""GrantRequest and effects to and from JSON values (for the store and the API)."""
+"""GrantRequest to and from JSON values (for the store and the API); effects are in effect_codec."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sojourn.workflow.effects import Deprovision, Effect, Notify, Provision
+from sojourn.workflow.effect_codec import effect_to_json as effect_to_json
 from sojourn.workflow.grant_request import Decision, GrantRequest, State
 
 
@@ -80,17 +80,3 @@ def request_from_json(v: dict[str, Any]) -> GrantRequest:
         revoked_in_aws_at=_parse(v["revoked_in_aws_at"]),
         until=_parse(v.get("until")),
     )
-
-
-def effect_to_json(effect: Effect) -> dict[str, Any]:
-    if isinstance(effect, Provision):
-        return {"kind": "provision", "accounts": list(effect.accounts)}
-    if isinstance(effect, Deprovision):
-        return {
-            "kind": "deprovision",
-            "accounts": list(effect.accounts),
-            "revoke_sessions_before": _time(effect.revoke_sessions_before),
-        }
-    if isinstance(effect, Notify):
-        return {"kind": "notify", "event": effect.kind, "to": list(effect.to)}
-    raise TypeError(f"audit effects are written at once, not queued: {effect!r}")

@@ -1,0 +1,82 @@
+"""The composition root: one Settings, read once from the environment, builds what every edge uses."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sojourn.bootstrap import Runtime, drill_or_system_clock
+from sojourn.clock import FixedClock, SystemClock
+from sojourn.settings import Settings, SettingsError
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "sojourn"
+
+
+def settings(**env: str) -> Settings:
+    return Settings.from_environment({"SOJOURN_DATABASE_URL": "sqlite://", **env})
+
+
+def test_the_drill_clock_is_read_from_sojourn_now() -> None:
+    drill = settings(SOJOURN_NOW="2026-11-24T09:00:00+00:00")
+    assert Runtime(drill).clock.now() == datetime(2026, 11, 24, 9, tzinfo=UTC)
+    assert isinstance(drill_or_system_clock(drill), FixedClock)
+    assert isinstance(Runtime(settings()).clock, SystemClock)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("tomorrow", r"SOJOURN_NOW='tomorrow' is not an ISO 8601 time"),
+        ("2026-11-24T09:00", r"needs a time zone"),
+    ],
+)
+def test_an_unusable_sojourn_now_names_the_variable(value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        settings(SOJOURN_NOW=value)
+
+
+def test_secrets_stay_out_of_the_settings_repr() -> None:
+    found = settings(SOJOURN_TOKEN="tok-123", SOJOURN_WEBHOOK_SECRET="s3cret", SOJOURN_API_URL="http://api")
+    assert found.api_token == "tok-123" and found.api_url == "http://api"
+    assert found.notify_environment["SOJOURN_WEBHOOK_SECRET"] == "s3cret"
+    assert "tok-123" not in repr(found) and "s3cret" not in repr(found)
+
+
+def test_notification_channels_come_from_the_settings_not_the_process_environment() -> None:
+    quiet = Runtime(settings())
+    assert quiet.dispatcher() is None
+    loud = Runtime(settings(SOJOURN_WEBHOOK_URL="http://127.0.0.1:9/hook", SOJOURN_WEBHOOK_SECRET="s"))
+    dispatcher = loud.dispatcher()
+    assert dispatcher is not None and loud.dispatcher() is dispatcher
+    loud.close()
+
+
+def test_the_catalogue_is_loaded_once_per_process() -> None:
+    assert Runtime(settings()).catalog() is Runtime(settings()).catalog()
+
+
+def test_the_oidc_verifier_is_built_only_when_an_issuer_is_set() -> None:
+    assert Runtime(settings()).oidc_verifier() is None
+    verifier = Runtime(
+        settings(SOJOURN_OIDC_ISSUER="https://idp.example", SOJOURN_OIDC_ROLE_MAP='{"admins": "admin"}')
+    ).oidc_verifier()
+    assert verifier is not None
+
+
+@pytest.mark.parametrize("construction", [r"\bJitService\(", r"\bWorker\(", r"\bos\.environ\b"])
+def test_only_the_composition_root_builds_services_and_reads_the_environment(construction: str) -> None:
+    allowed = {SRC / "bootstrap.py", SRC / "settings.py"}
+    found = [
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if path not in allowed and re.search(construction, path.read_text())
+    ]
+    assert found == []
+
+
+def test_the_worker_loop_imports_no_storage_technology() -> None:
+    text = (SRC / "worker" / "runner.py").read_text()
+    assert not re.search(r"^\s*(from|import) (sqlalchemy|sojourn\.store)\b", text, re.MULTILINE)
