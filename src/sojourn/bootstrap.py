@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
 from sojourn.clock import Clock, SystemClock
+from sojourn.service.ports.provider import Provider
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
 
@@ -36,3 +37,10 @@ class Runtime:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+    def provider(self, *, region: str | None = None, instance_arn: str | None = None) -> Provider:
+        """The cloud the control plane manages, as the provider port (AWS IAM Identity Center today).
+
+        `region` and `instance_arn` are the AWS part of a configuration's settings, pinning the instance.
+        """
+        return self.gateway(region=region, instance_arn=instance_arn)
