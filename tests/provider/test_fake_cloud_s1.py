@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from sojourn.access.changes import Action, PermissionSetChange
 from sojourn.access.config import DriftMode
+from sojourn.access.state import PermissionSetSpec
 from sojourn.clock import FixedClock
 from sojourn.service.applying import ApplyOutcome, apply_plan
 from sojourn.service.planning import PlanOutcome, plan_access
@@ -171,3 +173,12 @@ def test_the_flow_imports_no_aws_code() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert found == ""
+
+
+def test_what_only_aws_has_is_refused_as_an_outcome_not_dropped() -> None:
+    provider = fresh_provider()
+    aws_shaped = PermissionSetSpec("admin", "Admin", "PT8H", inline_policy='{"Statement":[]}')
+    outcome = provider.apply_change(PermissionSetChange(Action.CREATE, "admin", None, aws_shaped))
+    assert not outcome.ok
+    assert "inline policy" in outcome.detail and "session duration" in outcome.detail
+    assert "admin" not in provider.cloud.roles
