@@ -15,7 +15,7 @@ from sojourn.access.changes import Action, PermissionSetChange
 from sojourn.access.state import PermissionsBoundary, PermissionSetSpec
 from sojourn.aws.calls import error_code
 from sojourn.aws.identity_center_calls import InstanceCalls
-from sojourn.workflow.sessions import merged, split
+from sojourn.aws.session_policy import merged, split
 
 
 class PermissionSetWriter:

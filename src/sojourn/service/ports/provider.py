@@ -65,7 +65,11 @@ class Provider(Protocol):
     def revoke_sessions(
         self, permission_set: str, people: Sequence[tuple[str, datetime]], now: datetime
     ) -> str:
-        """Deny sessions of `permission_set` issued to each person before their instant; a summary back."""
+        """Deny sessions of `permission_set` issued to each person before their instant; a summary back.
+
+        The summary starts with "no change" when every cut-off was already in place; an unknown permission
+        set raises (the caller records the error against each removal).
+        """
         ...
 
 
