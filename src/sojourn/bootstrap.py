@@ -28,6 +28,7 @@ from sojourn.notify.message import notifier
 from sojourn.notify.settings import channels_from_environment
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
+from sojourn.service.ports.provider import Provider
 from sojourn.service.ports.schedule import OnCallSource
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
@@ -161,6 +162,13 @@ class Runtime:
     def catalog(self) -> ActionCatalog:
         """The IAM action catalogue, loaded once per process (every Runtime shares it)."""
         return _catalog()
+
+    def provider(self, *, region: str | None = None, instance_arn: str | None = None) -> Provider:
+        """The cloud the control plane manages, as the provider port (AWS IAM Identity Center today).
+
+        `region` and `instance_arn` are the AWS part of a configuration's settings, pinning the instance.
+        """
+        return self.gateway(region=region, instance_arn=instance_arn)
 
 
 def runtime_from_environment(

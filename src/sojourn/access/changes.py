@@ -1,4 +1,4 @@
-"""The resource-level changes a plan is made of; the AWS adapter applies exactly these."""
+"""The resource-level changes a plan is made of; a provider (the AWS adapter today) applies exactly these."""
 
 from __future__ import annotations
 

@@ -8,8 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-NAME_PATTERN = r"^[A-Za-z0-9+=,.@_-]{1,32}$"
-DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
+from sojourn.access.aws_rules import (
+    PERMISSION_SET_NAME,
+    check_account_id,
+    check_managed_policy_arn,
+    check_session_duration,
+)
 
 
 class Strict(BaseModel):
@@ -18,7 +22,9 @@ class Strict(BaseModel):
 
 class SettingsModel(Strict):
     region: str = "us-east-1"
+    """AWS: the Identity Center instance's region."""
     instance_arn: str | None = None
+    """AWS: which Identity Center instance, when the region has more than one."""
     identity_source: Literal["identity_center", "external"] = "identity_center"
     drift: Literal["remove", "report"] = "remove"
 
@@ -50,10 +56,7 @@ class SelectorModel(Strict):
     @field_validator("ids")
     @classmethod
     def _account_ids(cls, ids: list[str]) -> list[str]:
-        for account_id in ids:
-            if not re.fullmatch(r"\d{12}", account_id):
-                raise ValueError(f"{account_id!r} is not a 12-digit AWS account id")
-        return ids
+        return [check_account_id(account_id) for account_id in ids]
 
 
 class TeamModel(Strict):
@@ -79,7 +82,7 @@ class BoundaryModel(Strict):
 
 
 class PermissionSetModel(Strict):
-    name: str = Field(pattern=NAME_PATTERN)
+    name: str = Field(pattern=PERMISSION_SET_NAME)
     description: str = Field(default="", max_length=700)
     session_duration: str = "PT1H"
     managed_policies: list[str] = []
@@ -92,19 +95,12 @@ class PermissionSetModel(Strict):
     @field_validator("session_duration")
     @classmethod
     def _duration(cls, value: str) -> str:
-        match = DURATION.fullmatch(value)
-        minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0) if match else -1
-        if not 60 <= minutes <= 720:
-            raise ValueError(f"{value!r} must be an ISO-8601 duration between PT1H and PT12H, e.g. PT4H")
-        return value
+        return check_session_duration(value)
 
     @field_validator("managed_policies")
     @classmethod
     def _managed(cls, arns: list[str]) -> list[str]:
-        for arn in arns:
-            if not re.fullmatch(r"arn:aws[a-z-]*:iam::aws:policy/[\w+=,.@/-]+", arn):
-                raise ValueError(f"{arn!r} is not an AWS managed policy ARN (arn:aws:iam::aws:policy/NAME)")
-        return arns
+        return [check_managed_policy_arn(arn) for arn in arns]
 
 
 class WhoModel(Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -14,12 +15,13 @@ from sojourn.access.state import AccessState, PermissionSetSpec, PrincipalType
 
 
 def render_config(
-    state: AccessState, *, identity_source: IdentitySource, region: str, instance_arn: str | None = None
+    state: AccessState, *, identity_source: IdentitySource, pinned: Mapping[str, str]
 ) -> dict[str, str]:
-    """Files (name -> YAML) whose plan against `state` is empty: one rule per principal and permission set."""
-    settings: dict[str, Any] = {"region": region, "identity_source": identity_source.value, "drift": "report"}
-    if instance_arn:
-        settings["instance_arn"] = instance_arn
+    """Files (name -> YAML) whose plan against `state` is empty: one rule per principal and permission set.
+
+    `pinned`: the provider's settings that tie the configuration to its instance (AWS: region, instance).
+    """
+    settings: dict[str, Any] = {**pinned, "identity_source": identity_source.value, "drift": "report"}
     people = [
         {
             "user_name": u.user_name,

@@ -1,9 +1,10 @@
-"""Access state as plain values: what Identity Center holds, desired or observed.
+"""Access state as plain values: what a provider's identity service holds, desired or observed.
 
 The same shape describes the desired state (compiled from configuration) and the observed
-state (read from AWS), so that a plan is a pure difference of two values. Everything is keyed
-by *names* (permission-set name, user name, group display name, account id); the AWS adapter
-maps names to ARNs and ids.
+state (read from the provider), so that a plan is a pure difference of two values. Everything is
+keyed by *names* (permission-set name, user name, group display name, account id); a provider
+maps names to its own identifiers (the AWS adapter to ARNs and ids). What in here is AWS-only is
+listed in service/ports/provider.py.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 
@@ -61,6 +61,15 @@ class Boto3IdentityCenter:
                 "enable Identity Center or set settings.instance_arn"
             )
         return InstanceRef(instances[0]["InstanceArn"], instances[0]["IdentityStoreId"])
+
+    @property
+    def instance_id(self) -> str:
+        """The Identity Center instance's ARN."""
+        return self.instance.instance_arn
+
+    def config_settings(self) -> Mapping[str, str]:
+        """The AWS part of a configuration's settings: the region and the instance."""
+        return {"region": self.settings.region, "instance_arn": self.instance.instance_arn}
 
     def read_organization(self, *, with_tags: bool = True) -> Organization:
         return read_organization(self.call, self.clients.organizations, with_tags=with_tags)

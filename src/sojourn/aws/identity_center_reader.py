@@ -24,7 +24,7 @@ from sojourn.access.state import (
 from sojourn.aws.calls import Caller, NotSupportedByEndpoint
 from sojourn.aws.clients import AwsClients
 from sojourn.aws.identity_index import IdentityIndex, InstanceRef
-from sojourn.workflow.sessions import without_revocations
+from sojourn.aws.session_policy import without_revocations
 
 
 class IdentityCenterReader:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -27,8 +27,14 @@ FailureScript = Callable[[Change], str | None]
 class InMemoryIdentityCenter:
     """Holds one organisation and one instance's state; `fail` may return an error text for a change."""
 
-    def __init__(self, organization: Organization, fail: FailureScript | None = None) -> None:
+    def __init__(
+        self,
+        organization: Organization,
+        fail: FailureScript | None = None,
+        instance_arn: str = "arn:aws:sso:::instance/ssoins-memory",
+    ) -> None:
         self.organization = organization
+        self.instance_arn = instance_arn
         self.fail = fail
         self.permission_sets: dict[str, PermissionSetSpec] = {}
         self.users: dict[str, UserSpec] = {}
@@ -39,6 +45,13 @@ class InMemoryIdentityCenter:
         self.revoked_sessions: dict[tuple[str, str], datetime] = {}
         """(permission set, person) -> sessions issued before this instant are denied."""
         self._lock = threading.Lock()
+
+    @property
+    def instance_id(self) -> str:
+        return self.instance_arn
+
+    def config_settings(self) -> Mapping[str, str]:
+        return {"region": "us-east-1", "instance_arn": self.instance_arn}
 
     def read_organization(self, *, with_tags: bool = True) -> Organization:
         if with_tags:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,18 @@ from sojourn.aws.resource_policy_reader import ResourcePolicyReader
 from sojourn.aws.settings import AwsSettings
 
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Boto3PolicySource:
+    """The organisation's policies read through boto3, a role assumed in each account (the policy port)."""
+
+    settings: AwsSettings
+    read_role: str
+    with_identity_center_roles: bool = True
+
+    def read_snapshot(self, now: datetime, progress: Progress | None = None) -> OrgSnapshot:
+        return take_snapshot(self.settings, self.read_role, now, progress, self.with_identity_center_roles)
 
 
 def take_snapshot(

@@ -16,7 +16,6 @@ from sojourn import __version__
 from sojourn.access.config import DriftMode
 from sojourn.access.issues import ConfigInvalid
 from sojourn.access.plan_codec import plan_to_document
-from sojourn.access.render import render_config
 from sojourn.analysis.finding import Risk
 from sojourn.bootstrap import Runtime
 from sojourn.cli import graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd
@@ -25,6 +24,7 @@ from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import show_plan
 from sojourn.service.applying import PlanStale, ReasonRequired, RiskRefused, apply_plan
 from sojourn.service.config_files import read_config_sources, write_config_files
+from sojourn.service.importing import import_access
 from sojourn.service.planning import plan_access
 from sojourn.service.saved_plan import SavedPlan, read_saved_plan, write_saved_plan
 from sojourn.settings import Settings
@@ -255,20 +255,11 @@ def import_(
     database_url: DatabaseOption = None,
 ) -> None:
     """Write configuration from an existing Identity Center setup; its plan is empty."""
-    from sojourn.access.config import IdentitySource
-
     rt = runtime(endpoint_url, database_url)
-    gateway = rt.gateway(region=region)
-    organization = gateway.read_organization(with_tags=False)
-    state = gateway.read_state(organization).state
-    files = render_config(
-        state,
-        identity_source=IdentitySource.IDENTITY_CENTER,
-        region=region or rt.settings.aws_region,
-        instance_arn=gateway.instance.instance_arn,
-    )
+    imported = import_access(rt.gateway(region=region))
+    state = imported.state
     try:
-        written = write_config_files(out, files)
+        written = write_config_files(out, imported.files)
     except FileExistsError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error

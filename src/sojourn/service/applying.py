@@ -24,7 +24,7 @@ from sojourn.analysis.finding import Finding, Risk
 from sojourn.clock import Clock
 from sojourn.service.plan_findings import at_least, new_findings
 from sojourn.service.planning import known_pairs, previous_state
-from sojourn.service.ports.provider import IdentityCenterGateway
+from sojourn.service.ports.provider import Provider
 from sojourn.service.saved_plan import SavedPlan
 from sojourn.store import Store
 from sojourn.store.audit import AuditEvent
@@ -33,7 +33,7 @@ Progress = Callable[[int, int, str], None]
 
 
 class PlanStale(Exception):
-    """AWS no longer matches the state the plan was made from."""
+    """The provider no longer matches the state the plan was made from."""
 
     def __init__(self, moved: Sequence[str]) -> None:
         super().__init__("AWS changed since the plan was made; plan again. What moved:\n" + "\n".join(moved))
@@ -66,23 +66,27 @@ class ApplyOutcome:
 
 def apply_plan(
     saved: SavedPlan,
-    gateway: IdentityCenterGateway,
+    provider: Provider,
     store: Store,
     *,
-    instance: str,
     actor: str,
     reason: str,
     clock: Clock,
     drift: DriftMode,
     progress: Progress | None = None,
     refuse_at: Risk | None = None,
+    instance: str | None = None,
 ) -> ApplyOutcome:
-    """Apply only if AWS still matches the plan's base; stop after a phase with failures, leaving a record."""
+    """Apply only if the provider still matches the plan's base; stop after a failed phase, leaving a record.
+
+    `instance` keys the applied state in the store; by default the provider's own `instance_id`.
+    """
     if not reason.strip():
         raise ReasonRequired("say why with --reason (it goes on the audit record)")
-    organization = gateway.read_organization(with_tags=False)
+    instance = instance or provider.instance_id
+    organization = provider.read_organization(with_tags=False)
     previous = previous_state(store, instance)
-    current = gateway.read_state(organization, known_pairs(saved.desired, previous)).state
+    current = provider.read_state(organization, known_pairs(saved.desired, previous)).state
     plan = saved.plan
     if current.fingerprint() != plan.base_fingerprint:
         fresh = make_plan(
@@ -136,7 +140,7 @@ def apply_plan(
             progress(finished, len(changes), describe_change(outcome.change))
 
     for _, phase in groupby(changes, key=_phase):
-        gateway.apply_changes(list(phase), on_outcome=record)
+        provider.apply_changes(list(phase), on_outcome=record)
         if failed:
             break
     status = "succeeded" if not failed else ("partial" if done else "failed")

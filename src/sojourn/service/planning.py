@@ -1,4 +1,4 @@
-"""Use case: plan. Read configuration and AWS, compile, and diff into a plan with per-person deltas."""
+"""Use case: plan. Read configuration and the provider, compile, diff into a plan with per-person deltas."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sojourn.access.state import AccessState, Assignment, PrincipalType
 from sojourn.access.state_codec import state_from_json
 from sojourn.analysis.finding import Finding
 from sojourn.service.plan_findings import new_findings
-from sojourn.service.ports.provider import IdentityCenterGateway
+from sojourn.service.ports.provider import Provider
 from sojourn.store import Store
 from sojourn.workflow.grant_request import HOLDS_ACCESS
 
@@ -32,7 +32,7 @@ class PlanOutcome:
     effective: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]]
     read: ReadResult
     findings: tuple[Finding, ...] = ()
-    """Risks the plan would introduce (findings on permission sets that AWS does not have yet)."""
+    """Risks the plan would introduce (findings on permission sets that the provider does not have yet)."""
 
 
 def load_config(sources: Mapping[str, str]) -> AccessConfig:
@@ -44,22 +44,25 @@ def load_config(sources: Mapping[str, str]) -> AccessConfig:
 
 def plan_access(
     sources: Mapping[str, str],
-    gateway: IdentityCenterGateway,
+    provider: Provider,
     store: Store | None,
     *,
-    instance: str,
     today: date,
+    instance: str | None = None,
     drift: DriftMode | None = None,
 ) -> PlanOutcome:
-    """Everything `sojourn plan` shows; raises ConfigInvalid with every problem found."""
+    """Everything `sojourn plan` shows; raises ConfigInvalid with every problem found.
+
+    `instance` keys the last applied state in the store; by default the provider's own `instance_id`.
+    """
     config = load_config(sources)
-    organization = gateway.read_organization(with_tags=_uses_tags(config))
+    organization = provider.read_organization(with_tags=_uses_tags(config))
     compiled = compile_access(config, organization, today=today)
     if compiled.issues:
         raise ConfigInvalid(compiled.issues)
-    previous = previous_state(store, instance)
+    previous = previous_state(store, instance or provider.instance_id)
     desired = with_live_grants(compiled.desired, store)
-    read = gateway.read_state(organization, known_pairs(desired, previous))
+    read = provider.read_state(organization, known_pairs(desired, previous))
     plan = make_plan(
         desired,
         read.state,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sojourn.aws.session_policy import PREFIX, merged, without_revocations
 from sojourn.policy import EvaluationRequest, Outcome, PolicyKind, PolicySet, evaluate, parse_policy_document
-from sojourn.workflow.sessions import PREFIX, merged, without_revocations
 
 T = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
