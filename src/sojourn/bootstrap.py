@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
+from sojourn.catalog import ActionCatalog, load_catalog
 from sojourn.clock import Clock, SystemClock
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
@@ -17,6 +18,7 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     _store: Store | None = None
     _gateway: Boto3IdentityCenter | None = None
+    _catalog: ActionCatalog | None = None
 
     def store(self) -> Store:
         if self._store is None:
@@ -36,3 +38,9 @@ class Runtime:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+    def catalog(self) -> ActionCatalog:
+        """The IAM action catalogue, loaded once per process on first use."""
+        if self._catalog is None:
+            self._catalog = load_catalog()
+        return self._catalog

@@ -132,6 +132,7 @@ def _plan(rt: Runtime, config: Path, drift: DriftMode | None, today: str | None)
             instance=gateway.instance.instance_arn,
             today=date.fromisoformat(today) if today else rt.clock.now().date(),
             drift=drift,
+            catalog=rt.catalog(),
         )
     except ConfigInvalid as invalid:
         for issue in invalid.issues:
@@ -207,6 +208,7 @@ def apply(
                     drift=drift_mode,
                     progress=progress,
                     refuse_at=refuse_findings,
+                    catalog=rt.catalog() if refuse_findings is not None else None,
                 )
             except (PlanStale, ReasonRequired, RiskRefused) as refused:
                 errors.print(f"refused: {refused}", markup=False)

@@ -14,16 +14,16 @@ from sojourn.access.state import AccessState
 from sojourn.analysis.escalation import EscalationPath, bundled_paths
 from sojourn.analysis.finding import AnalysisContext, Finding, Risk
 from sojourn.analysis.policy_report import report_policy
-from sojourn.catalog import ActionCatalog, load_catalog
+from sojourn.catalog import ActionCatalog
 from sojourn.policy import PolicyKind, parse_policy
 
 ORDER = (Risk.CRITICAL, Risk.HIGH, Risk.MEDIUM, Risk.LOW, Risk.INFO)
 
 
 @lru_cache(maxsize=1)
-def _analysis_data() -> tuple[ActionCatalog, tuple[EscalationPath, ...]]:
-    """Loaded on the first plan that needs them, once per process."""
-    return load_catalog(), bundled_paths()
+def _escalation_paths() -> tuple[EscalationPath, ...]:
+    """Read on the first plan that needs them, once per process."""
+    return bundled_paths()
 
 
 def _key(name: str, finding: Finding) -> tuple[str, str, str]:
@@ -31,11 +31,13 @@ def _key(name: str, finding: Finding) -> tuple[str, str, str]:
     return name, finding.check.id, detail
 
 
-def _findings(state: AccessState, accounts: frozenset[str]) -> dict[tuple[str, str, str], Finding]:
+def _findings(
+    state: AccessState, accounts: frozenset[str], catalog: ActionCatalog
+) -> dict[tuple[str, str, str], Finding]:
     inline = {name: spec.inline_policy for name, spec in state.permission_sets.items() if spec.inline_policy}
     if not inline:
         return {}
-    catalog, paths = _analysis_data()
+    paths = _escalation_paths()
     context = AnalysisContext(accounts, None, catalog)
     found: dict[tuple[str, str, str], Finding] = {}
     for name, document in inline.items():
@@ -47,14 +49,17 @@ def _findings(state: AccessState, accounts: frozenset[str]) -> dict[tuple[str, s
     return found
 
 
-def new_findings(desired: AccessState, observed: AccessState, accounts: Iterable[str]) -> list[Finding]:
+def new_findings(
+    desired: AccessState, observed: AccessState, accounts: Iterable[str], catalog: ActionCatalog
+) -> list[Finding]:
     """Findings present in the desired state and absent from what AWS has now."""
     known = frozenset(accounts)
-    before = _findings(observed, known)
-    after = _findings(desired, known)
+    before = _findings(observed, known, catalog)
+    after = _findings(desired, known, catalog)
     return [finding for key, finding in sorted(after.items()) if key not in before]
 
 
 def at_least(findings: list[Finding], threshold: Risk) -> list[Finding]:
+    """The findings at least as severe as THRESHOLD, in their order."""
     limit = ORDER.index(threshold)
     return [f for f in findings if ORDER.index(f.check.severity) <= limit]
