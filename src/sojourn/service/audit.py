@@ -10,6 +10,8 @@ from typing import Protocol, cast
 from sojourn.service.held import Holding, held_between
 from sojourn.store.audit import AuditLog, AuditRecord, VerifyReport
 
+__all__ = ["AuditFilter", "AuditReader", "AuditRecord", "AuditTrail", "VerifyReport", "as_utc"]
+
 
 class AuditReader(Protocol):
     """What these use cases need of the audit log (a narrow view of the audit port)."""
