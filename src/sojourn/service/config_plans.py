@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Protocol
 
 from sojourn.access.config import DriftMode, IdentitySource
-from sojourn.access.config_parse import parse_config
 from sojourn.access.render import render_config
 from sojourn.catalog import ActionCatalog
 from sojourn.service.config_files import read_config_sources, write_config_files
-from sojourn.service.planning import PlanOutcome, plan_access
+from sojourn.service.planning import PlanOutcome, load_config, plan_access
 from sojourn.service.ports.provider import Provider
 from sojourn.service.saved_plan import SavedPlan
 from sojourn.store import Store
@@ -54,15 +53,14 @@ def plan_config(
 ) -> PlanOutcome:
     """Read CONFIG, then plan against the instance it names; raises ConfigUnreadable or ConfigInvalid.
 
-    The store is opened only once the configuration has been read.
+    Neither AWS nor the store is touched until the configuration has been read and found valid.
     """
     try:
         sources = read_config_sources(config)
     except OSError as error:
         raise ConfigUnreadable(str(error)) from error
-    parsed = parse_config(sources).config
-    target = parsed.settings if parsed is not None else None
-    gateway = gateway_for(target.region if target else None, target.instance_arn if target else None)
+    target = load_config(sources).settings
+    gateway = gateway_for(target.region, target.instance_arn)
     return plan_access(
         sources,
         gateway,
