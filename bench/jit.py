@@ -91,7 +91,12 @@ class Bench:
         sources = read_config_sources(self.config)
         instance = gateway.instance.instance_arn
         outcome = plan_access(
-            sources, gateway, self.rt.store(), instance=instance, today=self.rt.clock.now().date()
+            sources,
+            gateway,
+            self.rt.store(),
+            instance=instance,
+            today=self.rt.clock.now().date(),
+            catalog=self.rt.catalog(),
         )
         saved = SavedPlan(outcome.plan, outcome.desired, self.rt.clock.now(), str(self.config))
         apply_plan(

@@ -11,6 +11,7 @@ from sojourn.access.changes import AssignmentChange
 from sojourn.access.outcome import ChangeOutcome
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
+from sojourn.catalog import load_catalog
 from sojourn.clock import SystemClock
 from sojourn.service.applying import apply_plan
 from sojourn.service.config_files import read_config_sources
@@ -123,7 +124,8 @@ def test_failure_midway_is_recorded_and_a_second_run_converges(
     instance = real.instance.instance_arn
     sources = read_config_sources(sojourn.config)
     clock = SystemClock()
-    outcome = plan_access(sources, real, store, instance=instance, today=clock.now().date())
+    catalog = load_catalog()
+    outcome = plan_access(sources, real, store, instance=instance, today=clock.now().date(), catalog=catalog)
     saved = SavedPlan(outcome.plan, outcome.desired, clock.now(), "test")
     result = apply_plan(
         saved,
@@ -143,7 +145,7 @@ def test_failure_midway_is_recorded_and_a_second_run_converges(
     assert all(c.status == "pending" for c in run.changes if "assignment.delete" in c.description)
     assert aws.access_of("carol") == set()
     assert store.audit.query(action="assignment.create.failed")
-    again = plan_access(sources, real, store, instance=instance, today=clock.now().date())
+    again = plan_access(sources, real, store, instance=instance, today=clock.now().date(), catalog=catalog)
     assert {c.assignment.principal for c in again.plan.changes if isinstance(c, AssignmentChange)} == {
         "carol"
     }
@@ -158,7 +160,9 @@ def test_failure_midway_is_recorded_and_a_second_run_converges(
         drift=again.config.settings.drift,
     )
     assert second.ok
-    assert plan_access(sources, real, store, instance=instance, today=clock.now().date()).plan.is_empty
+    assert plan_access(
+        sources, real, store, instance=instance, today=clock.now().date(), catalog=catalog
+    ).plan.is_empty
     assert ("team-b-dev", "developer") in aws.access_of("carol")
     assert store.audit.verify().ok
     store.close()

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from sojourn.bootstrap import Runtime
 from sojourn.cli.render import show_audit
-from sojourn.settings import Settings
+from sojourn.cli.runtime import runtime
+from sojourn.service.audit import AuditFilter, AuditTrail
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -21,10 +21,7 @@ DatabaseOption = Annotated[
 
 
 def _time(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None if value is None else datetime.fromisoformat(value)
 
 
 @audit_app.command()
@@ -33,9 +30,9 @@ def verify(
     database_url: DatabaseOption = None,
 ) -> None:
     """Check every record's hash and link; exit 1 on any change, removal or reordering."""
-    rt = Runtime(Settings.from_environment(database_url=database_url))
+    rt = runtime(database_url=database_url)
     try:
-        report = rt.store().audit.verify(expected_head=head)
+        report = AuditTrail(rt.store().audit).verify(head)
     finally:
         rt.close()
     if report.ok:
@@ -57,16 +54,10 @@ def show(
     database_url: DatabaseOption = None,
 ) -> None:
     """Records filtered by person, account, permission set, action and time."""
-    rt = Runtime(Settings.from_environment(database_url=database_url))
+    wanted = AuditFilter(person, account, permission_set, action, _time(since), _time(until))
+    rt = runtime(database_url=database_url)
     try:
-        records = rt.store().audit.query(
-            person=person,
-            account_id=account,
-            permission_set=permission_set,
-            action=action,
-            since=_time(since),
-            until=_time(until),
-        )
+        records = AuditTrail(rt.store().audit).records(wanted)
     finally:
         rt.close()
     show_audit(console, records)
@@ -78,9 +69,9 @@ def export(
     database_url: DatabaseOption = None,
 ) -> None:
     """Write the log as JSON lines in the SIEM schema of docs/audit.md."""
-    rt = Runtime(Settings.from_environment(database_url=database_url))
+    rt = runtime(database_url=database_url)
     try:
-        rt.store().audit.export_jsonl(lambda line: print(line, end=""), since=_time(since))
+        AuditTrail(rt.store().audit).export(lambda line: print(line, end=""), _time(since))
     finally:
         rt.close()
 
@@ -95,13 +86,10 @@ def held(
     database_url: DatabaseOption = None,
 ) -> None:
     """Who held PERMISSION_SET on ACCOUNT between SINCE and UNTIL, from when to when, approved by whom."""
-    from sojourn.service.held import held_between
-
-    start, end = _time(since), _time(until)
-    assert start is not None and end is not None
-    rt = Runtime(Settings.from_environment(database_url=database_url))
+    start, end = datetime.fromisoformat(since), datetime.fromisoformat(until)
+    rt = runtime(database_url=database_url)
     try:
-        found = held_between(rt.store().audit, permission_set, account, start, end)
+        found = AuditTrail(rt.store().audit).held(permission_set, account, start, end)
     finally:
         rt.close()
     if as_json:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,17 +13,22 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sojourn.analysis.finding import RISK_ORDER, Risk
-from sojourn.analysis.graph import AccessGraph
-from sojourn.analysis.graph import Path as GraphPath
-from sojourn.analysis.graph_build import GraphBuilder
-from sojourn.analysis.queries import UnknownTarget, paths_to, who_can
-from sojourn.analysis.snapshot import OrgSnapshot
-from sojourn.analysis.snapshot_codec import SnapshotFormatError, snapshot_from_json, snapshot_to_json
-from sojourn.analysis.snapshot_findings import describe, snapshot_findings
+from sojourn.analysis.finding import Risk
+from sojourn.analysis.queries import UnknownTarget
 from sojourn.cli.html_report import html_report
 from sojourn.cli.rows import finding_row
+from sojourn.cli.runtime import runtime
 from sojourn.cli.sarif import findings_to_sarif
+from sojourn.service.access_graph import AccessPath, SnapshotAnalysis
+from sojourn.service.snapshots import (
+    DetailsFile,
+    SnapshotUnavailable,
+    load_snapshot,
+    principal_count,
+    read_live_snapshot,
+    save_snapshot,
+    snapshot_from_details_files,
+)
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -32,7 +36,6 @@ SnapshotOption = Annotated[
     Path, typer.Option("--snapshot", "-s", help="snapshot file from `sojourn snapshot`")
 ]
 ACCOUNT_ID = re.compile(r"\d{12}")
-SEVERITY_ORDER = RISK_ORDER
 
 
 class Format(StrEnum):
@@ -61,71 +64,53 @@ def snapshot(
     ] = None,
 ) -> None:
     """Read every account's principals and policies, SCPs/RCPs and Identity Center roles into a file."""
-    taken = _from_details_files(from_details) if from_details else _from_aws(read_role, endpoint_url)
-    out.write_text(json.dumps(snapshot_to_json(taken), indent=1, sort_keys=True) + "\n")
-    principals = sum(len(a.roles) + len(a.users) for a in taken.accounts)
+    rt = runtime(endpoint_url=endpoint_url)
+    try:
+        if from_details:
+            taken = snapshot_from_details_files([_details_file(v) for v in from_details], rt.clock)
+        else:
+            taken = read_live_snapshot(rt.settings, read_role, rt.clock, _account_progress)
+    except SnapshotUnavailable as error:
+        errors.print(f"error: {error}")
+        raise typer.Exit(1) from None
+    save_snapshot(taken, out)
     console.print(
-        f"saved {out}: {len(taken.accounts)} accounts, {principals} roles and users", highlight=False
+        f"saved {out}: {len(taken.accounts)} accounts, {principal_count(taken)} roles and users",
+        highlight=False,
     )
     for note in taken.notes:
         errors.print(f"note: {note}", highlight=False)
 
 
-def _from_aws(read_role: str, endpoint_url: str | None) -> OrgSnapshot:
-    from sojourn.aws.settings import AwsSettings
-    from sojourn.aws.snapshot_reader import take_snapshot
-    from sojourn.settings import Settings
-
-    settings = Settings.from_environment(endpoint_url=endpoint_url)
-    aws = AwsSettings(region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-
-    def progress(name: str, done: int, total: int) -> None:
-        errors.print(f"read {done}/{total} accounts ({name})", highlight=False)
-
-    return take_snapshot(aws, read_role, datetime.now(UTC), progress)
+def _details_file(value: Path) -> DetailsFile:
+    """FILE, or ACCOUNT_ID=FILE for a file that names no account itself."""
+    given, _, named = str(value).partition("=")
+    if ACCOUNT_ID.fullmatch(given) and named:
+        return DetailsFile(Path(named), given)
+    return DetailsFile(value)
 
 
-def _from_details_files(paths: list[Path]) -> OrgSnapshot:
-    from sojourn.aws.authorization_file import DetailsFileError, snapshot_from_details
+def _account_progress(name: str, done: int, total: int) -> None:
+    errors.print(f"read {done}/{total} accounts ({name})", highlight=False)
 
-    files = []
-    for value in paths:
-        given, _, named = str(value).partition("=")
-        account, path = (given, Path(named)) if ACCOUNT_ID.fullmatch(given) and named else (None, value)
-        try:
-            files.append((str(path), json.loads(path.read_text(encoding="utf-8")), account))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            errors.print(f"error: {path} cannot be read as JSON: {error}")
-            raise typer.Exit(1) from None
+
+def _load(path: Path) -> SnapshotAnalysis:
+    rt = runtime()
     try:
-        return snapshot_from_details(files, datetime.now(UTC).isoformat(timespec="seconds"))
-    except DetailsFileError as error:
+        loaded = load_snapshot(path)
+    except SnapshotUnavailable as error:
         errors.print(f"error: {error}")
         raise typer.Exit(1) from None
-
-
-def _load(path: Path) -> tuple[GraphBuilder, AccessGraph]:
-    from sojourn.catalog import load_catalog
-
-    try:
-        data = json.loads(path.read_text())
-        loaded = snapshot_from_json(data)
-    except FileNotFoundError:
-        errors.print(f"error: {path} not found; take one with `sojourn snapshot --out {path}`")
-        raise typer.Exit(1) from None
-    except (json.JSONDecodeError, SnapshotFormatError) as error:
-        errors.print(f"error: {path} is not a Sojourn snapshot: {error}")
-        raise typer.Exit(1) from None
-    builder = GraphBuilder(loaded, load_catalog())
-    graph = builder.build(
-        lambda label, n, total: errors.print(f"graph {n}/{total}: {label}", highlight=False)
+    return SnapshotAnalysis(
+        loaded,
+        rt.catalog(),
+        lambda label, n, total: errors.print(f"graph {n}/{total}: {label}", highlight=False),
     )
-    return builder, graph
 
 
-def _path_json(graph: AccessGraph, path: GraphPath) -> dict[str, Any]:
+def _path_json(path: AccessPath) -> dict[str, Any]:
     return {
-        "principal": path.start,
+        "principal": path.principal,
         "hops": [
             {
                 "from": h.source,
@@ -137,13 +122,13 @@ def _path_json(graph: AccessGraph, path: GraphPath) -> dict[str, Any]:
             for h in path.hops
         ],
         "conditions": list(path.conditions),
-        "text": describe(graph, path),
+        "text": path.text,
     }
 
 
-def _print_paths(graph: AccessGraph, paths: list[GraphPath], as_json: bool, title: str) -> None:
+def _print_paths(paths: list[AccessPath], as_json: bool, title: str) -> None:
     if as_json:
-        print(json.dumps([_path_json(graph, p) for p in paths], indent=1))
+        print(json.dumps([_path_json(p) for p in paths], indent=1))
         return
     table = Table(title=title)
     table.add_column("principal")
@@ -151,7 +136,7 @@ def _print_paths(graph: AccessGraph, paths: list[GraphPath], as_json: bool, titl
     table.add_column("chain")
     for path in paths:
         needs = f" [if {'; '.join(path.conditions)}]" if path.conditions else ""
-        table.add_row(graph.display(path.start), str(len(path.hops)), describe(graph, path) + needs)
+        table.add_row(path.display, str(len(path.hops)), path.text + needs)
     console.print(table)
 
 
@@ -162,9 +147,8 @@ def who_can_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Every principal that can do ACTION on RESOURCE, directly or through a chain of roles."""
-    builder, graph = _load(snapshot_file)
-    answers = who_can(builder, graph, action, resource)
-    _print_paths(graph, answers, as_json, f"who can {action} on {resource}")
+    answers = _load(snapshot_file).who_can(action, resource)
+    _print_paths(answers, as_json, f"who can {action} on {resource}")
 
 
 def paths_command(
@@ -173,13 +157,13 @@ def paths_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Escalation paths hop by hop, across accounts. Exit 0: none; 2: some path exists."""
-    _, graph = _load(snapshot_file)
+    analysis = _load(snapshot_file)
     try:
-        found = paths_to(graph, to)
+        found = analysis.paths_to(to)
     except UnknownTarget as error:
         errors.print(f"error: {error}")
         raise typer.Exit(1) from None
-    _print_paths(graph, found, as_json, f"paths to {to}")
+    _print_paths(found, as_json, f"paths to {to}")
     raise typer.Exit(2 if found else 0)
 
 
@@ -191,21 +175,19 @@ def findings_command(
     ] = None,
 ) -> None:
     """Every check over every policy of the snapshot, plus compute roles with admin and paths to admin."""
-    builder, graph = _load(snapshot_file)
-    found = snapshot_findings(builder, graph)
+    report = _load(snapshot_file).findings()
+    found = list(report.findings)
     if output is Format.JSON:
         rows = [finding_row(f) for f in found]
         print(json.dumps(rows, indent=1))
     elif output is Format.SARIF:
         print(json.dumps(findings_to_sarif(found), indent=1))
     elif output is Format.HTML:
-        lines = [describe(graph, p) for p in graph.paths_to(graph.admin_nodes())]
-        sys.stdout.write(html_report(f"Sojourn findings: {snapshot_file.name}", found, lines, graph.notes))
+        title = f"Sojourn findings: {snapshot_file.name}"
+        sys.stdout.write(html_report(title, found, list(report.admin_paths), list(report.notes)))
     else:
         for finding in found:
             console.print(str(finding), highlight=False, markup=False)
         console.print(f"{len(found)} finding(s)", highlight=False)
-    if fail_on is not None:
-        floor = SEVERITY_ORDER.index(fail_on)
-        if any(SEVERITY_ORDER.index(f.check.severity) >= floor for f in found):
-            raise typer.Exit(2)
+    if fail_on is not None and report.reaching(fail_on):
+        raise typer.Exit(2)

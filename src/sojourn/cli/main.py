@@ -22,12 +22,11 @@ from sojourn.cli import graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd
 from sojourn.cli.audit_cmd import audit_app
 from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import show_plan
+from sojourn.cli.runtime import runtime
 from sojourn.service.applying import PlanStale, ReasonRequired, RiskRefused, apply_plan
-from sojourn.service.config_files import read_config_sources, write_config_files
-from sojourn.service.importing import import_access
-from sojourn.service.planning import plan_access
-from sojourn.service.saved_plan import SavedPlan, read_saved_plan, write_saved_plan
-from sojourn.settings import Settings
+from sojourn.service.config_plans import ConfigUnreadable, import_config, plan_config, saved_plan
+from sojourn.service.planning import PlanOutcome
+from sojourn.service.saved_plan import read_saved_plan, write_saved_plan
 
 app = typer.Typer(
     help="Least-privilege access control plane for multi-account AWS.",
@@ -55,10 +54,6 @@ EndpointOption = Annotated[
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL of Sojourn's database")
 ]
-
-
-def runtime(endpoint_url: str | None, database_url: str | None) -> Runtime:
-    return Runtime(Settings.from_environment(endpoint_url=endpoint_url, database_url=database_url))
 
 
 @app.command()
@@ -105,34 +100,25 @@ def plan(
                 markup=False,
             )
     if out is not None:
-        write_saved_plan(SavedPlan(outcome.plan, outcome.desired, rt.clock.now(), str(config)), out)
+        write_saved_plan(saved_plan(outcome, rt.clock.now(), config), out)
         if not as_json:
             console.print(f"Saved to {out}; apply it with: sojourn apply {out} --reason '...'")
     raise typer.Exit(0 if outcome.plan.is_empty else 2)
 
 
-def _plan(rt: Runtime, config: Path, drift: DriftMode | None, today: str | None):  # type: ignore[no-untyped-def]
+def _plan(rt: Runtime, config: Path, drift: DriftMode | None, today: str | None) -> PlanOutcome:
     try:
-        sources = read_config_sources(config)
-    except (FileNotFoundError, OSError) as error:
-        errors.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from error
-    try:
-        from sojourn.access.config_parse import parse_config
-
-        settings = parse_config(sources).config
-        gateway = rt.gateway(
-            region=settings.settings.region if settings else None,
-            instance_arn=settings.settings.instance_arn if settings else None,
-        )
-        return plan_access(
-            sources,
-            gateway,
-            rt.store(),
-            instance=gateway.instance.instance_arn,
+        return plan_config(
+            config,
+            lambda region, instance_arn: rt.gateway(region=region, instance_arn=instance_arn),
+            rt.store,
             today=date.fromisoformat(today) if today else rt.clock.now().date(),
             drift=drift,
+            catalog=rt.catalog(),
         )
+    except ConfigUnreadable as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
     except ConfigInvalid as invalid:
         for issue in invalid.issues:
             errors.print(f"[red]error:[/red] {issue}")
@@ -169,7 +155,7 @@ def apply(
             drift_mode = drift or DriftMode.REMOVE
         else:
             outcome = _plan(rt, config, drift, None)
-            saved = SavedPlan(outcome.plan, outcome.desired, rt.clock.now(), str(config))
+            saved = saved_plan(outcome, rt.clock.now(), config)
             drift_mode = drift or outcome.config.settings.drift
             show_plan(
                 console,
@@ -207,6 +193,7 @@ def apply(
                     drift=drift_mode,
                     progress=progress,
                     refuse_at=refuse_findings,
+                    catalog=rt.catalog() if refuse_findings is not None else None,
                 )
             except (PlanStale, ReasonRequired, RiskRefused) as refused:
                 errors.print(f"refused: {refused}", markup=False)
@@ -256,16 +243,16 @@ def import_(
 ) -> None:
     """Write configuration from an existing Identity Center setup; its plan is empty."""
     rt = runtime(endpoint_url, database_url)
-    imported = import_access(rt.gateway(region=region))
-    state = imported.state
     try:
-        written = write_config_files(out, imported.files)
+        imported = import_config(rt.gateway(region=region), out, region=region or rt.settings.aws_region)
     except FileExistsError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error
+    finally:
+        rt.close()
     console.print(
-        f"Imported {len(state.permission_sets)} permission sets, {len(state.users)} users, "
-        f"{len(state.assignments)} assignments into {', '.join(str(p) for p in written)}"
+        f"Imported {imported.permission_sets} permission sets, {imported.users} users, "
+        f"{imported.assignments} assignments into {', '.join(str(p) for p in imported.files)}"
     )
 
 

@@ -12,17 +12,18 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sojourn.analysis.finding import RISK_ORDER, Risk
+from sojourn.analysis.finding import Risk
 from sojourn.analysis.policy_report import PolicyReport
 from sojourn.cli.html_report import html_report
-from sojourn.cli.policy_files import parse_file, policy_files
 from sojourn.cli.rows import finding_row, issue_row
+from sojourn.cli.runtime import runtime
 from sojourn.cli.sarif import combined_sarif
-from sojourn.policy import PolicyKind, Severity
+from sojourn.policy import PolicyKind
+from sojourn.service.policy_analysis import PolicyAnalysis, analyse_policy_files
+from sojourn.service.policy_files import PolicyPathError
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
-SEVERITY_ORDER = RISK_ORDER
 PROGRESS_EVERY = 250
 
 
@@ -42,35 +43,28 @@ def analyse(
     ] = None,
 ) -> None:
     """Exit 1 when a file has an error, 2 when --fail-on is met, 0 otherwise."""
-    from sojourn.analysis.capability import default_steps
-    from sojourn.analysis.finding import AnalysisContext
-    from sojourn.analysis.policy_report import report_policy
-    from sojourn.catalog import load_catalog
-
-    files = policy_files(paths)
-    catalog = load_catalog()
-    context, steps = AnalysisContext(catalog=catalog), default_steps(catalog)
-    reports = []
-    for done, path in enumerate(files, 1):
-        reports.append(report_policy(parse_file(path, kind), context, steps))
-        if len(files) > PROGRESS_EVERY and done % PROGRESS_EVERY == 0:
-            errors.print(f"analysed {done}/{len(files)} policies", highlight=False)
-    _render(reports, output, catalog.version)
-    if any(i.severity is Severity.ERROR for r in reports for i in r.issues):
+    try:
+        analysis = analyse_policy_files(paths, kind, runtime().catalog(), _progress)
+    except PolicyPathError as error:
+        raise typer.BadParameter(str(error)) from None
+    _render(analysis, output)
+    if analysis.has_errors:
         raise typer.Exit(1)
-    if fail_on is not None:
-        floor = SEVERITY_ORDER.index(fail_on)
-        if any(SEVERITY_ORDER.index(f.check.severity) >= floor for r in reports for f in r.findings):
-            raise typer.Exit(2)
+    if fail_on is not None and analysis.reaching(fail_on):
+        raise typer.Exit(2)
 
 
-def _render(reports: list[PolicyReport], output: Format, data_version: str) -> None:
-    issues = [i for r in reports for i in r.issues]
-    findings = [f for r in reports for f in r.findings]
+def _progress(done: int, total: int) -> None:
+    if total > PROGRESS_EVERY and done % PROGRESS_EVERY == 0:
+        errors.print(f"analysed {done}/{total} policies", highlight=False)
+
+
+def _render(analysis: PolicyAnalysis, output: Format) -> None:
+    reports, issues, findings = analysis.reports, analysis.issues, analysis.findings
     if output is Format.JSON:
         print(json.dumps([_report_json(r) for r in reports], indent=1))
     elif output is Format.SARIF:
-        print(json.dumps(combined_sarif(issues, findings, data_version), indent=1))
+        print(json.dumps(combined_sarif(issues, findings, analysis.data_version), indent=1))
     elif output is Format.HTML:
         paths = [
             f"{r.source}: {e.path.id} via {'; '.join(e.evidence)}" for r in reports for e in r.escalations

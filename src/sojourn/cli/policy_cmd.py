@@ -11,21 +11,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sojourn.cli.policy_files import parse_file
 from sojourn.cli.rows import issue_row
+from sojourn.cli.runtime import runtime
 from sojourn.cli.sarif import to_sarif
-from sojourn.policy import (
-    EvaluationRequest,
-    Outcome,
-    Policy,
-    PolicyIssue,
-    PolicyKind,
-    PolicySet,
-    PrincipalType,
-    Severity,
-    evaluate,
+from sojourn.policy import Outcome, PolicyKind, Severity
+from sojourn.service.policy_checks import (
+    PolicyUnreadable,
+    Simulation,
+    expand_file,
+    simulate_files,
+    validate_files,
 )
-from sojourn.policy.validate import validate_policy
 
 policy_app = typer.Typer(help="Parse, validate, simulate and expand IAM policies.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -37,11 +33,6 @@ class Format(StrEnum):
     SARIF = "sarif"
 
 
-def _load(path: Path, kind: PolicyKind) -> tuple[Policy | None, tuple[PolicyIssue, ...]]:
-    result = parse_file(path, kind)
-    return result.policy, result.issues
-
-
 @policy_app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="policy JSON files")],
@@ -49,41 +40,26 @@ def validate(
     output: Annotated[Format, typer.Option("--format", help="table, json or sarif")] = Format.TABLE,
 ) -> None:
     """Exit 0 when no file has an error, 1 otherwise (warnings do not fail)."""
-    from sojourn.catalog import load_catalog
-
-    catalog = load_catalog()
-    issues: list[PolicyIssue] = []
-    for path in files:
-        policy, parse_issues = _load(path, kind)
-        issues += parse_issues
-        if policy is not None:
-            issues += validate_policy(policy, catalog)
-    errors = sum(i.severity is Severity.ERROR for i in issues)
+    report = validate_files(files, kind, runtime().catalog())
     if output is Format.JSON:
-        rows = [issue_row(i) for i in issues]
+        rows = [issue_row(i) for i in report.issues]
         print(json.dumps(rows, indent=1))
     elif output is Format.SARIF:
-        print(json.dumps(to_sarif(issues, catalog.version), indent=1))
+        print(json.dumps(to_sarif(list(report.issues), report.data_version), indent=1))
     else:
-        for issue in issues:
+        for issue in report.issues:
             colour = "red" if issue.severity is Severity.ERROR else "yellow"
             console.print(
                 f"[{colour}]{issue.severity.value}[/{colour}] {issue}", markup=True, highlight=False
             )
-        console.print(f"{len(files)} file(s), {errors} error(s), {len(issues) - errors} warning(s)")
-    raise typer.Exit(1 if errors else 0)
+        console.print(f"{report.files} file(s), {report.errors} error(s), {report.warnings} warning(s)")
+    raise typer.Exit(1 if report.errors else 0)
 
 
-def _policies(paths: list[Path], kind: PolicyKind) -> tuple[Policy, ...]:
-    loaded = []
-    for path in paths:
-        policy, issues = _load(path, kind)
-        if policy is None:
-            for issue in issues:
-                console.print(f"error {issue}", markup=False)
-            raise typer.Exit(2)
-        loaded.append(policy)
-    return tuple(loaded)
+def _unreadable(error: PolicyUnreadable) -> typer.Exit:
+    for issue in error.issues:
+        console.print(f"error {issue}", markup=False)
+    return typer.Exit(2)
 
 
 @policy_app.command()
@@ -112,26 +88,24 @@ def simulate(
         if not sep:
             raise typer.BadParameter(f"--context {item!r} must be key=value")
         values.setdefault(key, []).append(value)
-    anonymous = principal.lower() == "anonymous"
-    request = EvaluationRequest(
-        action=action,
-        resource=resource,
-        principal="" if anonymous else principal,
-        resource_account=resource_account,
-        context={k: v[0] if len(v) == 1 else tuple(v) for k, v in values.items()},
-        principal_type=PrincipalType.ANONYMOUS if anonymous else PrincipalType.AWS,
+    simulation = Simulation(
+        action,
+        resource,
+        principal,
+        resource_account,
+        values,
+        identity=policy or [],
+        resource_policies=resource_policy or [],
+        scps=scp or [],
+        rcps=rcp or [],
+        boundary=boundary,
+        session=session_policy,
+        endpoint=endpoint_policy,
     )
-    resource_kind = PolicyKind.TRUST if action.lower().startswith("sts:assumerole") else PolicyKind.RESOURCE
-    policies = PolicySet(
-        identity=_policies(policy or [], PolicyKind.IDENTITY),
-        resource=_policies(resource_policy or [], resource_kind),
-        scps=tuple((p,) for p in _policies(scp or [], PolicyKind.SCP)),
-        rcps=tuple((p,) for p in _policies(rcp or [], PolicyKind.RCP)),
-        boundary=_policies(boundary, PolicyKind.BOUNDARY) if boundary else None,
-        session=_policies(session_policy, PolicyKind.SESSION) if session_policy else None,
-        endpoint=_policies(endpoint_policy, PolicyKind.ENDPOINT) if endpoint_policy else None,
-    )
-    decision = evaluate(request, policies)
+    try:
+        decision = simulate_files(simulation)
+    except PolicyUnreadable as error:
+        raise _unreadable(error) from None
     console.print(f"{decision.outcome.value}: {decision.reason}", markup=False)
     if decision.blocked_by:
         console.print(f"blocked by: {decision.blocked_by}", markup=False)
@@ -144,32 +118,18 @@ def expand(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The actions a policy's Allow statements grant, with access levels (unconditional Denies subtracted)."""
-    from sojourn.analysis.profile import allowed_bits
-    from sojourn.catalog import load_catalog
-
-    catalog = load_catalog()
-    loaded, issues = _load(file, PolicyKind.IDENTITY)
-    if loaded is None:
-        for issue in issues:
-            console.print(f"error {issue}", markup=False)
-        raise typer.Exit(2)
-    actions = list(catalog.names(allowed_bits(loaded, catalog)))
-    profile = catalog.access_level_profile(actions)
+    try:
+        expansion = expand_file(file, runtime().catalog())
+    except PolicyUnreadable as error:
+        raise _unreadable(error) from None
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "actions": [{"action": a, "access_level": catalog.access_level(a)} for a in actions],
-                    "profile": profile,
-                },
-                indent=1,
-            )
-        )
+        actions = [{"action": name, "access_level": level} for name, level in expansion.actions]
+        print(json.dumps({"actions": actions, "profile": expansion.profile}, indent=1))
         return
-    table = Table(title=f"{file}: {len(actions)} actions")
+    table = Table(title=f"{file}: {len(expansion.actions)} actions")
     table.add_column("action")
     table.add_column("access level")
-    for name in actions:
-        table.add_row(name, catalog.access_level(name) or "?")
+    for name, level in expansion.actions:
+        table.add_row(name, level or "?")
     console.print(table)
-    console.print(", ".join(f"{level}: {count}" for level, count in profile.items()))
+    console.print(", ".join(f"{level}: {count}" for level, count in expansion.profile.items()))

@@ -10,7 +10,7 @@ from rich.table import Table
 from sojourn.access.organization import Organization
 from sojourn.access.plan import Plan
 from sojourn.access.plan_codec import describe_change
-from sojourn.store.audit import AuditRecord
+from sojourn.service.audit import AuditRecord
 
 SIGNS = {"create": "[green]+[/green]", "update": "[yellow]~[/yellow]", "delete": "[red]-[/red]"}
 

@@ -44,7 +44,9 @@ def run_demo(console: Console, state_dir: Path) -> int:
             instance = gateway.instance.instance_arn
             today = rt.clock.now().date()
             console.rule("sojourn plan")
-            outcome = plan_access(sources, gateway, rt.store(), instance=instance, today=today)
+            outcome = plan_access(
+                sources, gateway, rt.store(), instance=instance, today=today, catalog=rt.catalog()
+            )
             names = {a.id: a.name for a in outcome.organization.accounts}
             show_plan(
                 console, outcome.plan, names, sum(outcome.read.api_calls.values()), outcome.read.strategy
@@ -64,7 +66,9 @@ def run_demo(console: Console, state_dir: Path) -> int:
             show_matrix(console, outcome.effective, outcome.organization)
             console.rule("a hand-made change in AWS, then sojourn plan again")
             _add_assignment_by_hand(moto.endpoint_url, gateway.instance.instance_arn, accounts["team-a-prod"])
-            again = plan_access(sources, gateway, rt.store(), instance=instance, today=today)
+            again = plan_access(
+                sources, gateway, rt.store(), instance=instance, today=today, catalog=rt.catalog()
+            )
             show_plan(console, again.plan, names, sum(again.read.api_calls.values()), again.read.strategy)
             console.rule("sojourn audit verify")
             report = rt.store().audit.verify()
@@ -74,7 +78,12 @@ def run_demo(console: Console, state_dir: Path) -> int:
             console.rule("just-in-time access (docs/jit.md)")
             jit_sources = jit_config(EXAMPLE_CONFIG, state_dir)
             jit_plan = plan_access(
-                read_config_sources(jit_sources), gateway, rt.store(), instance=instance, today=today
+                read_config_sources(jit_sources),
+                gateway,
+                rt.store(),
+                instance=instance,
+                today=today,
+                catalog=rt.catalog(),
             )
             applied = apply_plan(
                 SavedPlan(jit_plan.plan, jit_plan.desired, rt.clock.now(), str(jit_sources)),

@@ -21,6 +21,7 @@ from sojourn.access.plan import change_kind, make_plan
 from sojourn.access.plan_codec import change_key, change_to_document, describe_change
 from sojourn.access.state_codec import state_to_json
 from sojourn.analysis.finding import Finding, Risk
+from sojourn.catalog import ActionCatalog
 from sojourn.clock import Clock
 from sojourn.service.plan_findings import at_least, new_findings
 from sojourn.service.planning import known_pairs, previous_state
@@ -76,6 +77,7 @@ def apply_plan(
     progress: Progress | None = None,
     refuse_at: Risk | None = None,
     instance: str | None = None,
+    catalog: ActionCatalog | None = None,
 ) -> ApplyOutcome:
     """Apply only if the provider still matches the plan's base; stop after a failed phase, leaving a record.
 
@@ -102,8 +104,10 @@ def apply_plan(
         moved += [f"  now also needed: {d}" for d in sorted(new - old)]
         raise PlanStale(moved or ["  the state differs in ways that do not change the plan; plan again"])
     if refuse_at is not None:
+        if catalog is None:
+            raise ValueError("refusing a change by its risk needs the action catalogue")
         accounts = (a.id for a in organization.accounts)
-        risky = at_least(new_findings(saved.desired, current, accounts), refuse_at)
+        risky = at_least(new_findings(saved.desired, current, accounts, catalog), refuse_at)
         if risky:
             raise RiskRefused(risky)
     changes = list(plan.changes)

@@ -8,21 +8,13 @@ introduced only when the permission set did not have it before (its action count
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
 from sojourn.access.state import AccessState
-from sojourn.analysis.capability import Step, default_steps
+from sojourn.analysis.capability import default_steps
 from sojourn.analysis.finding import AnalysisContext, Finding, Risk
 from sojourn.analysis.policy_report import report_policy
-from sojourn.catalog import ActionCatalog, load_catalog
+from sojourn.catalog import ActionCatalog
 from sojourn.policy import PolicyKind, parse_policy
-
-
-@lru_cache(maxsize=1)
-def _analysis_data() -> tuple[ActionCatalog, tuple[Step, ...]]:
-    """Loaded on the first plan that needs them, once per process."""
-    catalog = load_catalog()
-    return catalog, default_steps(catalog)
 
 
 def _key(name: str, finding: Finding) -> tuple[str, str, str]:
@@ -30,11 +22,13 @@ def _key(name: str, finding: Finding) -> tuple[str, str, str]:
     return name, finding.check.id, detail
 
 
-def _findings(state: AccessState, accounts: frozenset[str]) -> dict[tuple[str, str, str], Finding]:
+def _findings(
+    state: AccessState, accounts: frozenset[str], catalog: ActionCatalog
+) -> dict[tuple[str, str, str], Finding]:
     inline = {name: spec.inline_policy for name, spec in state.permission_sets.items() if spec.inline_policy}
     if not inline:
         return {}
-    catalog, steps = _analysis_data()
+    steps = default_steps(catalog)
     context = AnalysisContext(accounts, None, catalog)
     found: dict[tuple[str, str, str], Finding] = {}
     for name, document in inline.items():
@@ -46,13 +40,17 @@ def _findings(state: AccessState, accounts: frozenset[str]) -> dict[tuple[str, s
     return found
 
 
-def new_findings(desired: AccessState, observed: AccessState, accounts: Iterable[str]) -> list[Finding]:
+def new_findings(
+    desired: AccessState, observed: AccessState, accounts: Iterable[str], catalog: ActionCatalog
+) -> list[Finding]:
     """Findings present in the desired state and absent from what AWS has now."""
     known = frozenset(accounts)
-    before = _findings(observed, known)
-    after = _findings(desired, known)
+    before = _findings(observed, known, catalog)
+    after = _findings(desired, known, catalog)
     return [finding for key, finding in sorted(after.items()) if key not in before]
 
 
 def at_least(findings: list[Finding], threshold: Risk) -> list[Finding]:
+    """The findings at least as severe as THRESHOLD, in their order."""
     return [f for f in findings if f.check.severity.at_least(threshold)]
+

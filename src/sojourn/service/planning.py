@@ -16,6 +16,7 @@ from sojourn.access.plan import Plan, make_plan
 from sojourn.access.state import AccessState, Assignment, PrincipalType
 from sojourn.access.state_codec import state_from_json
 from sojourn.analysis.finding import Finding
+from sojourn.catalog import ActionCatalog
 from sojourn.service.plan_findings import new_findings
 from sojourn.service.ports.provider import Provider
 from sojourn.store import Store
@@ -50,6 +51,7 @@ def plan_access(
     today: date,
     instance: str | None = None,
     drift: DriftMode | None = None,
+    catalog: ActionCatalog,
 ) -> PlanOutcome:
     """Everything `sojourn plan` shows; raises ConfigInvalid with every problem found.
 
@@ -71,7 +73,8 @@ def plan_access(
         identity_source=config.settings.identity_source,
         account_names={a.id: a.name for a in organization.accounts},
     )
-    findings = tuple(new_findings(compiled.desired, read.state, (a.id for a in organization.accounts)))
+    accounts = (a.id for a in organization.accounts)
+    findings = tuple(new_findings(compiled.desired, read.state, accounts, catalog))
     return PlanOutcome(plan, config, organization, desired, read.state, compiled.effective, read, findings)
 
 

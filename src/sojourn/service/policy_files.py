@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import typer
-
 from sojourn.policy import ParseResult, PolicyIssue, PolicyKind, Severity, parse_policy
 
 
@@ -38,6 +36,10 @@ def _unreadable(path: Path, why: str) -> ParseResult:
     return ParseResult(None, (issue,))
 
 
+class PolicyPathError(ValueError):
+    """A path given for analysis is missing, or a folder that holds no policy files."""
+
+
 def policy_files(paths: list[Path]) -> list[Path]:
     """The files named, and in each folder named its files ending in .json or with no ending (sorted)."""
     found: list[Path] = []
@@ -49,10 +51,10 @@ def policy_files(paths: list[Path]) -> list[Path]:
                 if p.is_file() and p.suffix in ("", ".json") and not p.name.startswith(".")
             )
             if not inside:
-                raise typer.BadParameter(f"{path}: the folder holds no .json files")
+                raise PolicyPathError(f"{path}: the folder holds no .json files")
             found += inside
         elif path.exists():
             found.append(path)
         else:
-            raise typer.BadParameter(f"{path}: no such file or folder")
+            raise PolicyPathError(f"{path}: no such file or folder")
     return found

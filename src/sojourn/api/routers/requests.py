@@ -1,0 +1,64 @@
+"""What a person may ask for, their requests, and cancelling one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from sojourn.api.callers import Role, require
+from sojourn.api.dependencies import CurrentUser, JitDep
+from sojourn.api.errors import ERRORS, ON_REQUEST
+from sojourn.api.routers.convert import request_out, sees_all, span
+from sojourn.api.schemas import EligibilityOut, Problem, RequestIn, RequestOut
+from sojourn.service.request_visibility import visible_request, visible_requests
+
+router = APIRouter(tags=["requests"])
+
+
+@router.get("/v1/eligibility", responses=ERRORS)
+def eligibility(who: CurrentUser, jit: JitDep) -> list[EligibilityOut]:
+    require(who, Role.REQUESTER)
+    return [
+        EligibilityOut(
+            rule=e.rule,
+            permission_set=e.permission_set,
+            accounts=sorted(e.accounts),
+            max_duration_seconds=int(e.max_duration.total_seconds()),
+            approvers=sorted(e.approvers),
+            approvals_required=e.approvals_required,
+            break_glass=e.break_glass,
+            auto_approve=e.auto_approve,
+        )
+        for e in jit.eligible(who.user_name)
+    ]
+
+
+@router.post("/v1/requests", status_code=201, responses=ERRORS)
+def create_request(body: RequestIn, who: CurrentUser, jit: JitDep) -> RequestOut:
+    require(who, Role.REQUESTER, scope="requests:write")
+    made = jit.request(
+        who.user_name,
+        body.permission_set,
+        tuple(body.accounts),
+        span(body.duration),
+        body.reason,
+        body.ticket,
+        body.break_glass,
+    )
+    return request_out(made)
+
+
+@router.get("/v1/requests", responses=ERRORS)
+def list_requests(who: CurrentUser, jit: JitDep) -> list[RequestOut]:
+    require(who, Role.REQUESTER, Role.APPROVER, Role.ADMIN, Role.AUDITOR)
+    return [request_out(r) for r in visible_requests(jit, who.user_name, sees_all(who))]
+
+
+@router.get("/v1/requests/{request_id}", responses={**ERRORS, 404: {"model": Problem}})
+def get_request(request_id: str, who: CurrentUser, jit: JitDep) -> RequestOut:
+    return request_out(visible_request(jit, request_id, who.user_name, sees_all(who)))
+
+
+@router.post("/v1/requests/{request_id}/cancel", responses=ON_REQUEST)
+def cancel(request_id: str, who: CurrentUser, jit: JitDep) -> RequestOut:
+    require(who, Role.REQUESTER, scope="requests:write")
+    return request_out(jit.cancel(request_id, who.user_name))

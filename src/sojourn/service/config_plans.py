@@ -1,0 +1,95 @@
+"""The verbs over a configuration directory that `sojourn plan`, `apply`, `drift` and `import` call.
+
+The Identity Center instance a configuration targets is named in its settings (region, instance ARN), so
+the gateway is asked for only once the configuration has been read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Protocol
+
+from sojourn.access.config import DriftMode
+from sojourn.catalog import ActionCatalog
+from sojourn.service.config_files import read_config_sources, write_config_files
+from sojourn.service.importing import import_access
+from sojourn.service.planning import PlanOutcome, load_config, plan_access
+from sojourn.service.ports.provider import Provider
+from sojourn.service.saved_plan import SavedPlan
+from sojourn.store import Store
+
+
+class InstanceRef(Protocol):
+    @property
+    def instance_arn(self) -> str: ...
+
+
+class InstanceGateway(Provider, Protocol):
+    """A provider bound to one Identity Center instance."""
+
+    @property
+    def instance(self) -> InstanceRef: ...
+
+
+GatewayFor = Callable[[str | None, str | None], InstanceGateway]
+"""The gateway for (region, instance ARN); None leaves the choice to the settings or to discovery."""
+
+
+class ConfigUnreadable(Exception):
+    """The configuration file or directory cannot be read."""
+
+
+def plan_config(
+    config: Path,
+    gateway_for: GatewayFor,
+    store: Callable[[], Store | None],
+    *,
+    today: date,
+    drift: DriftMode | None,
+    catalog: ActionCatalog,
+) -> PlanOutcome:
+    """Read CONFIG, then plan against the instance it names; raises ConfigUnreadable or ConfigInvalid.
+
+    Neither AWS nor the store is touched until the configuration has been read and found valid.
+    """
+    try:
+        sources = read_config_sources(config)
+    except OSError as error:
+        raise ConfigUnreadable(str(error)) from error
+    target = load_config(sources).settings
+    gateway = gateway_for(target.region, target.instance_arn)
+    return plan_access(
+        sources,
+        gateway,
+        store(),
+        instance=gateway.instance.instance_arn,
+        today=today,
+        drift=drift,
+        catalog=catalog,
+    )
+
+
+def saved_plan(outcome: PlanOutcome, at: datetime, config: Path) -> SavedPlan:
+    """The plan as `sojourn apply` takes it from a file: what to change and what it aims at."""
+    return SavedPlan(outcome.plan, outcome.desired, at, str(config))
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What `import_config` wrote, and how much of the instance it covers."""
+
+    files: tuple[Path, ...]
+    permission_sets: int
+    users: int
+    assignments: int
+
+
+def import_config(gateway: InstanceGateway, out: Path, *, region: str) -> Imported:
+    """Write configuration whose plan against the instance is empty; FileExistsError if OUT holds one."""
+    imported = import_access(gateway)
+    state = imported.state
+    written = write_config_files(out, imported.files)
+    return Imported(tuple(written), len(state.permission_sets), len(state.users), len(state.assignments))

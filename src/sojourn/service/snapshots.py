@@ -1,0 +1,77 @@
+"""Organisation snapshots taken from AWS or from saved authorization details, saved and loaded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sojourn.analysis.snapshot import OrgSnapshot
+from sojourn.analysis.snapshot_codec import SnapshotFormatError, snapshot_from_json, snapshot_to_json
+from sojourn.clock import Clock
+from sojourn.settings import Settings
+
+AccountProgress = Callable[[str, int, int], None]
+"""Called with (account name, accounts read, accounts in all)."""
+
+
+class SnapshotUnavailable(Exception):
+    """A snapshot or one of its input files cannot be read; the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class DetailsFile:
+    """A saved `get-account-authorization-details` answer; `account` names it when it holds no ARN."""
+
+    path: Path
+    account: str | None = None
+
+
+def read_live_snapshot(
+    settings: Settings, read_role: str, clock: Clock, progress: AccountProgress | None = None
+) -> OrgSnapshot:
+    """Every account's principals and policies, SCPs/RCPs and Identity Center roles, read from AWS now."""
+    from sojourn.aws.settings import AwsSettings
+    from sojourn.aws.snapshot_reader import take_snapshot
+
+    aws = AwsSettings(region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+    return take_snapshot(aws, read_role, clock.now(), progress)
+
+
+def snapshot_from_details_files(files: Sequence[DetailsFile], clock: Clock) -> OrgSnapshot:
+    """A snapshot from saved authorization details, one file per account; nothing is read from AWS."""
+    from sojourn.aws.authorization_file import DetailsFileError, snapshot_from_details
+
+    loaded = []
+    for file in files:
+        try:
+            loaded.append((str(file.path), json.loads(file.path.read_text(encoding="utf-8")), file.account))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise SnapshotUnavailable(f"{file.path} cannot be read as JSON: {error}") from None
+    try:
+        return snapshot_from_details(loaded, clock.now().isoformat(timespec="seconds"))
+    except DetailsFileError as error:
+        raise SnapshotUnavailable(str(error)) from None
+
+
+def save_snapshot(snapshot: OrgSnapshot, out: Path) -> None:
+    """Write the snapshot as the JSON that `load_snapshot` reads."""
+    out.write_text(json.dumps(snapshot_to_json(snapshot), indent=1, sort_keys=True) + "\n")
+
+
+def load_snapshot(path: Path) -> OrgSnapshot:
+    """A snapshot saved by `save_snapshot`; raises SnapshotUnavailable when it is missing or not one."""
+    try:
+        return snapshot_from_json(json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise SnapshotUnavailable(
+            f"{path} not found; take one with `sojourn snapshot --out {path}`"
+        ) from None
+    except (json.JSONDecodeError, SnapshotFormatError) as error:
+        raise SnapshotUnavailable(f"{path} is not a Sojourn snapshot: {error}") from None
+
+
+def principal_count(snapshot: OrgSnapshot) -> int:
+    """Roles and users over all accounts of the snapshot."""
+    return sum(len(a.roles) + len(a.users) for a in snapshot.accounts)
