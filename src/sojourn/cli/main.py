@@ -22,7 +22,7 @@ from sojourn.bootstrap import Runtime
 from sojourn.cli import graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd
 from sojourn.cli.audit_cmd import audit_app
 from sojourn.cli.policy_cmd import policy_app
-from sojourn.cli.render import show_plan
+from sojourn.cli.render import show_matrix, show_plan
 from sojourn.service.applying import PlanStale, ReasonRequired, RiskRefused, apply_plan
 from sojourn.service.config_files import read_config_sources, write_config_files
 from sojourn.service.planning import plan_access
@@ -287,7 +287,7 @@ def demo(
     """The embedded default: moto with S1's organisation, planned and applied, then a grant just in time."""
     from sojourn.demo.run import run_demo
 
-    raise typer.Exit(run_demo(console, state_dir))
+    raise typer.Exit(run_demo(console, state_dir, show_plan, show_matrix))
 
 
 def main() -> None:  # pragma: no cover - console entry point
