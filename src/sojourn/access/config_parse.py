@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -31,17 +30,13 @@ from sojourn.access.config_model import (
     PersonModel,
     SelectorModel,
 )
+from sojourn.access.config_permission_set import permission_set_spec
 from sojourn.access.issues import ConfigIssue
 from sojourn.access.state import (
-    CustomerManagedPolicyRef,
-    PermissionsBoundary,
     PermissionSetSpec,
     UserSpec,
-    canonical_policy_json,
 )
 from sojourn.access.yaml_source import LocatedDocument, Path, load_located, render_path
-
-INLINE_POLICY_QUOTA = 32_768
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,69 +212,12 @@ class _Builder:
         path: Path = ("permission_sets", index)
         if not self._declare(document, f"permission_set:{model.name}", (*path, "name")):
             return
-        inline = self._inline_policy(document, (*path, "inline_policy"), model.inline_policy)
-        boundary = None
-        if model.permissions_boundary is not None:
-            b = model.permissions_boundary
-            if (b.managed_policy_arn is None) == (b.customer_managed is None):
-                self.issues.append(
-                    document.issue(
-                        (*path, "permissions_boundary"),
-                        "give exactly one of managed_policy_arn or customer_managed",
-                    )
-                )
-            boundary = PermissionsBoundary(
-                b.managed_policy_arn,
-                CustomerManagedPolicyRef(b.customer_managed.name, b.customer_managed.path)
-                if b.customer_managed
-                else None,
-            )
-        self.permission_sets[model.name] = PermissionSetSpec(
-            name=model.name,
-            description=model.description,
-            session_duration=model.session_duration,
-            managed_policies=tuple(sorted(set(model.managed_policies))),
-            customer_managed_policies=tuple(
-                sorted({CustomerManagedPolicyRef(c.name, c.path) for c in model.customer_managed_policies})
-            ),
-            inline_policy=inline,
-            permissions_boundary=boundary,
-            tags=tuple(sorted(model.tags.items())),
-        )
+        self.permission_sets[model.name] = permission_set_spec(document, path, model, self.issues)
         self.supersedes[model.name] = frozenset(model.supersedes)
         for position, other in enumerate(model.supersedes):
             self.references.append(
                 ("permission_set", other, self._origin(document, (*path, "supersedes", position)))
             )
-
-    def _inline_policy(self, document: LocatedDocument, path: Path, value: object) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError as error:
-                self.issues.append(
-                    document.issue(
-                        path,
-                        f"inline policy is not valid JSON: {error.msg} at line {error.lineno} "
-                        f"column {error.colno} of the policy; fix the JSON or write the policy as YAML",
-                    )
-                )
-                return None
-        problem = _policy_shape_problem(value)
-        if problem:
-            self.issues.append(document.issue(path, problem))
-            return None
-        text = canonical_policy_json(value)
-        if len(text) > INLINE_POLICY_QUOTA:
-            self.issues.append(
-                document.issue(
-                    path,
-                    f"inline policy is {len(text)} characters; Identity Center allows {INLINE_POLICY_QUOTA}",
-                )
-            )
-        return text
 
     def _add_rule(self, document: LocatedDocument, index: int, model: object) -> None:
         from sojourn.access.config_model import RuleModel
@@ -388,23 +326,3 @@ def _selector(model: SelectorModel) -> Selector:
 
 def _is_glob(name: str) -> bool:
     return any(ch in name for ch in "*?[")
-
-
-def _policy_shape_problem(document: object) -> str | None:
-    if not isinstance(document, dict):
-        return "inline policy must be a JSON object with Version and Statement"
-    statements = document.get("Statement")
-    if statements is None:
-        return "inline policy has no Statement; add at least one"
-    if isinstance(statements, dict):
-        statements = [statements]
-    if not isinstance(statements, list) or not statements:
-        return "inline policy Statement must be an object or a non-empty list"
-    for index, statement in enumerate(statements):
-        if not isinstance(statement, dict):
-            return f"Statement[{index}] must be an object"
-        if statement.get("Effect") not in ("Allow", "Deny"):
-            return f'Statement[{index}].Effect must be "Allow" or "Deny"'
-        if "Action" not in statement and "NotAction" not in statement:
-            return f"Statement[{index}] needs Action or NotAction"
-    return None
