@@ -29,6 +29,7 @@ from sojourn.access.config_model import (
     PermissionSetModel,
     PersonModel,
     SelectorModel,
+    SettingsModel,
 )
 from sojourn.access.config_permission_set import permission_set_spec
 from sojourn.access.issues import ConfigIssue
@@ -122,12 +123,7 @@ class _Builder:
 
     def add(self, document: LocatedDocument, model: FileModel) -> None:
         if model.settings is not None:
-            if self.settings is not None:
-                self.issues.append(document.issue(("settings",), "settings are given in two files; keep one"))
-            s = model.settings
-            self.settings = Settings(
-                s.region, s.instance_arn, IdentitySource(s.identity_source), DriftMode(s.drift)
-            )
+            self._add_settings(document, model.settings)
         for index, person in enumerate(model.people):
             if self._declare(document, f"person:{person.user_name}", ("people", index, "user_name")):
                 self.people[person.user_name] = _user_spec(person)
@@ -140,10 +136,17 @@ class _Builder:
             self._add_permission_set(document, index, permission_set)
         for index, rule in enumerate(model.rules):
             self._add_rule(document, index, rule)
-        entries: list[tuple[str, int, EligibilityModel | BreakGlassModel]] = [
-            *(("eligibility", i, e) for i, e in enumerate(model.eligibility)),
-            *(("break_glass", i, e) for i, e in enumerate(model.break_glass)),
-        ]
+        self._add_on_call(document, model)
+        self._add_eligibility(document, model)
+
+    def _add_settings(self, document: LocatedDocument, s: SettingsModel) -> None:
+        if self.settings is not None:
+            self.issues.append(document.issue(("settings",), "settings are given in two files; keep one"))
+        self.settings = Settings(
+            s.region, s.instance_arn, IdentitySource(s.identity_source), DriftMode(s.drift)
+        )
+
+    def _add_on_call(self, document: LocatedDocument, model: FileModel) -> None:
         for index, schedule_model in enumerate(model.on_call):
             if self._declare(document, f"on_call:{schedule_model.name}", ("on_call", index, "name")):
                 origin = self._origin(document, ("on_call", index))
@@ -152,6 +155,13 @@ class _Builder:
                 )
                 self.on_call.append(schedule)
                 self.references += refs
+
+    def _add_eligibility(self, document: LocatedDocument, model: FileModel) -> None:
+        """Eligibility and break-glass entries; each name is declared once per kind."""
+        entries: list[tuple[str, int, EligibilityModel | BreakGlassModel]] = [
+            *(("eligibility", i, e) for i, e in enumerate(model.eligibility)),
+            *(("break_glass", i, e) for i, e in enumerate(model.break_glass)),
+        ]
         for key, index, entry in entries:
             if not self._declare(document, f"{key}:{entry.name}", (key, index, "name")):
                 continue
