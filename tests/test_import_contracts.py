@@ -61,9 +61,30 @@ def tree(tmp_path: Path) -> Path:
             "from sojourn.service import jit\n",
             "sojourn.notify.probe -> sojourn.service.jit",
         ),
+        (
+            "edges-apart",
+            "worker/probe.py",
+            "from sojourn.cli import render\n",
+            "sojourn.worker.probe -> sojourn.cli.render",
+        ),
+        (
+            "core-layers",
+            "catalog/probe.py",
+            "from sojourn.policy import parser\n",
+            "sojourn.catalog.probe -> sojourn.policy.parser",
+        ),
         ("packages-acyclic", "workflow/probe.py", "from sojourn.access import config\n", "No cycles"),
     ],
-    ids=["core-boto3", "core-httpx", "edge-store", "service-edge", "adapter-service", "cycle"],
+    ids=[
+        "core-boto3",
+        "core-httpx",
+        "edge-store",
+        "service-edge",
+        "adapter-service",
+        "edge-edge",
+        "catalog-policy",
+        "cycle",
+    ],
 )
 def test_a_probe_import_breaks_its_contract(
     tree: Path, contract: str, probe: str, source: str, reported: str
@@ -75,6 +96,15 @@ def test_a_probe_import_breaks_its_contract(
     assert result.returncode == 1, output
     assert "0 kept, 1 broken" in output
     assert reported in output
+
+
+def test_an_adapter_may_import_a_port(tree: Path) -> None:
+    """Adapters implement the ports, so importing sojourn.service.ports keeps adapters-down."""
+    (tree / "src" / "sojourn" / "store" / "probe.py").write_text(
+        "from sojourn.service.ports import provider\n"
+    )
+    result = lint_imports(tree, "adapters-down")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_an_ignore_that_no_longer_matches_fails(tree: Path) -> None:
