@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from sojourn.workflow.effects import Deprovision, Notify, Provision
 from sojourn.workflow.grant_request import State
-from sojourn.workflow.opening import Ask, Eligibility, NotEligible, choose, open_request
+from sojourn.workflow.opening import Ask, Eligibility, NotEligible, Terms, choose, open_request
 from sojourn.workflow.transitions import (
     MAX_PROVISION_ATTEMPTS,
     Approve,
@@ -27,14 +28,15 @@ from sojourn.workflow.transitions import (
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 RULE = Eligibility(
-    "prod-admin-for-team-a",
-    "prod-admin",
+    Terms("prod-admin-for-team-a", "prod-admin", timedelta(hours=4), ticket_pattern=r"INC-\d+"),
     frozenset({"111111111111", "222222222222"}),
-    timedelta(hours=4),
     frozenset({"bob", "carol", "alice"}),
-    ticket_pattern=r"INC-\d+",
 )
 ASK = Ask("alice", "prod-admin", ("111111111111",), timedelta(hours=2), "INC-4711 failover", "INC-4711")
+
+
+def with_terms(**changes: object) -> Eligibility:
+    return replace(RULE, terms=replace(RULE.terms, **changes))  # type: ignore[arg-type]
 
 
 def opened(rule: Eligibility = RULE, ask: Ask = ASK):  # type: ignore[no-untyped-def]
@@ -78,9 +80,7 @@ def test_only_listed_approvers_answer_and_only_once() -> None:
 
 
 def test_two_approvals_when_the_rule_asks_for_two() -> None:
-    from dataclasses import replace
-
-    request = opened(replace(RULE, approvals_required=2)).request
+    request = opened(with_terms(approvals_required=2)).request
     once = transition(request, Approve("bob"), T0)
     assert once.request.state is State.PENDING and not any(isinstance(e, Provision) for e in once.effects)
     with pytest.raises(IllegalTransition, match="already answered"):
@@ -134,16 +134,14 @@ def test_provisioning_failures_retry_then_fail_with_cleanup() -> None:
 def test_extension_by_an_approver_within_the_maximum() -> None:
     active = transition(transition(opened().request, Approve("bob"), T0).request, Provisioned(), T0).request
     with pytest.raises(SelfApproval):
-        transition(active, Extend("alice", timedelta(hours=1), RULE.max_duration), T0)
-    longer = transition(active, Extend("carol", timedelta(hours=1), RULE.max_duration), T0).request
+        transition(active, Extend("alice", timedelta(hours=1), RULE.terms.max_duration), T0)
+    longer = transition(active, Extend("carol", timedelta(hours=1), RULE.terms.max_duration), T0).request
     assert longer.ends_at == T0 + timedelta(hours=3)
     with pytest.raises(IllegalTransition, match="longer than"):
-        transition(longer, Extend("carol", timedelta(hours=2), RULE.max_duration), T0)
+        transition(longer, Extend("carol", timedelta(hours=2), RULE.terms.max_duration), T0)
 
 
 def test_eligibility_checks_duration_reason_ticket_and_accounts() -> None:
-    from dataclasses import replace
-
     with pytest.raises(NotEligible, match="longer than"):
         open_request(replace(ASK, duration=timedelta(hours=5)), RULE, "r", T0)
     with pytest.raises(NotEligible, match="requires a reason"):
@@ -156,13 +154,11 @@ def test_eligibility_checks_duration_reason_ticket_and_accounts() -> None:
 
 
 def test_break_glass_and_auto_approval_skip_approvers() -> None:
-    from dataclasses import replace
-
-    glass = replace(RULE, break_glass=True, approvers=frozenset(), notify=("security",))
+    glass = replace(with_terms(break_glass=True, notify=("security",)), approvers=frozenset())
     outcome = open_request(replace(ASK, break_glass=True), glass, "bg", T0)
     assert outcome.request.state is State.APPROVED and outcome.request.source == "break-glass"
     assert Notify("break_glass", "bg", ("security",)) in outcome.effects
-    auto = open_request(ASK, replace(RULE, auto_approve=True), "auto", T0)
+    auto = open_request(ASK, with_terms(auto_approve=True), "auto", T0)
     assert auto.request.state is State.APPROVED and auto.request.source == "auto"
     lonely = replace(RULE, approvers=frozenset({"alice"}))
     with pytest.raises(NotEligible, match="other than alice"):

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from sojourn.access.issues import ConfigIssue
 from sojourn.access.state import PermissionSetSpec, UserSpec
+from sojourn.workflow.opening import Terms
 from sojourn.workflow.rotations import Rotation
 
 
@@ -77,25 +78,15 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class EligibilityRule:
-    """Who may ask for which permission set where, for how long, and who approves (or break-glass)."""
+    """Who may ask (teams, people), on which accounts, who approves, and the terms of the request."""
 
-    name: str
+    terms: Terms
     teams: tuple[str, ...]
     people: tuple[str, ...]
-    permission_set: str
     where: Selector
-    max_duration: timedelta
     approver_teams: tuple[str, ...] = ()
     approver_people: tuple[str, ...] = ()
-    approvals_required: int = 1
-    reason_required: bool = True
-    ticket_pattern: str | None = None
-    auto_approve: bool = False
-    answer_within: timedelta = timedelta(hours=24)
-    break_glass: bool = False
-    notify: tuple[str, ...] = ()
     origin: Origin | None = None
-    auto_approve_on_call: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sojourn.access.config import EligibilityRule, OnCallSchedule, Origin, Selector
 from sojourn.access.config_model import BreakGlassModel, EligibilityModel, OnCallModel, span_minutes
 from sojourn.access.issues import ConfigIssue
+from sojourn.workflow.opening import Terms
 from sojourn.workflow.rotations import Rotation, RotationError, Shift, shifts
 
 Reference = tuple[str, str, Origin]
@@ -21,48 +22,43 @@ def eligibility_rule(
         issues.append(origin.issue("say who may ask: teams or people", ".who"))
     if model.who.groups:
         issues.append(origin.issue("eligibility names teams or people, not groups", ".who.groups"))
+    teams, people = tuple(model.who.teams), tuple(model.who.people)
     references: list[Reference] = [("permission_set", model.permission_set, origin)]
-    references += [("team", t, origin) for t in model.who.teams]
-    references += [("person", p, origin) for p in model.who.people]
+    references += [("team", t, origin) for t in teams]
+    references += [("person", p, origin) for p in people]
     if isinstance(model, EligibilityModel):
         approvers = model.approvers
         references += [("team", t, origin) for t in approvers.teams]
         references += [("person", p, origin) for p in approvers.people]
         if not (approvers.teams or approvers.people or model.auto_approve or model.auto_approve_when_on_call):
             issues.append(origin.issue("name approvers (teams or people) or set auto_approve", ".approvers"))
-        rule = EligibilityRule(
+        terms = Terms(
             model.name,
-            tuple(model.who.teams),
-            tuple(model.who.people),
             model.permission_set,
-            where,
             timedelta(minutes=span_minutes(model.max_duration)),
-            tuple(approvers.teams),
-            tuple(approvers.people),
             approvers.count,
             model.reason_required,
             model.ticket_pattern,
             model.auto_approve,
             timedelta(minutes=span_minutes(model.answer_within)),
-            origin=origin,
             auto_approve_on_call=model.auto_approve_when_on_call,
+        )
+        rule = EligibilityRule(
+            terms, teams, people, where, tuple(approvers.teams), tuple(approvers.people), origin
         )
         if model.auto_approve_when_on_call:
             references.append(("on_call", model.auto_approve_when_on_call, origin))
         return rule, references
     assert glass
-    rule = EligibilityRule(
+    terms = Terms(
         model.name,
-        tuple(model.who.teams),
-        tuple(model.who.people),
         model.permission_set,
-        where,
         timedelta(minutes=span_minutes(model.max_duration)),
         approvals_required=0,
         break_glass=True,
         notify=tuple(model.notify),
-        origin=origin,
     )
+    rule = EligibilityRule(terms, teams, people, where, origin=origin)
     return rule, references
 
 

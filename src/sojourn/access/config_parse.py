@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -30,18 +29,15 @@ from sojourn.access.config_model import (
     PermissionSetModel,
     PersonModel,
     SelectorModel,
+    SettingsModel,
 )
+from sojourn.access.config_permission_set import permission_set_spec
 from sojourn.access.issues import ConfigIssue
 from sojourn.access.state import (
-    CustomerManagedPolicyRef,
-    PermissionsBoundary,
     PermissionSetSpec,
     UserSpec,
-    canonical_policy_json,
 )
 from sojourn.access.yaml_source import LocatedDocument, Path, load_located, render_path
-
-INLINE_POLICY_QUOTA = 32_768
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +123,7 @@ class _Builder:
 
     def add(self, document: LocatedDocument, model: FileModel) -> None:
         if model.settings is not None:
-            if self.settings is not None:
-                self.issues.append(document.issue(("settings",), "settings are given in two files; keep one"))
-            s = model.settings
-            self.settings = Settings(
-                s.region, s.instance_arn, IdentitySource(s.identity_source), DriftMode(s.drift)
-            )
+            self._add_settings(document, model.settings)
         for index, person in enumerate(model.people):
             if self._declare(document, f"person:{person.user_name}", ("people", index, "user_name")):
                 self.people[person.user_name] = _user_spec(person)
@@ -145,10 +136,17 @@ class _Builder:
             self._add_permission_set(document, index, permission_set)
         for index, rule in enumerate(model.rules):
             self._add_rule(document, index, rule)
-        entries: list[tuple[str, int, EligibilityModel | BreakGlassModel]] = [
-            *(("eligibility", i, e) for i, e in enumerate(model.eligibility)),
-            *(("break_glass", i, e) for i, e in enumerate(model.break_glass)),
-        ]
+        self._add_on_call(document, model)
+        self._add_eligibility(document, model)
+
+    def _add_settings(self, document: LocatedDocument, s: SettingsModel) -> None:
+        if self.settings is not None:
+            self.issues.append(document.issue(("settings",), "settings are given in two files; keep one"))
+        self.settings = Settings(
+            s.region, s.instance_arn, IdentitySource(s.identity_source), DriftMode(s.drift)
+        )
+
+    def _add_on_call(self, document: LocatedDocument, model: FileModel) -> None:
         for index, schedule_model in enumerate(model.on_call):
             if self._declare(document, f"on_call:{schedule_model.name}", ("on_call", index, "name")):
                 origin = self._origin(document, ("on_call", index))
@@ -157,6 +155,13 @@ class _Builder:
                 )
                 self.on_call.append(schedule)
                 self.references += refs
+
+    def _add_eligibility(self, document: LocatedDocument, model: FileModel) -> None:
+        """Eligibility and break-glass entries; each name is declared once per kind."""
+        entries: list[tuple[str, int, EligibilityModel | BreakGlassModel]] = [
+            *(("eligibility", i, e) for i, e in enumerate(model.eligibility)),
+            *(("break_glass", i, e) for i, e in enumerate(model.break_glass)),
+        ]
         for key, index, entry in entries:
             if not self._declare(document, f"{key}:{entry.name}", (key, index, "name")):
                 continue
@@ -217,69 +222,12 @@ class _Builder:
         path: Path = ("permission_sets", index)
         if not self._declare(document, f"permission_set:{model.name}", (*path, "name")):
             return
-        inline = self._inline_policy(document, (*path, "inline_policy"), model.inline_policy)
-        boundary = None
-        if model.permissions_boundary is not None:
-            b = model.permissions_boundary
-            if (b.managed_policy_arn is None) == (b.customer_managed is None):
-                self.issues.append(
-                    document.issue(
-                        (*path, "permissions_boundary"),
-                        "give exactly one of managed_policy_arn or customer_managed",
-                    )
-                )
-            boundary = PermissionsBoundary(
-                b.managed_policy_arn,
-                CustomerManagedPolicyRef(b.customer_managed.name, b.customer_managed.path)
-                if b.customer_managed
-                else None,
-            )
-        self.permission_sets[model.name] = PermissionSetSpec(
-            name=model.name,
-            description=model.description,
-            session_duration=model.session_duration,
-            managed_policies=tuple(sorted(set(model.managed_policies))),
-            customer_managed_policies=tuple(
-                sorted({CustomerManagedPolicyRef(c.name, c.path) for c in model.customer_managed_policies})
-            ),
-            inline_policy=inline,
-            permissions_boundary=boundary,
-            tags=tuple(sorted(model.tags.items())),
-        )
+        self.permission_sets[model.name] = permission_set_spec(document, path, model, self.issues)
         self.supersedes[model.name] = frozenset(model.supersedes)
         for position, other in enumerate(model.supersedes):
             self.references.append(
                 ("permission_set", other, self._origin(document, (*path, "supersedes", position)))
             )
-
-    def _inline_policy(self, document: LocatedDocument, path: Path, value: object) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError as error:
-                self.issues.append(
-                    document.issue(
-                        path,
-                        f"inline policy is not valid JSON: {error.msg} at line {error.lineno} "
-                        f"column {error.colno} of the policy; fix the JSON or write the policy as YAML",
-                    )
-                )
-                return None
-        problem = _policy_shape_problem(value)
-        if problem:
-            self.issues.append(document.issue(path, problem))
-            return None
-        text = canonical_policy_json(value)
-        if len(text) > INLINE_POLICY_QUOTA:
-            self.issues.append(
-                document.issue(
-                    path,
-                    f"inline policy is {len(text)} characters; Identity Center allows {INLINE_POLICY_QUOTA}",
-                )
-            )
-        return text
 
     def _add_rule(self, document: LocatedDocument, index: int, model: object) -> None:
         from sojourn.access.config_model import RuleModel
@@ -388,23 +336,3 @@ def _selector(model: SelectorModel) -> Selector:
 
 def _is_glob(name: str) -> bool:
     return any(ch in name for ch in "*?[")
-
-
-def _policy_shape_problem(document: object) -> str | None:
-    if not isinstance(document, dict):
-        return "inline policy must be a JSON object with Version and Statement"
-    statements = document.get("Statement")
-    if statements is None:
-        return "inline policy has no Statement; add at least one"
-    if isinstance(statements, dict):
-        statements = [statements]
-    if not isinstance(statements, list) or not statements:
-        return "inline policy Statement must be an object or a non-empty list"
-    for index, statement in enumerate(statements):
-        if not isinstance(statement, dict):
-            return f"Statement[{index}] must be an object"
-        if statement.get("Effect") not in ("Allow", "Deny"):
-            return f'Statement[{index}].Effect must be "Allow" or "Deny"'
-        if "Action" not in statement and "NotAction" not in statement:
-            return f"Statement[{index}] needs Action or NotAction"
-    return None

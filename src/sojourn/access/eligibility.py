@@ -55,18 +55,4 @@ def _resolved(
     config: AccessConfig, rule: EligibilityRule, accounts: frozenset[str], today: date
 ) -> Eligibility:
     approvers = members(config, rule.approver_teams, today) | frozenset(rule.approver_people)
-    return Eligibility(
-        rule=rule.name,
-        permission_set=rule.permission_set,
-        accounts=accounts,
-        max_duration=rule.max_duration,
-        approvers=approvers,
-        approvals_required=rule.approvals_required,
-        reason_required=rule.reason_required,
-        ticket_pattern=rule.ticket_pattern,
-        auto_approve=rule.auto_approve,
-        answer_within=rule.answer_within,
-        break_glass=rule.break_glass,
-        notify=rule.notify,
-        auto_approve_on_call=rule.auto_approve_on_call,
-    )
+    return Eligibility(rule.terms, accounts, approvers)

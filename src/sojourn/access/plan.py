@@ -16,7 +16,7 @@ from sojourn.access.changes import (
 )
 from sojourn.access.config import DriftMode, IdentitySource
 from sojourn.access.effective import AccessDelta, state_delta
-from sojourn.access.state import AccessState, Assignment, Membership
+from sojourn.access.state import AccessState, Assignment, Membership, PermissionSetSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,115 +57,207 @@ def make_plan(
     """
     previous = previous or AccessState()
     names = account_names or {}
-    drift_items: list[DriftItem] = []
+    ledger = _DriftLedger(drift is DriftMode.REMOVE)
+    permission_sets = _permission_set_changes(desired, observed, previous, ledger)
     notes: list[str] = []
-    remove_drift = drift is DriftMode.REMOVE
-    kept: set[Assignment] = set()
-
-    def removable(kind: str, label: str, ours: bool) -> bool:
-        if ours:
-            return True
-        drift_items.append(DriftItem(f"{kind} {label} exists in AWS but not in configuration", remove_drift))
-        return remove_drift
-
-    ps_create, ps_update, ps_delete = [], [], []
-    target_assignments = set(desired.assignments)
-    for name, spec in sorted(desired.permission_sets.items()):
-        current = observed.permission_sets.get(name)
-        if current is None:
-            ps_create.append(PermissionSetChange(Action.CREATE, name, None, spec))
-        elif current != spec:
-            ps_update.append((name, current, spec))
-    for name, spec in sorted(observed.permission_sets.items()):
-        if name not in desired.permission_sets and removable(
-            "permission set", repr(name), name in previous.permission_sets
-        ):
-            ps_delete.append(PermissionSetChange(Action.DELETE, name, spec, None))
-
-    manage_identities = identity_source is IdentitySource.IDENTITY_CENTER
-    user_create, user_delete, group_create, group_delete = [], [], [], []
-    if manage_identities:
-        user_create = [
-            UserChange(Action.CREATE, u) for n, u in sorted(desired.users.items()) if n not in observed.users
-        ]
-        user_delete = [
-            UserChange(Action.DELETE, u)
-            for n, u in sorted(observed.users.items())
-            if n not in desired.users and n in previous.users
-        ]
-        group_create = [
-            GroupChange(Action.CREATE, g)
-            for n, g in sorted(desired.groups.items())
-            if n not in observed.groups
-        ]
-        group_delete = [
-            GroupChange(Action.DELETE, g)
-            for n, g in sorted(observed.groups.items())
-            if n not in desired.groups and n in previous.groups
-        ]
+    if identity_source is IdentitySource.IDENTITY_CENTER:
+        identities = _identity_changes(desired, observed, previous)
+        target = set(desired.assignments)
     else:
-        missing = sorted(
-            {a.principal for a in desired.assignments if a.principal_type == "USER"} - set(observed.users)
-        )
-        notes += [
-            f"user {u!r} is not in the identity store yet; its assignments wait for the IdP" for u in missing
-        ]
-        target_assignments = {
-            a for a in target_assignments if a.principal_type != "USER" or a.principal in observed.users
-        }
-    for name in sorted(set(observed.users) - set(desired.users) - set(previous.users)):
-        notes.append(
-            f"user {name!r} is in the identity store but not in configuration: its access is managed, "
-            "its identity is left alone"
-        )
-
-    managed_groups = set(desired.groups) | set(previous.groups)
-    membership_add = sorted(desired.memberships - observed.memberships)
-    membership_remove: list[Membership] = []
-    for m in sorted(observed.memberships - desired.memberships):
-        if m.group in managed_groups and removable(
-            "membership", f"{m.user} in {m.group}", m in previous.memberships or m.group in previous.groups
-        ):
-            membership_remove.append(m)
-
-    assignment_create = sorted(target_assignments - observed.assignments)
-    assignment_delete: list[Assignment] = []
-    for a in sorted(observed.assignments - target_assignments):
-        where = names.get(a.account_id, a.account_id)
-        label = f"{a.permission_set} for {a.principal_type.lower()} {a.principal} on {where}"
-        if removable("assignment", label, a in previous.assignments):
-            assignment_delete.append(a)
-        else:
-            kept.add(a)
-
-    final_assignments = target_assignments | kept
-    for name, current, spec in ps_update:
-        accounts = tuple(sorted({a.account_id for a in final_assignments if a.permission_set == name}))
-        ps_create.append(PermissionSetChange(Action.UPDATE, name, current, spec, accounts))
-
-    changes: list[Change] = [
-        *ps_create,
-        *user_create,
-        *group_create,
-        *(MembershipChange(Action.CREATE, m) for m in membership_add),
-        *(AssignmentChange(Action.CREATE, a) for a in assignment_create),
-        *(AssignmentChange(Action.DELETE, a) for a in assignment_delete),
-        *(MembershipChange(Action.DELETE, m) for m in membership_remove),
-        *group_delete,
-        *user_delete,
-        *ps_delete,
-    ]
-    final_memberships = (observed.memberships | set(membership_add)) - set(membership_remove)
+        identities = _IdentityChanges()
+        target, notes = _assignments_awaiting_the_idp(desired, observed)
+    notes += _unmanaged_user_notes(desired, observed, previous)
+    memberships = _membership_changes(desired, observed, previous, ledger)
+    assignments = _assignment_changes(target, observed, previous, names, ledger)
+    final_assignments = target | assignments.kept
+    changes = _ordered(
+        permission_sets.with_updates(final_assignments),
+        identities,
+        memberships,
+        assignments,
+        permission_sets.delete,
+    )
+    final_memberships = (observed.memberships | set(memberships.add)) - set(memberships.remove)
     after = AccessState(memberships=frozenset(final_memberships), assignments=frozenset(final_assignments))
     before = AccessState(memberships=observed.memberships, assignments=observed.assignments)
     delta = state_delta(before, after, names)
     return Plan(
-        changes=tuple(changes),
-        drift=tuple(drift_items),
+        changes=changes,
+        drift=tuple(ledger.items),
         person_delta={p: tuple(d) for p, d in delta.items()},
         base_fingerprint=observed.fingerprint(),
         notes=tuple(notes),
-        summary=summarise(tuple(changes)),
+        summary=summarise(changes),
+    )
+
+
+@dataclass(slots=True)
+class _DriftLedger:
+    """Records what is in AWS without configuration or an earlier apply, and says whether it goes."""
+
+    remove: bool
+    items: list[DriftItem] = field(default_factory=list)
+
+    def removable(self, kind: str, label: str, ours: bool) -> bool:
+        if ours:
+            return True
+        self.items.append(DriftItem(f"{kind} {label} exists in AWS but not in configuration", self.remove))
+        return self.remove
+
+
+@dataclass(frozen=True, slots=True)
+class _PermissionSetChanges:
+    create: tuple[PermissionSetChange, ...]
+    update: tuple[tuple[str, PermissionSetSpec, PermissionSetSpec], ...]
+    """Name, current and desired spec; the accounts to re-provision are known only after the assignments."""
+    delete: tuple[PermissionSetChange, ...]
+
+    def with_updates(self, final_assignments: set[Assignment]) -> tuple[PermissionSetChange, ...]:
+        """Creations, then updates naming every account that will hold the permission set."""
+        updates = []
+        for name, current, spec in self.update:
+            accounts = tuple(sorted({a.account_id for a in final_assignments if a.permission_set == name}))
+            updates.append(PermissionSetChange(Action.UPDATE, name, current, spec, accounts))
+        return (*self.create, *updates)
+
+
+@dataclass(frozen=True, slots=True)
+class _IdentityChanges:
+    user_create: tuple[UserChange, ...] = ()
+    user_delete: tuple[UserChange, ...] = ()
+    group_create: tuple[GroupChange, ...] = ()
+    group_delete: tuple[GroupChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _MembershipChanges:
+    add: tuple[Membership, ...]
+    remove: tuple[Membership, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _AssignmentChanges:
+    create: tuple[Assignment, ...]
+    delete: tuple[Assignment, ...]
+    kept: frozenset[Assignment]
+    """Drift left in place under `drift: report`."""
+
+
+def _permission_set_changes(
+    desired: AccessState, observed: AccessState, previous: AccessState, ledger: _DriftLedger
+) -> _PermissionSetChanges:
+    create, update, delete = [], [], []
+    for name, spec in sorted(desired.permission_sets.items()):
+        current = observed.permission_sets.get(name)
+        if current is None:
+            create.append(PermissionSetChange(Action.CREATE, name, None, spec))
+        elif current != spec:
+            update.append((name, current, spec))
+    for name, spec in sorted(observed.permission_sets.items()):
+        if name not in desired.permission_sets and ledger.removable(
+            "permission set", repr(name), name in previous.permission_sets
+        ):
+            delete.append(PermissionSetChange(Action.DELETE, name, spec, None))
+    return _PermissionSetChanges(tuple(create), tuple(update), tuple(delete))
+
+
+def _identity_changes(desired: AccessState, observed: AccessState, previous: AccessState) -> _IdentityChanges:
+    """Users and groups Identity Center holds for us; only what an earlier apply created is deleted."""
+    return _IdentityChanges(
+        user_create=tuple(
+            UserChange(Action.CREATE, u) for n, u in sorted(desired.users.items()) if n not in observed.users
+        ),
+        user_delete=tuple(
+            UserChange(Action.DELETE, u)
+            for n, u in sorted(observed.users.items())
+            if n not in desired.users and n in previous.users
+        ),
+        group_create=tuple(
+            GroupChange(Action.CREATE, g)
+            for n, g in sorted(desired.groups.items())
+            if n not in observed.groups
+        ),
+        group_delete=tuple(
+            GroupChange(Action.DELETE, g)
+            for n, g in sorted(observed.groups.items())
+            if n not in desired.groups and n in previous.groups
+        ),
+    )
+
+
+def _assignments_awaiting_the_idp(
+    desired: AccessState, observed: AccessState
+) -> tuple[set[Assignment], list[str]]:
+    """With an external IdP, a user's assignments wait until the IdP has provisioned the user."""
+    missing = sorted(
+        {a.principal for a in desired.assignments if a.principal_type == "USER"} - set(observed.users)
+    )
+    notes = [
+        f"user {u!r} is not in the identity store yet; its assignments wait for the IdP" for u in missing
+    ]
+    target = {a for a in desired.assignments if a.principal_type != "USER" or a.principal in observed.users}
+    return target, notes
+
+
+def _unmanaged_user_notes(desired: AccessState, observed: AccessState, previous: AccessState) -> list[str]:
+    return [
+        f"user {name!r} is in the identity store but not in configuration: its access is managed, "
+        "its identity is left alone"
+        for name in sorted(set(observed.users) - set(desired.users) - set(previous.users))
+    ]
+
+
+def _membership_changes(
+    desired: AccessState, observed: AccessState, previous: AccessState, ledger: _DriftLedger
+) -> _MembershipChanges:
+    """Memberships of groups we manage (now or at the last apply); other groups' members are not ours."""
+    managed_groups = set(desired.groups) | set(previous.groups)
+    remove = []
+    for m in sorted(observed.memberships - desired.memberships):
+        ours = m in previous.memberships or m.group in previous.groups
+        if m.group in managed_groups and ledger.removable("membership", f"{m.user} in {m.group}", ours):
+            remove.append(m)
+    return _MembershipChanges(tuple(sorted(desired.memberships - observed.memberships)), tuple(remove))
+
+
+def _assignment_changes(
+    target: set[Assignment],
+    observed: AccessState,
+    previous: AccessState,
+    names: Mapping[str, str],
+    ledger: _DriftLedger,
+) -> _AssignmentChanges:
+    delete, kept = [], set()
+    for a in sorted(observed.assignments - target):
+        where = names.get(a.account_id, a.account_id)
+        label = f"{a.permission_set} for {a.principal_type.lower()} {a.principal} on {where}"
+        if ledger.removable("assignment", label, a in previous.assignments):
+            delete.append(a)
+        else:
+            kept.add(a)
+    return _AssignmentChanges(tuple(sorted(target - observed.assignments)), tuple(delete), frozenset(kept))
+
+
+def _ordered(
+    permission_sets: tuple[PermissionSetChange, ...],
+    identities: _IdentityChanges,
+    memberships: _MembershipChanges,
+    assignments: _AssignmentChanges,
+    deleted_permission_sets: tuple[PermissionSetChange, ...],
+) -> tuple[Change, ...]:
+    """Creations from the outside in (permission sets, principals, memberships, assignments), then
+    deletions from the inside out, so no change refers to something not yet there or already gone."""
+    return (
+        *permission_sets,
+        *identities.user_create,
+        *identities.group_create,
+        *(MembershipChange(Action.CREATE, m) for m in memberships.add),
+        *(AssignmentChange(Action.CREATE, a) for a in assignments.create),
+        *(AssignmentChange(Action.DELETE, a) for a in assignments.delete),
+        *(MembershipChange(Action.DELETE, m) for m in memberships.remove),
+        *identities.group_delete,
+        *identities.user_delete,
+        *deleted_permission_sets,
     )
 
 

@@ -200,15 +200,15 @@ def eligible(who: AsOption = None, config: ConfigOption = Path("access")) -> Non
     for column in ("rule", "permission set", "accounts", "max", "approvers", "kind"):
         table.add_column(column)
     for e in found:
+        terms = e.terms
         kind = (
             "break-glass"
-            if e.break_glass
-            else ("auto" if e.auto_approve else f"{e.approvals_required} approval(s)")
+            if terms.break_glass
+            else ("auto" if terms.auto_approve else f"{terms.approvals_required} approval(s)")
         )
         accounts = ", ".join(sorted(names.get(a, a) for a in e.accounts))
-        table.add_row(
-            e.rule, e.permission_set, accounts, str(e.max_duration), ", ".join(sorted(e.approvers)), kind
-        )
+        approvers = ", ".join(sorted(e.approvers))
+        table.add_row(terms.rule, terms.permission_set, accounts, str(terms.max_duration), approvers, kind)
     console.print(table)
 
 

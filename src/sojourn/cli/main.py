@@ -263,9 +263,10 @@ def demo(
     ),
 ) -> None:
     """The embedded default: moto with S1's organisation, planned and applied, then a grant just in time."""
+    from sojourn.cli.render import show_matrix, show_plan
     from sojourn.demo.run import run_demo
 
-    raise typer.Exit(run_demo(console, state_dir))
+    raise typer.Exit(run_demo(console, state_dir, show_plan, show_matrix))
 
 
 def main() -> None:  # pragma: no cover - console entry point

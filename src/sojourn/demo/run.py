@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import boto3
 from rich.console import Console
 
+from sojourn.access.organization import Organization
+from sojourn.access.plan import Plan
 from sojourn.bootstrap import Runtime
-from sojourn.cli.render import show_matrix, show_plan
 from sojourn.clock import FixedClock
 from sojourn.demo.jit_demo import jit_config, run_jit
 from sojourn.demo.seed import seed_s1_organization
@@ -23,7 +25,13 @@ from sojourn.settings import Settings, use_embedded_credentials
 EXAMPLE_CONFIG = Path(__file__).with_name("config")
 
 
-def run_demo(console: Console, state_dir: Path) -> int:
+ShowPlan = Callable[[Console, Plan, Mapping[str, str], int, str], None]
+ShowMatrix = Callable[
+    [Console, Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]], Organization], None
+]
+
+
+def run_demo(console: Console, state_dir: Path, show_plan: ShowPlan, show_matrix: ShowMatrix) -> int:
     """Returns the process exit code."""
     use_embedded_credentials()
     if state_dir.exists():

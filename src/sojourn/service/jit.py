@@ -83,11 +83,13 @@ class JitService:
 
     def _on_call_approval(self, rules: list[Eligibility], person: str) -> list[Eligibility]:
         """Rules that auto-approve the on-call holder do so while the requester is on call."""
-        if self.on_call is None or not any(r.auto_approve_on_call for r in rules):
+        if self.on_call is None or not any(r.terms.auto_approve_on_call for r in rules):
             return rules
         on_call_now = {(g.schedule, g.person) for g in self.on_call(self.clock.now())}
         return [
-            replace(r, auto_approve=True) if (r.auto_approve_on_call, person) in on_call_now else r
+            replace(r, terms=replace(r.terms, auto_approve=True))
+            if (r.terms.auto_approve_on_call, person) in on_call_now
+            else r
             for r in rules
         ]
 
@@ -115,7 +117,9 @@ class JitService:
     def extend(self, request_id: str, by: str, extra: timedelta, *, admin: bool = False) -> GrantRequest:
         now = self.clock.now()
         request = self.grants.get(request_id)
-        rules = [e for e in self.eligible(request.person) if e.permission_set == request.permission_set]
+        rules = [
+            e.terms for e in self.eligible(request.person) if e.terms.permission_set == request.permission_set
+        ]
         if not rules:
             raise IllegalTransition(f"{request.person} is no longer eligible for {request.permission_set}")
         limit = max(e.max_duration for e in rules)

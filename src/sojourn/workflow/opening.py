@@ -12,14 +12,12 @@ from sojourn.workflow.transitions import IllegalTransition, Outcome
 
 
 @dataclass(frozen=True, slots=True)
-class Eligibility:
-    """One eligibility rule resolved for one person: the accounts and approvers as concrete names."""
+class Terms:
+    """What an eligibility rule offers and how a request under it is handled, configured or resolved alike."""
 
     rule: str
     permission_set: str
-    accounts: frozenset[str]
     max_duration: timedelta
-    approvers: frozenset[str]
     approvals_required: int = 1
     reason_required: bool = True
     ticket_pattern: str | None = None
@@ -29,6 +27,15 @@ class Eligibility:
     notify: tuple[str, ...] = ()
     auto_approve_on_call: str | None = None
     """Approved at once when the requester is on call in this schedule right now."""
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """One eligibility rule resolved for one person: its terms, and the accounts and approvers by name."""
+
+    terms: Terms
+    accounts: frozenset[str]
+    approvers: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +58,8 @@ def choose(ask: Ask, eligible: list[Eligibility]) -> Eligibility:
     candidates = [
         e
         for e in eligible
-        if e.permission_set == ask.permission_set
-        and e.break_glass == ask.break_glass
+        if e.terms.permission_set == ask.permission_set
+        and e.terms.break_glass == ask.break_glass
         and set(ask.accounts) <= e.accounts
     ]
     if not candidates:
@@ -61,12 +68,17 @@ def choose(ask: Ask, eligible: list[Eligibility]) -> Eligibility:
             f"{ask.person} is not eligible for {kind} of {ask.permission_set} on {', '.join(ask.accounts)}; "
             "`sojourn eligible` lists what you may ask for"
         )
-    return sorted(candidates, key=lambda e: (not e.auto_approve, e.approvals_required, -e.max_duration))[0]
+    return sorted(candidates, key=lambda e: _permissiveness(e.terms))[0]
 
 
-def open_request(ask: Ask, rule: Eligibility, request_id: str, now: datetime) -> Outcome:
+def _permissiveness(terms: Terms) -> tuple[bool, int, timedelta]:
+    return (not terms.auto_approve, terms.approvals_required, -terms.max_duration)
+
+
+def open_request(ask: Ask, eligibility: Eligibility, request_id: str, now: datetime) -> Outcome:
+    rule = eligibility.terms
     _check(ask, rule)
-    approvers = rule.approvers - {ask.person}
+    approvers = eligibility.approvers - {ask.person}
     base = GrantRequest(
         id=request_id,
         person=ask.person,
@@ -101,7 +113,7 @@ def open_request(ask: Ask, rule: Eligibility, request_id: str, now: datetime) ->
     return Outcome(base, tuple(opened))
 
 
-def _check(ask: Ask, rule: Eligibility) -> None:
+def _check(ask: Ask, rule: Terms) -> None:
     if ask.duration <= timedelta(0):
         raise NotEligible("the duration must be longer than zero, e.g. --for 2h")
     if ask.duration > rule.max_duration:

@@ -19,14 +19,14 @@ def eligibility(who: CurrentUser, jit: JitDep) -> list[EligibilityOut]:
     require(who, Role.REQUESTER)
     return [
         EligibilityOut(
-            rule=e.rule,
-            permission_set=e.permission_set,
+            rule=e.terms.rule,
+            permission_set=e.terms.permission_set,
             accounts=sorted(e.accounts),
-            max_duration_seconds=int(e.max_duration.total_seconds()),
+            max_duration_seconds=int(e.terms.max_duration.total_seconds()),
             approvers=sorted(e.approvers),
-            approvals_required=e.approvals_required,
-            break_glass=e.break_glass,
-            auto_approve=e.auto_approve,
+            approvals_required=e.terms.approvals_required,
+            break_glass=e.terms.break_glass,
+            auto_approve=e.terms.auto_approve,
         )
         for e in jit.eligible(who.user_name)
     ]
