@@ -17,6 +17,7 @@ import pytest
 from sojourn.access.changes import Action, PermissionSetChange
 from sojourn.access.config import DriftMode
 from sojourn.access.state import PermissionSetSpec
+from sojourn.catalog import load_catalog
 from sojourn.clock import FixedClock
 from sojourn.service.applying import ApplyOutcome, apply_plan
 from sojourn.service.planning import PlanOutcome, plan_access
@@ -80,7 +81,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def plan(provider: FakeCloudProvider, store: Store, *, alice: bool) -> PlanOutcome:
-    return plan_access(sources(alice=alice), provider, store, today=datetime(2027, 1, 4).date())
+    return plan_access(
+        sources(alice=alice), provider, store, today=datetime(2027, 1, 4).date(), catalog=load_catalog()
+    )
 
 
 def apply(provider: FakeCloudProvider, store: Store, outcome: PlanOutcome, reason: str) -> ApplyOutcome:
