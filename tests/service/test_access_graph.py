@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sojourn.analysis.escalation import bundled_paths
 from sojourn.analysis.finding import Risk
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.queries import UnknownTarget, who_can
@@ -49,7 +48,7 @@ def test_who_can_gives_each_principal_its_chain_as_the_core_query_does(
     assert alice.display == "team-a-dev/alice"
     assert alice.text.startswith("team-a-dev/alice -[can assume") and "deployer" in alice.text
     assert answers[arn(SHARED, "role", "deployer")].hops == ()
-    builder = GraphBuilder(organisation(), catalog, bundled_paths())
+    builder = GraphBuilder(organisation(), catalog)
     core = who_can(builder, builder.build(), "sts:AssumeRole", ADMIN_ROLE)
     assert [(p.start, p.hops, p.conditions) for p in core] == [
         (a.principal, a.hops, a.conditions) for a in analysis.who_can("sts:AssumeRole", ADMIN_ROLE)
@@ -85,7 +84,7 @@ def test_findings_are_the_core_findings_with_paths_to_admin(
     analysis: SnapshotAnalysis, catalog: ActionCatalog
 ) -> None:
     report = analysis.findings()
-    builder = GraphBuilder(organisation(), catalog, bundled_paths())
+    builder = GraphBuilder(organisation(), catalog)
     assert list(report.findings) == snapshot_findings(builder, builder.build())
     assert any("team-a-dev/alice" in line for line in report.admin_paths)
     critical = report.reaching(Risk.CRITICAL)

@@ -10,16 +10,14 @@ import pytest
 
 from sojourn.store.grants import DuplicateRequest, RequestNotFound
 from sojourn.workflow.grant_request import State
-from sojourn.workflow.opening import Ask, Eligibility, open_request
+from sojourn.workflow.opening import Ask, Eligibility, Terms, open_request
 from sojourn.workflow.transitions import Approve, IllegalTransition, Provisioned, Tick, transition
 from tests.store.conftest import Backend
 from tests.store.events import T0
 
 RULE = Eligibility(
-    "prod-admin-for-team-a",
-    "prod-admin",
+    Terms("prod-admin-for-team-a", "prod-admin", timedelta(hours=4)),
     frozenset({"111111111111", "222222222222"}),
-    timedelta(hours=4),
     frozenset({"bob", "carol"}),
 )
 ASK = Ask("alice", "prod-admin", ("111111111111", "222222222222"), timedelta(hours=2), "INC-1 failover")

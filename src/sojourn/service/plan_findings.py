@@ -53,4 +53,3 @@ def new_findings(
 def at_least(findings: list[Finding], threshold: Risk) -> list[Finding]:
     """The findings at least as severe as THRESHOLD, in their order."""
     return [f for f in findings if f.check.severity.at_least(threshold)]
-
