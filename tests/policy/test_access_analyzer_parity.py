@@ -435,6 +435,48 @@ CASES: list[tuple[str, PolicyKind, str, str]] = [
         "private-source-ip",
     ),
     (
+        "ARN_REGION_NOT_ALLOWED",
+        IDENTITY,
+        doc(allow(action="iam:GetRole", resource="arn:aws:iam:us-east-1:111122223333:role/app")),
+        "arn-region-not-allowed",
+    ),
+    (
+        "MISSING_ARN_REGION",
+        IDENTITY,
+        doc(allow(action="logs:PutLogEvents", resource="arn:aws:logs::111122223333:log-group:app:*")),
+        "arn-region-missing",
+    ),
+    (
+        "INVALID_ARN_REGION",
+        IDENTITY,
+        doc(allow(action="sqs:SendMessage", resource="arn:aws:sqs:us-east1:111122223333:jobs")),
+        "bad-arn-region",
+    ),
+    (
+        "ARN_ACCOUNT_NOT_ALLOWED",
+        IDENTITY,
+        doc(allow(action="route53:GetHostedZone", resource="arn:aws:route53::111122223333:hostedzone/Z1")),
+        "arn-account-not-allowed",
+    ),
+    (
+        "MISSING_ARN_ACCOUNT",
+        IDENTITY,
+        doc(allow(action="sqs:SendMessage", resource="arn:aws:sqs:us-east-1::jobs")),
+        "arn-account-missing",
+    ),
+    (
+        "INVALID_ARN_ACCOUNT",
+        IDENTITY,
+        doc(allow(action="sqs:SendMessage", resource="arn:aws:sqs:us-east-1:1111-2222-3333:jobs")),
+        "bad-arn-account",
+    ),
+    (
+        "INVALID_REGION",
+        IDENTITY,
+        doc(allow(action="ec2:RunInstances", **when("StringEquals", "aws:RequestedRegion", "us-east"))),
+        "bad-region",
+    ),
+    (
         "IMPROVE_IP_RANGE",
         IDENTITY,
         doc(allow(**when("IpAddress", "aws:SourceIp", "203.0.113.7/24"))),

@@ -41,6 +41,9 @@ class FakeCatalog:
     def access_level(self, action: str) -> str | None:
         return None
 
+    def arn_field_shapes(self, service: str) -> tuple[frozenset[str], frozenset[str]] | None:
+        return (frozenset({""}), frozenset({""})) if service == "s3" else None
+
     def condition_key_type(self, key: str) -> str | None:
         lowered = key.lower()
         return self.KEYS.get(lowered) or ("String" if lowered.startswith("aws:principaltag/") else None)

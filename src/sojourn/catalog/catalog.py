@@ -75,13 +75,8 @@ class ActionCatalog:
         self._ranges = _service_ranges(self._all)
         self.bits = lru_cache(maxsize=16_384)(self._bits)
         self._level_bits: dict[str, ActionBits] | None = None
-        self._arn_services = frozenset(self._services) | {
-            r.arn.split(":")[2].lower()
-            for s in self._services.values()
-            for info in s.actions.values()
-            for r in info.resource_types
-            if r.arn.count(":") >= 5
-        }
+        self._arn_fields = _arn_fields(self._services.values())
+        self._arn_services = frozenset(self._services) | frozenset(self._arn_fields)
 
     def services(self) -> tuple[str, ...]:
         return tuple(sorted(self._services))
@@ -100,6 +95,11 @@ class ActionCatalog:
     def knows_arn_service(self, service: str) -> bool:
         """Whether an ARN's service part names a service: a prefix or a resource type's ARN service."""
         return service.lower() in self._arn_services
+
+    def arn_field_shapes(self, service: str) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The region and account fields, as written, of every ARN format the catalogue lists for an ARN
+        service ("${Region}", "" or a literal such as "aws"); None for a service with no ARN format."""
+        return self._arn_fields.get(service.lower())
 
     def supports_key(self, prefix: str, key: str) -> bool:
         """Whether the service lists the (global or own) condition key, e.g. aws:ResourceTag/${TagKey}."""
@@ -265,6 +265,21 @@ class ActionCatalog:
             if regex.fullmatch(lowered):
                 return kind
         return None
+
+
+def _arn_fields(services: Iterable[ServiceInfo]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    regions: dict[str, set[str]] = {}
+    accounts: dict[str, set[str]] = {}
+    for service in services:
+        for info in service.actions.values():
+            for requirement in info.resource_types:
+                parts = requirement.arn.split(":", 5)
+                if len(parts) < 6:
+                    continue
+                name = parts[2].lower()
+                regions.setdefault(name, set()).add(parts[3])
+                accounts.setdefault(name, set()).add(parts[4])
+    return {name: (frozenset(regions[name]), frozenset(accounts[name])) for name in regions}
 
 
 def _service_ranges(names: tuple[str, ...]) -> dict[str, tuple[int, int]]:

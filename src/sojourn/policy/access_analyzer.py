@@ -64,6 +64,13 @@ BY_CODE: dict[str, str | None] = {
     "null-with-if-exists": "NULL_WITH_IF_EXISTS",
     "quota": "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
     "inline-quota": "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
+    "arn-region-not-allowed": "ARN_REGION_NOT_ALLOWED",
+    "arn-region-missing": "MISSING_ARN_REGION",
+    "bad-arn-region": "INVALID_ARN_REGION",
+    "arn-account-not-allowed": "ARN_ACCOUNT_NOT_ALLOWED",
+    "arn-account-missing": "MISSING_ARN_ACCOUNT",
+    "bad-arn-account": "INVALID_ARN_ACCOUNT",
+    "bad-region": "INVALID_REGION",
 }
 """Sojourn issue code -> AA issue code (None: AA has no such check)."""
 

@@ -14,8 +14,10 @@ from functools import lru_cache
 from typing import Protocol
 
 from sojourn.catalog.retired import retired_service
+from sojourn.policy.arn_fields import check_requested_regions, check_resource_fields
 from sojourn.policy.model import Located, Policy, PolicyIssue, PolicyKind, Severity
 from sojourn.policy.operators import operator_family
+from sojourn.policy.rcp_rules import check_rcp
 
 Report = Callable[..., None]
 LIKE_OPERATORS = frozenset({"StringLike", "StringNotLike"})
@@ -40,6 +42,8 @@ class ActionCatalogView(Protocol):
     def access_level(self, action: str) -> str | None: ...
 
     def condition_key_type(self, key: str) -> str | None: ...
+
+    def arn_field_shapes(self, service: str) -> tuple[frozenset[str], frozenset[str]] | None: ...
 
 
 COMPATIBLE = {
@@ -67,6 +71,13 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
             PolicyIssue(policy.source, place.line, place.col, place.path, code, severity, message, aa_code)
         )
 
+    def field_report(
+        place: Located, code: str, message: str, severity: Severity, aa_code: str | None = None
+    ) -> None:
+        if unknown_action is Severity.WARNING and severity is Severity.ERROR:
+            severity, message = Severity.WARNING, f"{message} (AWS published this policy)"
+        report(place, code, message, severity, aa_code)
+
     for statement in policy.statements:
         patterns = statement.actions if statement.actions is not None else statement.not_actions or ()
         for pattern, place in zip(patterns, statement.action_places, strict=False):
@@ -76,6 +87,9 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
             service = arn_service(resource)
             if service is not None and not catalog.knows_arn_service(service):
                 _unknown_resource_service(service, resource, place, report)
+            else:
+                check_resource_fields(resource, place, catalog, field_report)
+        check_requested_regions(statement.conditions, field_report)
         for condition in statement.conditions:
             family = operator_family(condition.base)
             key_type = catalog.condition_key_type(condition.key)
@@ -136,6 +150,8 @@ def validate_policy(policy: Policy, catalog: ActionCatalogView | None) -> tuple[
                     "misleading; drop the qualifier",
                     Severity.WARNING,
                 )
+    if policy.kind is PolicyKind.RCP:
+        check_rcp(policy, report)
     return tuple(issues)
 
 
