@@ -74,6 +74,12 @@ def tree(tmp_path: Path) -> Path:
             "sojourn.catalog.probe -> sojourn.policy.parser",
         ),
         ("packages-acyclic", "workflow/probe.py", "from sojourn.access import config\n", "No cycles"),
+        (
+            "service-through-ports",
+            "service/probe.py",
+            "from sojourn.store import memory\n",
+            "sojourn.service.probe -> sojourn.store.memory",
+        ),
     ],
     ids=[
         "core-boto3",
@@ -84,6 +90,7 @@ def tree(tmp_path: Path) -> Path:
         "edge-edge",
         "catalog-policy",
         "cycle",
+        "service-store",
     ],
 )
 def test_a_probe_import_breaks_its_contract(

@@ -17,8 +17,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from sojourn.aws.authorization_file import snapshot_from_details
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
+from sojourn.aws.snapshot_reader import Boto3PolicySource
 from sojourn.catalog.catalog import ActionCatalog
 from sojourn.catalog.loader import load_catalog
 from sojourn.clock import Clock, FixedClock, SystemClock
@@ -28,11 +30,13 @@ from sojourn.notify.message import notifier
 from sojourn.notify.settings import channels_from_environment
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
-from sojourn.service.ports.provider import Provider
+from sojourn.service.ports.provider import DetailsReader, PolicySource, Provider
 from sojourn.service.ports.schedule import OnCallSource
+from sojourn.service.provisioning import TickReport
+from sojourn.service.tokens import ApiTokens
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
-from sojourn.worker.runner import Worker
+from sojourn.worker.runner import Worker, run_loop
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -129,6 +133,23 @@ class Runtime:
             notify=notifier(dispatcher) if dispatcher else None,
         )
 
+    def run_worker(
+        self,
+        config: Path,
+        *,
+        name: str = "worker",
+        once: bool = False,
+        interval: float = 1.0,
+        on_report: Callable[[TickReport], None] = lambda report: None,
+    ) -> None:
+        """Run the worker named `name`: a tick every `interval` seconds (one with `once`), each report
+        that did something passed to `on_report`."""
+        run_loop(self.worker(config, name=name), once=once, interval=interval, on_report=on_report)
+
+    def api_tokens(self) -> ApiTokens:
+        """Issue and check API tokens, kept (as digests) in the store."""
+        return ApiTokens(self.store().tokens, self.clock)
+
     def oidc_verifier(self) -> OidcVerifier | None:
         """OpenID Connect sign-in when SOJOURN_OIDC_ISSUER is set."""
         from sojourn.api.auth_oidc import OidcSettings, OidcVerifier
@@ -169,6 +190,15 @@ class Runtime:
         `region` and `instance_arn` are the AWS part of a configuration's settings, pinning the instance.
         """
         return self.gateway(region=region, instance_arn=instance_arn)
+
+    def policy_source(self, read_role: str) -> PolicySource:
+        """Every account's policies for analysis, read through the role `read_role` assumed in each."""
+        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        return Boto3PolicySource(aws, read_role)
+
+    def details_reader(self) -> DetailsReader:
+        """Snapshots from saved `aws iam get-account-authorization-details` output."""
+        return snapshot_from_details
 
 
 def runtime_from_environment(

@@ -13,6 +13,7 @@ from sojourn.analysis.finding import Risk
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.queries import UnknownTarget, who_can
 from sojourn.analysis.snapshot_findings import snapshot_findings
+from sojourn.aws.authorization_file import snapshot_from_details
 from sojourn.catalog import ActionCatalog, load_catalog
 from sojourn.cli.main import app
 from sojourn.clock import FixedClock
@@ -114,15 +115,15 @@ def test_details_files_build_a_snapshot_stamped_by_the_clock(tmp_path: Path) -> 
     clock = FixedClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     details = tmp_path / "dev.json"
     details.write_text(json.dumps({"UserDetailList": [], "RoleDetailList": [], "Policies": []}))
-    taken = snapshot_from_details_files([DetailsFile(details, DEV)], clock)
+    taken = snapshot_from_details_files([DetailsFile(details, DEV)], clock, snapshot_from_details)
     assert taken.taken_at == "2026-03-01T12:00:00+00:00"
     assert [a.id for a in taken.accounts] == [DEV]
     broken = tmp_path / "broken.json"
     broken.write_text("{")
     with pytest.raises(SnapshotUnavailable, match="cannot be read as JSON"):
-        snapshot_from_details_files([DetailsFile(broken, DEV)], clock)
+        snapshot_from_details_files([DetailsFile(broken, DEV)], clock, snapshot_from_details)
     with pytest.raises(SnapshotUnavailable, match="not the output of"):
-        snapshot_from_details_files([DetailsFile(foreign_file(tmp_path), DEV)], clock)
+        snapshot_from_details_files([DetailsFile(foreign_file(tmp_path), DEV)], clock, snapshot_from_details)
 
 
 def foreign_file(tmp: Path) -> Path:

@@ -11,9 +11,18 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 
 _NO_DIGEST = hashlib.sha256(b"no such token").hexdigest()
+
+
+class Role(StrEnum):
+    """What a caller of the API may do; people get roles from their IdP groups, tokens when issued."""
+
+    REQUESTER = "requester"
+    APPROVER = "approver"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,9 @@ from sojourn.api.dependencies import UseCases
 from sojourn.api.errors import install_error_handlers
 from sojourn.api.routers import approvals, audit, grants, health, requests, tokens
 from sojourn.clock import Clock
-from sojourn.service.audit import AuditReader, AuditTrail
+from sojourn.service.audit import AuditTrail
 from sojourn.service.jit import JitService
+from sojourn.service.ports.audit import AuditRepository
 from sojourn.service.ports.tokens import TokenRepository
 from sojourn.service.tokens import ApiTokens
 
@@ -30,7 +31,7 @@ class ApiContext:
 
     service: JitService
     tokens: TokenRepository
-    audit: AuditReader
+    audit: AuditRepository
     clock: Clock
     oidc: OidcVerifier | None = None
 

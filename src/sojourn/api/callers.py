@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from sojourn.access.api_token import Role
 
-class Role(StrEnum):
-    REQUESTER = "requester"
-    APPROVER = "approver"
-    ADMIN = "admin"
-    AUDITOR = "auditor"
+__all__ = ["Caller", "Forbidden", "Role", "Unauthenticated", "require"]
 
 
 @dataclass(frozen=True, slots=True)

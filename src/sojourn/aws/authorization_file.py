@@ -13,12 +13,13 @@ from typing import Any
 
 from sojourn.analysis.snapshot import AccountSnapshot, Document, OrgSnapshot
 from sojourn.aws.authorization_reader import account_from_details
+from sojourn.service.ports.provider import DetailsUnreadable
 
 LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 LEFT_OUT = "SCPs, RCPs, Identity Center roles, Lambda functions, resource policies and MFA devices"
 
 
-class DetailsFileError(ValueError):
+class DetailsFileError(DetailsUnreadable):
     """A file that is not get-account-authorization-details output, or whose account cannot be told."""
 
 

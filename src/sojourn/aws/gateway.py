@@ -11,6 +11,7 @@ from sojourn.access.organization import Organization
 from sojourn.access.outcome import ChangeOutcome, ReadResult
 from sojourn.aws.calls import Caller, CallLog, RetryPolicy
 from sojourn.aws.clients import AwsClients, build_clients
+from sojourn.aws.identity_center_calls import InstanceCalls
 from sojourn.aws.identity_center_reader import IdentityCenterReader
 from sojourn.aws.identity_center_writer import IdentityCenterWriter
 from sojourn.aws.identity_index import IdentityIndex, InstanceRef
@@ -46,9 +47,10 @@ class Boto3IdentityCenter:
             settings.max_concurrency,
             settings.read_strategy,
         )
-        self.writer = IdentityCenterWriter(
+        calls = InstanceCalls(
             self.call, self.clients, self.instance, self.index, settings.poll_interval, settings.poll_timeout
         )
+        self.writer = IdentityCenterWriter(calls)
 
     def _discover(self, instance_arn: str | None) -> InstanceRef:
         instances = list(self.call.pages(self.clients.sso_admin, "list_instances", "Instances"))

@@ -22,10 +22,8 @@ from sojourn.access.changes import (
     UserChange,
 )
 from sojourn.access.outcome import ChangeOutcome
-from sojourn.aws.calls import Caller, NotSupportedByEndpoint, error_code
-from sojourn.aws.clients import AwsClients
+from sojourn.aws.calls import NotSupportedByEndpoint, error_code
 from sojourn.aws.identity_center_calls import ChangeFailed, InstanceCalls
-from sojourn.aws.identity_index import IdentityIndex, InstanceRef
 from sojourn.aws.permission_set_writer import PermissionSetWriter
 
 __all__ = ["ChangeFailed", "IdentityCenterWriter"]
@@ -34,16 +32,8 @@ __all__ = ["ChangeFailed", "IdentityCenterWriter"]
 class IdentityCenterWriter:
     """Every kind of planned change for one instance; failures come back as outcomes, not exceptions."""
 
-    def __init__(
-        self,
-        call: Caller,
-        clients: AwsClients,
-        instance: InstanceRef,
-        index: IdentityIndex,
-        poll_interval: float,
-        poll_timeout: float,
-    ) -> None:
-        self.calls = InstanceCalls(call, clients, instance, index, poll_interval, poll_timeout)
+    def __init__(self, calls: InstanceCalls) -> None:
+        self.calls = calls
         self.permission_sets = PermissionSetWriter(self.calls)
         self._pairs: dict[tuple[str, str], set[str]] = {}
         self._pairs_lock = threading.Lock()

@@ -67,9 +67,11 @@ def snapshot(
     rt = runtime(endpoint_url=endpoint_url)
     try:
         if from_details:
-            taken = snapshot_from_details_files([_details_file(v) for v in from_details], rt.clock)
+            taken = snapshot_from_details_files(
+                [_details_file(v) for v in from_details], rt.clock, rt.details_reader()
+            )
         else:
-            taken = read_live_snapshot(rt.settings, read_role, rt.clock, _account_progress)
+            taken = read_live_snapshot(rt.policy_source(read_role), rt.clock, _account_progress)
     except SnapshotUnavailable as error:
         errors.print(f"error: {error}")
         raise typer.Exit(1) from None

@@ -23,8 +23,8 @@ from sojourn.bootstrap import Runtime, runtime_from_environment
 from sojourn.cli import remote
 from sojourn.service.jit import JitService
 from sojourn.service.ports.grants import RequestNotFound
+from sojourn.service.provisioning import TickReport
 from sojourn.settings import Settings
-from sojourn.worker.runner import TickReport, run_loop
 from sojourn.workflow.codec import request_to_json
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.transitions import IllegalTransition
@@ -222,7 +222,7 @@ def worker(
 ) -> None:
     """Provision approved grants, end expired ones, retry failures; safe to run twice at once."""
     with runtime_from_environment() as rt:
-        run_loop(rt.worker(config, name=name), once=once, interval=interval, on_report=_show_report)
+        rt.run_worker(config, name=name, once=once, interval=interval, on_report=_show_report)
 
 
 def _show_report(report: TickReport) -> None:

@@ -244,7 +244,7 @@ def import_(
     """Write configuration from an existing Identity Center setup; its plan is empty."""
     rt = runtime(endpoint_url, database_url)
     try:
-        imported = import_config(rt.gateway(region=region), out, region=region or rt.settings.aws_region)
+        imported = import_config(rt.gateway(region=region), out)
     except FileExistsError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error

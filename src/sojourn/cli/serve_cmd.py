@@ -10,11 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sojourn.access.api_token import Role
 from sojourn.access.config_model import span_minutes
-from sojourn.api.auth_tokens import issue_token
-from sojourn.api.callers import Role
 from sojourn.bootstrap import runtime_from_environment
-from sojourn.worker.runner import run_loop
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -32,10 +30,7 @@ def serve(
 
     rt = runtime_from_environment()
     app = rt.api_app(config)
-    worker = rt.worker(config)
-    threading.Thread(
-        target=run_loop, args=(worker,), kwargs={"once": False, "interval": tick}, daemon=True
-    ).start()
+    threading.Thread(target=rt.run_worker, args=(config,), kwargs={"interval": tick}, daemon=True).start()
     if host not in ("127.0.0.1", "localhost", "::1"):
         errors.print(f"[yellow]warning:[/yellow] listening on {host}; put TLS in front of Sojourn")
     uvicorn.run(app, host=host, port=port, log_level="warning")
@@ -54,17 +49,15 @@ def create_token(
     """Create a token; it is printed once and only its digest is stored."""
     rt = runtime_from_environment()
     try:
-        now = rt.clock.now()
-        try:
-            lifetime = timedelta(minutes=span_minutes(expires))
-            plaintext, record = issue_token(name, frozenset(role), frozenset(scope), now + lifetime, now)
-        except ValueError as error:
-            errors.print(f"[red]error:[/red] {error}")
-            raise typer.Exit(1) from None
-        rt.store().tokens.add(record)
+        lifetime = timedelta(minutes=span_minutes(expires))
+        issued = rt.api_tokens().issue(name, frozenset(role), frozenset(scope), lifetime)
+    except ValueError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
     finally:
         rt.close()
+    record = issued.record
     errors.print(
         f"token {record.token_id} for {name}, expires {record.expires_at:%Y-%m-%d %H:%M} UTC; shown once:"
     )
-    print(plaintext)
+    print(issued.plaintext)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.bootstrap import Runtime
 from sojourn.clock import FixedClock
 from sojourn.service.held import held_between
+from sojourn.service.ports.provider import Provider
 from sojourn.workflow.transitions import SelfApproval
 
 JIT_CONFIG = Path(__file__).with_name("jit.yaml")
@@ -26,8 +26,8 @@ def jit_config(example: Path, state_dir: Path) -> Path:
     return target
 
 
-def holds(gateway: Boto3IdentityCenter, person: str, account: str) -> bool:
-    state = gateway.read_state(gateway.read_organization(with_tags=False)).state
+def holds(provider: Provider, person: str, account: str) -> bool:
+    state = provider.read_state(provider.read_organization(with_tags=False)).state
     return any(
         a.principal == person and a.account_id == account and a.permission_set == "prod-admin"
         for a in state.assignments
@@ -39,7 +39,7 @@ def run_jit(console: Console, rt: Runtime, config: Path, account: str, now: Fixe
     simulated = rt.with_clock(now)
     service = simulated.jit_service(config)
     worker = simulated.worker(config, name="demo")
-    gateway, store = simulated.gateway(), simulated.store()
+    provider, store = simulated.provider(), simulated.store()
     made = service.request(
         "alice", "prod-admin", ("team-a-prod",), timedelta(hours=2), "INC-4711 failover", "INC-4711"
     )
@@ -53,11 +53,11 @@ def run_jit(console: Console, rt: Runtime, config: Path, account: str, now: Fixe
         console.print(f"alice approves her own request: refused ({refused})")
     service.approve(made.id, "erin", "go")
     worker.tick()
-    granted = holds(gateway, "alice", account)
+    granted = holds(provider, "alice", account)
     console.print(f"erin approves; the worker provisions it: alice holds prod-admin in AWS: {granted}")
     now.advance(hours=2)
     worker.tick()
-    removed = not holds(gateway, "alice", account)
+    removed = not holds(provider, "alice", account)
     console.print(f"two hours later (simulated): removed from AWS, live sessions denied: {removed}")
     start = now.now() - timedelta(hours=3)
     for h in held_between(store.audit, "prod-admin", account, start, now.now() + timedelta(seconds=1)):

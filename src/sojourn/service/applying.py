@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from sojourn.access.audit import AuditEvent
 from sojourn.access.changes import (
     AssignmentChange,
     Change,
@@ -25,10 +26,9 @@ from sojourn.catalog import ActionCatalog
 from sojourn.clock import Clock
 from sojourn.service.plan_findings import at_least, new_findings
 from sojourn.service.planning import known_pairs, previous_state
+from sojourn.service.ports.plan_store import PlanStore
 from sojourn.service.ports.provider import Provider
 from sojourn.service.saved_plan import SavedPlan
-from sojourn.store import Store
-from sojourn.store.audit import AuditEvent
 
 Progress = Callable[[int, int, str], None]
 
@@ -68,7 +68,7 @@ class ApplyOutcome:
 def apply_plan(
     saved: SavedPlan,
     provider: Provider,
-    store: Store,
+    store: PlanStore,
     *,
     actor: str,
     reason: str,

@@ -9,11 +9,7 @@ from datetime import UTC, datetime
 from sojourn.service.held import Holding, held_between
 from sojourn.service.ports.audit import AuditRecord, AuditRepository, VerifyReport
 
-__all__ = ["AuditFilter", "AuditReader", "AuditRecord", "AuditTrail", "VerifyReport", "as_utc"]
-
-
-AuditReader = AuditRepository
-"""What the audit use cases read: the audit port."""
+__all__ = ["AuditFilter", "AuditRecord", "AuditTrail", "VerifyReport", "as_utc"]
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -36,7 +32,7 @@ class AuditFilter:
 class AuditTrail:
     """The audit log as the CLI and the API read it."""
 
-    def __init__(self, log: AuditReader) -> None:
+    def __init__(self, log: AuditRepository) -> None:
         self._log = log
 
     def verify(self, expected_head: str | None = None) -> VerifyReport:
@@ -62,5 +58,4 @@ class AuditTrail:
         """Who held PERMISSION_SET on ACCOUNT_ID in [since, until), from when to when, approved by whom."""
         start, end = as_utc(since), as_utc(until)
         assert start is not None and end is not None
-        # held_between still names the store's class; the audit port (store-ports) replaces both.
         return held_between(self._log, permission_set, account_id, start, end)

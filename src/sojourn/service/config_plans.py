@@ -17,9 +17,9 @@ from sojourn.catalog import ActionCatalog
 from sojourn.service.config_files import read_config_sources, write_config_files
 from sojourn.service.importing import import_access
 from sojourn.service.planning import PlanOutcome, load_config, plan_access
+from sojourn.service.ports.plan_store import PlanStore
 from sojourn.service.ports.provider import Provider
 from sojourn.service.saved_plan import SavedPlan
-from sojourn.store import Store
 
 
 class InstanceRef(Protocol):
@@ -45,7 +45,7 @@ class ConfigUnreadable(Exception):
 def plan_config(
     config: Path,
     gateway_for: GatewayFor,
-    store: Callable[[], Store | None],
+    store: Callable[[], PlanStore | None],
     *,
     today: date,
     drift: DriftMode | None,
@@ -87,7 +87,7 @@ class Imported:
     assignments: int
 
 
-def import_config(gateway: InstanceGateway, out: Path, *, region: str) -> Imported:
+def import_config(gateway: InstanceGateway, out: Path) -> Imported:
     """Write configuration whose plan against the instance is empty; FileExistsError if OUT holds one."""
     imported = import_access(gateway)
     state = imported.state

@@ -18,7 +18,7 @@ from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import Directory
 from sojourn.service.oncall import on_call_grants
 from sojourn.service.planning import load_config
-from sojourn.service.ports.provider import IdentityCenterGateway, Provider
+from sojourn.service.ports.provider import Provider
 from sojourn.service.ports.schedule import OnCallGrant, OnCallSource, ScheduleFeed
 
 DIRECTORY_TTL_SECONDS = 60.0
@@ -26,10 +26,10 @@ DIRECTORY_TTL_SECONDS = 60.0
 
 @dataclass
 class CachedDirectory:
-    """The configuration re-read from disk and the organisation re-read from AWS at most once a minute."""
+    """The configuration re-read from disk, the organisation from the provider, at most once a minute."""
 
     config_path: Path
-    gateway: IdentityCenterGateway
+    provider: Provider
     ttl: float = DIRECTORY_TTL_SECONDS
     _found: Directory | None = None
     _at: float = 0.0
@@ -39,7 +39,7 @@ class CachedDirectory:
         with self._lock:
             if self._found is None or time.monotonic() - self._at > self.ttl:
                 config = load_config(read_config_sources(self.config_path))
-                self._found = Directory(config, self.gateway.read_organization(with_tags=True))
+                self._found = Directory(config, self.provider.read_organization(with_tags=True))
                 self._at = time.monotonic()
             return self._found
 

@@ -18,8 +18,8 @@ from sojourn.access.state_codec import state_from_json
 from sojourn.analysis.finding import Finding
 from sojourn.catalog import ActionCatalog
 from sojourn.service.plan_findings import new_findings
+from sojourn.service.ports.plan_store import PlanStore
 from sojourn.service.ports.provider import Provider
-from sojourn.store import Store
 from sojourn.workflow.grant_request import HOLDS_ACCESS
 
 
@@ -46,7 +46,7 @@ def load_config(sources: Mapping[str, str]) -> AccessConfig:
 def plan_access(
     sources: Mapping[str, str],
     provider: Provider,
-    store: Store | None,
+    store: PlanStore | None,
     *,
     today: date,
     instance: str | None = None,
@@ -78,7 +78,7 @@ def plan_access(
     return PlanOutcome(plan, config, organization, desired, read.state, compiled.effective, read, findings)
 
 
-def with_live_grants(desired: AccessState, store: Store | None) -> AccessState:
+def with_live_grants(desired: AccessState, store: PlanStore | None) -> AccessState:
     """Approved and active just-in-time grants are desired too: a plan never removes them."""
     if store is None:
         return desired
@@ -97,7 +97,7 @@ def known_pairs(*states: AccessState | None) -> set[tuple[str, str]]:
     return {(a.account_id, a.permission_set) for s in states if s is not None for a in s.assignments}
 
 
-def previous_state(store: Store | None, instance: str) -> AccessState | None:
+def previous_state(store: PlanStore | None, instance: str) -> AccessState | None:
     """The desired state of the last successful apply on this instance, if any."""
     if store is None:
         return None

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sojourn.analysis.snapshot import OrgSnapshot
 from sojourn.analysis.snapshot_codec import SnapshotFormatError, snapshot_from_json, snapshot_to_json
 from sojourn.clock import Clock
-from sojourn.settings import Settings
-
-AccountProgress = Callable[[str, int, int], None]
-"""Called with (account name, accounts read, accounts in all)."""
+from sojourn.service.ports.provider import DetailsReader, DetailsUnreadable, PolicySource, SnapshotProgress
 
 
 class SnapshotUnavailable(Exception):
@@ -29,20 +26,19 @@ class DetailsFile:
 
 
 def read_live_snapshot(
-    settings: Settings, read_role: str, clock: Clock, progress: AccountProgress | None = None
+    source: PolicySource, clock: Clock, progress: SnapshotProgress | None = None
 ) -> OrgSnapshot:
-    """Every account's principals and policies, SCPs/RCPs and Identity Center roles, read from AWS now."""
-    from sojourn.aws.settings import AwsSettings
-    from sojourn.aws.snapshot_reader import take_snapshot
+    """Every account's principals and policies, SCPs/RCPs and Identity Center roles, read from AWS now.
 
-    aws = AwsSettings(region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-    return take_snapshot(aws, read_role, clock.now(), progress)
+    `progress` is called with (account name, accounts read, accounts in all).
+    """
+    return source.read_snapshot(clock.now(), progress)
 
 
-def snapshot_from_details_files(files: Sequence[DetailsFile], clock: Clock) -> OrgSnapshot:
+def snapshot_from_details_files(
+    files: Sequence[DetailsFile], clock: Clock, read_details: DetailsReader
+) -> OrgSnapshot:
     """A snapshot from saved authorization details, one file per account; nothing is read from AWS."""
-    from sojourn.aws.authorization_file import DetailsFileError, snapshot_from_details
-
     loaded = []
     for file in files:
         try:
@@ -50,8 +46,8 @@ def snapshot_from_details_files(files: Sequence[DetailsFile], clock: Clock) -> O
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise SnapshotUnavailable(f"{file.path} cannot be read as JSON: {error}") from None
     try:
-        return snapshot_from_details(loaded, clock.now().isoformat(timespec="seconds"))
-    except DetailsFileError as error:
+        return read_details(loaded, clock.now().isoformat(timespec="seconds"))
+    except DetailsUnreadable as error:
         raise SnapshotUnavailable(str(error)) from None
 
 

@@ -1,116 +1,24 @@
 """In-memory twins of the store's repositories, for tests and the demo: same ports, same behaviour.
 
-One lock per twin store stands in for the database's transactions: a change and its audit record are
-written together or not at all, and concurrent writers keep one unbroken chain. Values go through the
-same JSON round trip as in the database, so a twin answers exactly as SQLite and PostgreSQL do.
+Runs and grants write their audit records under the twin audit log's lock (store/memory_audit.py), as the
+database writes a change and its record in one transaction.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sojourn.access.api_token import TokenRecord, TokenRefusal, judge_token
 from sojourn.access.apply_run import DONE, FAILED, PENDING, RUNNING, Run, RunChange
-from sojourn.access.audit import (
-    GENESIS,
-    AuditEvent,
-    AuditRecord,
-    VerifyReport,
-    chain_next,
-    matches,
-    siem_line,
-    verify_chain,
-)
+from sojourn.access.audit import AuditEvent, AuditRecord
+from sojourn.store.memory_audit import MemoryAuditLog, utc
 from sojourn.store.memory_grants import MemoryGrantStore
 
 __all__ = ["MemoryAuditLog", "MemoryRunLog", "MemoryStore", "MemoryTokenStore", "open_memory_store"]
-
-
-def _round_trip(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    return None if value is None else dict(json.loads(json.dumps(dict(value), sort_keys=True, default=str)))
-
-
-def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC)
-
-
-class MemoryAuditLog:
-    """The hash-chained audit log in a list; `records` and `head` are open so tests can tamper."""
-
-    def __init__(self, lock: threading.RLock | None = None) -> None:
-        self.lock = lock or threading.RLock()
-        self.records: list[AuditRecord] = []
-        self.head: tuple[int, str] = (0, GENESIS)
-
-    def prepare(self, event: AuditEvent) -> AuditRecord:
-        """The record `event` would become (raises as the database would); call `commit` under the lock."""
-        record = chain_next(self.head[0] + 1, self.head[1], event)
-        stored = replace(
-            event,
-            at=_utc(event.at),
-            before=_round_trip(event.before),
-            after=_round_trip(event.after),
-            details=_round_trip(event.details) or {},
-        )
-        return replace(record, event=stored)
-
-    def commit(self, record: AuditRecord) -> None:
-        """Write a prepared record at the end of the chain."""
-        self.records.append(record)
-        self.head = (record.seq, record.hash)
-
-    def append(self, event: AuditEvent) -> AuditRecord:
-        with self.lock:
-            record = self.prepare(event)
-            self.commit(record)
-        return record
-
-    def query(
-        self,
-        *,
-        person: str | None = None,
-        account_id: str | None = None,
-        permission_set: str | None = None,
-        action: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> list[AuditRecord]:
-        with self.lock:
-            records = list(self.records)
-        return [
-            r
-            for r in sorted(records, key=lambda r: r.seq)
-            if matches(
-                r,
-                person=person,
-                account_id=account_id,
-                permission_set=permission_set,
-                action=action,
-                since=None if since is None else _utc(since),
-                until=None if until is None else _utc(until),
-            )
-        ]
-
-    def verify(self, expected_head: str | None = None) -> VerifyReport:
-        with self.lock:
-            records, head = sorted(self.records, key=lambda r: r.seq), self.head
-        return verify_chain(records, head, expected_head)
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.records)
-
-    def export_jsonl(self, write: Callable[[str], None], *, since: datetime | None = None) -> int:
-        records = self.query(since=since)
-        for record in records:
-            write(siem_line(record))
-        return len(records)
 
 
 @dataclass
@@ -147,7 +55,7 @@ class MemoryRunLog:
         changes = [RunChange(i, text, PENDING, "") for i, (_key, text) in enumerate(planned)]
         with self._audit.lock:
             record = self._audit.prepare(replace(start_event, run_id=run_id))
-            self._runs[run_id] = _RunRow(run_id, _utc(at), actor, reason, base_fingerprint, RUNNING, changes)
+            self._runs[run_id] = _RunRow(run_id, utc(at), actor, reason, base_fingerprint, RUNNING, changes)
             self._audit.commit(record)
         return run_id
 
@@ -179,7 +87,7 @@ class MemoryRunLog:
             if applied_state is not None and row is None:
                 raise KeyError(f"no run {run_id!r} to remember the applied state of")
             if row is not None:
-                row.status, row.finished_at = status, _utc(at)
+                row.status, row.finished_at = status, utc(at)
             if applied_state is not None:
                 instance, state_json = applied_state
                 self._applied[instance] = (run_id, state_json)
@@ -218,8 +126,8 @@ class MemoryTokenStore:
                 raise ValueError(f"a token with id {record.token_id!r} exists already")
             self._tokens[record.token_id] = replace(
                 record,
-                created_at=_utc(record.created_at),
-                expires_at=_utc(record.expires_at),
+                created_at=utc(record.created_at),
+                expires_at=utc(record.expires_at),
                 revoked_at=None,
             )
 
@@ -239,7 +147,7 @@ class MemoryTokenStore:
             record = self._tokens.get(token_id)
             if record is None or record.revoked_at is not None:
                 return False
-            self._tokens[token_id] = replace(record, revoked_at=_utc(at))
+            self._tokens[token_id] = replace(record, revoked_at=utc(at))
             return True
 
 

@@ -10,19 +10,16 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
 
 from sojourn.store.grants import audit_events, due_at
+from sojourn.store.memory_audit import MemoryAuditLog, utc
 from sojourn.workflow.codec import request_from_json, request_to_json
 from sojourn.workflow.effect_codec import effect_kind, effect_to_json
 from sojourn.workflow.effects import Audit
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.outbox import ClaimedEffect, DuplicateRequest, RequestNotFound
 from sojourn.workflow.transitions import Outcome
-
-if TYPE_CHECKING:
-    from sojourn.store.memory import MemoryAuditLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +45,6 @@ class _Effect:
     lease_owner: str | None = None
     lease_until: datetime | None = None
     last_error: str | None = None
-
-
-def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC)
 
 
 class MemoryGrantStore:
@@ -124,8 +117,8 @@ class MemoryGrantStore:
                 request.id,
                 effect_kind(effect),
                 json.dumps(effect_to_json(effect)),
-                _utc(at),
-                _utc(at),
+                utc(at),
+                utc(at),
                 0,
             )
 
@@ -153,7 +146,7 @@ class MemoryGrantStore:
     def due_requests(self, now: datetime, limit: int = 500) -> list[str]:
         with self._audit.lock:
             due = [(r.due_at, i) for i, r in self._requests.items() if r.due_at is not None]
-        return [i for at, i in sorted(due, key=lambda pair: pair[0]) if at <= _utc(now)][:limit]
+        return [i for at, i in sorted(due, key=lambda pair: pair[0]) if at <= utc(now)][:limit]
 
     def next_due(self) -> datetime | None:
         with self._audit.lock:
@@ -165,7 +158,7 @@ class MemoryGrantStore:
         self, now: datetime, owner: str, lease: timedelta, limit: int = 50
     ) -> list[ClaimedEffect]:
         """Effects due now whose lease ran out (or is our own, from before a restart), leased to `owner`."""
-        at = _utc(now)
+        at = utc(now)
         with self._transaction():
             due = sorted(
                 (
@@ -178,7 +171,7 @@ class MemoryGrantStore:
                 key=lambda e: (e.next_at, e.id),
             )[:limit]
             for effect in due:
-                self._effects[effect.id] = replace(effect, lease_owner=owner, lease_until=_utc(now + lease))
+                self._effects[effect.id] = replace(effect, lease_owner=owner, lease_until=utc(now + lease))
         return [ClaimedEffect(e.id, e.request_id, e.kind, json.loads(e.body), e.attempts) for e in due]
 
     def complete_effect(
@@ -194,7 +187,7 @@ class MemoryGrantStore:
             if row is None or row.done_at is not None or row.lease_owner != owner:
                 return False
             self._effects[effect.id] = replace(
-                row, done_at=_utc(at), attempts=effect.attempts + 1, lease_until=None
+                row, done_at=utc(at), attempts=effect.attempts + 1, lease_until=None
             )
             if follow_up is not None:
                 self._change(effect.request_id, follow_up, at)
@@ -216,7 +209,7 @@ class MemoryGrantStore:
             self._effects[effect.id] = replace(
                 row,
                 attempts=effect.attempts + 1,
-                next_at=_utc(retry_at),
+                next_at=utc(retry_at),
                 lease_until=None,
                 last_error=error[:2000],
             )
@@ -229,7 +222,7 @@ class MemoryGrantStore:
             row = self._effects.get(effect.id)
             if row is not None:
                 self._effects[effect.id] = replace(
-                    row, done_at=_utc(at), lease_until=None, last_error=why[:2000]
+                    row, done_at=utc(at), lease_until=None, last_error=why[:2000]
                 )
 
     def pending_effects(self) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sojourn.access.changes import Change
 from sojourn.access.organization import Organization
@@ -77,6 +77,20 @@ class PolicySource(Protocol):
     """Read every principal's policies across the organisation for offline analysis."""
 
     def read_snapshot(self, now: datetime, progress: SnapshotProgress | None = None) -> OrgSnapshot: ...
+
+
+class DetailsUnreadable(ValueError):
+    """Saved authorization details that make no snapshot; the message names the file and what is wrong."""
+
+
+class DetailsReader(Protocol):
+    """A snapshot from a provider's saved authorization details, for scopes it cannot read itself.
+
+    Takes (file name, decoded JSON, scope id or None to read it from the file) per scope and the time the
+    snapshot is stamped with; raises DetailsUnreadable.
+    """
+
+    def __call__(self, files: Sequence[tuple[str, Any, str | None]], taken_at: str, /) -> OrgSnapshot: ...
 
 
 IdentityCenterGateway = Provider
