@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import yaml
 from yaml.composer import Composer, ComposerError
@@ -83,7 +84,7 @@ def load_located(file: str, text: str) -> LocatedDocument | ConfigIssue:
 def _compose(text: str) -> yaml.Node | None:
     loader = _BoundedLoader(text)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        return loader.get_single_node()
     finally:
         loader.dispose()
 
@@ -122,29 +123,32 @@ class _PythonEvents(Reader, Scanner, Parser):
         Parser.__init__(self)
 
 
-def _event_parser() -> type:
+def _event_parser() -> type[_PythonEvents]:
     try:
         from yaml._yaml import CParser
     except ImportError:
         return _PythonEvents
-    return CParser  # type: ignore[no-any-return]
+    return CParser  # type: ignore[return-value]
 
 
-_EVENTS = _event_parser()
-"""Events from libyaml when present (ten times faster); composed into nodes by Python below."""
+if TYPE_CHECKING:
+    _Events = _PythonEvents
+else:
+    _Events = _event_parser()
+    """Events from libyaml when present (ten times faster); composed into nodes by Python below."""
 
 
-class _BoundedLoader(Composer, _EVENTS, SafeConstructor, Resolver):  # type: ignore[misc]
+class _BoundedLoader(Composer, _Events, SafeConstructor, Resolver):
     """Safe loading whose composer refuses nesting past MAX_DEPTH before any deep recursion."""
 
     def __init__(self, text: str) -> None:
-        _EVENTS.__init__(self, text)
+        _Events.__init__(self, text)
         SafeConstructor.__init__(self)
         Resolver.__init__(self)
         Composer.__init__(self)
         self.depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
@@ -153,9 +157,9 @@ class _BoundedLoader(Composer, _EVENTS, SafeConstructor, Resolver):  # type: ign
                     None,
                     f"lists and mappings are nested more than {MAX_DEPTH} levels deep, past what Sojourn "
                     "reads; no configuration needs so many",
-                    self.peek_event().start_mark,
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                 )
-            return Composer.compose_node(self, parent, index)  # type: ignore[no-any-return]
+            return Composer.compose_node(self, parent, index)
         finally:
             self.depth -= 1
 
