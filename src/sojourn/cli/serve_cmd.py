@@ -16,8 +16,8 @@ from sojourn.api.callers import Role
 from sojourn.bootstrap import runtime_from_environment
 from sojourn.worker.runner import run_loop
 
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)
+errors = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def serve(
