@@ -31,7 +31,9 @@ def read_text(path: Path, max_bytes: int) -> str:
     try:
         check_size(len(data) if len(data) <= max_bytes else _size(path, len(data)), max_bytes, "the file")
     except JsonInputError as error:
-        raise InputFileError(path, f"{error.message}; split it or check that it is the right file") from None
+        too_large = InputFileError(path, f"{error.message}; split it or check that it is the right file")
+        too_large.code = error.code
+        raise too_large from None
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:

@@ -50,7 +50,9 @@ def snapshot_from_details_files(files: Sequence[DetailsFile], clock: Clock) -> O
         try:
             loaded.append((str(file.path), read_json_file(file.path, DATA_MAX_BYTES), file.account))
         except InputFileError as error:
-            raise SnapshotUnavailable(f"{error}; give the output of the AWS CLI as it was saved") from None
+            raise SnapshotUnavailable(
+                f"{error}; the file cannot be read as JSON: give the AWS CLI's output as it was saved"
+            ) from None
     try:
         return snapshot_from_details(loaded, clock.now().isoformat(timespec="seconds"))
     except DetailsFileError as error:
