@@ -193,3 +193,42 @@ def test_bombs_stay_within_seconds_and_a_small_memory_in_a_real_process() -> Non
         assert count == 1, name
         assert seconds < 5, name
     assert results["peak_mb"] < 400
+
+
+def on_call(**fields: str) -> str:
+    extra = "".join(f"    {key}: {value}\n" for key, value in fields.items())
+    return BASE + (
+        "on_call:\n  - name: pager\n    permission_set: admin\n    where: {all: true}\n    people: [alice]\n"
+        + extra
+    )
+
+
+def test_a_rotation_starting_in_year_9999_is_one_issue_not_an_overflow() -> None:
+    assert issues(on_call(start="9999-12-31T23:00:00+00:00", length="7d")) == [
+        "a.yaml:14:5: on_call[0].start: the year 9999 is outside 1970..2999; give a real date"
+    ]
+
+
+def test_the_latest_year_still_holds_a_366_day_shift() -> None:
+    assert issues(on_call(start="2999-12-31T23:00:00+00:00", length="366d")) == []
+
+
+def test_a_membership_ending_in_year_1_is_one_issue() -> None:
+    text = BASE.replace("members: [alice]", "members: [{person: alice, until: 0001-01-01}]")
+    assert issues(text) == [
+        "a.yaml:8:31: teams[0].members[0].until: the year 1 is outside 1970..2999; give a real date"
+    ]
+
+
+@pytest.mark.parametrize(
+    "policy, why",
+    [
+        ("[" * 3000 + "]" * 3000, "nested more than 64 levels"),
+        ('{"Version": ' + "9" * 5000 + "}", "4300 digits"),
+    ],
+)
+def test_an_inline_policy_string_deep_or_with_a_long_number_is_one_issue(policy: str, why: str) -> None:
+    text = BASE.replace("managed_policies:", f"inline_policy: '{policy}'\n    managed_policies:")
+    [issue] = issues(text)
+    assert issue.startswith("a.yaml:3:5: permission_sets[0].inline_policy: inline policy is not valid JSON")
+    assert why in issue

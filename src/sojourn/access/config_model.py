@@ -38,11 +38,28 @@ class PersonModel(Strict):
     family_name: str = ""
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+"""Dates and times a configuration may give; far from what Python's dates can hold, so adding a shift
+or a grant's length to one never overflows."""
+
+
+def check_year(value: date | None) -> date | None:
+    """The date or time itself, or ValueError when its year is outside EARLIEST_YEAR..LATEST_YEAR."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"the year {value.year} is outside {EARLIEST_YEAR}..{LATEST_YEAR}; give a real date")
+    return value
+
+
 class MemberModel(Strict):
     person: str
     since: date | None = Field(default=None, alias="from")
     until: date | None = None
     """Last day of the membership, inclusive."""
+
+    @field_validator("since", "until")
+    @classmethod
+    def _years(cls, value: date | None) -> date | None:
+        return check_year(value)
 
 
 class SelectorModel(Strict):
@@ -197,6 +214,11 @@ class OverrideModel(Strict):
     since: datetime = Field(alias="from")
     until: datetime
 
+    @field_validator("since", "until")
+    @classmethod
+    def _years(cls, value: date | None) -> date | None:
+        return check_year(value)
+
 
 class OnCallModel(Strict):
     name: str
@@ -218,6 +240,12 @@ class OnCallModel(Strict):
     def _span(cls, value: str) -> str:
         if value.strip() not in ("0m", "0h"):
             span_minutes(value, LONGEST_SPAN)
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _years(cls, value: datetime | None) -> datetime | None:
+        check_year(value)
         return value
 
     @field_validator("person_pattern")
