@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from sojourn.access.config_model import span_minutes
 from sojourn.access.config_parse import parse_config
 from sojourn.access.yaml_source import MAX_ALIAS_EXPANSION, MAX_CONFIG_CHARACTERS, MAX_DEPTH
 from sojourn.workflow.opening import Ask, NotEligible, _check
@@ -232,3 +233,10 @@ def test_an_inline_policy_string_deep_or_with_a_long_number_is_one_issue(policy:
     [issue] = issues(text)
     assert issue.startswith("a.yaml:3:5: permission_sets[0].inline_policy: inline policy is not valid JSON")
     assert why in issue
+
+
+@pytest.mark.parametrize("text", ["99999999999999d", "9" * 5000 + "m", "3661d"])
+def test_any_duration_is_bounded_to_ten_years_with_a_clear_error(text: str) -> None:
+    with pytest.raises(ValueError, match=r"is longer than 3660d; give at most 3660d"):
+        span_minutes(text)
+    assert span_minutes("3660d") == 3660 * 1440

@@ -7,8 +7,11 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+import typer
 from typer.testing import CliRunner
 
+from sojourn.cli.jit_cmd import _duration
 from sojourn.cli.main import app
 
 POLICY = {
@@ -65,3 +68,8 @@ def test_configuration_text_that_looks_like_markup_is_printed_as_it_is(tmp_path:
     config.write_text("people: [{user_name: alice}]\nteams:\n  - {name: ops, members: ['[/red]']}\n")
     code, output, _ = run("plan", "--config", str(config))
     assert code == 1 and "unknown person '[/red]'" in output
+
+
+def test_a_cli_duration_past_the_bound_is_a_bad_parameter() -> None:
+    with pytest.raises(typer.BadParameter, match="longer than 3660d"):
+        _duration("99999999999999d")
