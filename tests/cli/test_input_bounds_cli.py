@@ -73,3 +73,9 @@ def test_configuration_text_that_looks_like_markup_is_printed_as_it_is(tmp_path:
 def test_a_cli_duration_past_the_bound_is_a_bad_parameter() -> None:
     with pytest.raises(typer.BadParameter, match="longer than 3660d"):
         _duration("99999999999999d")
+
+
+def test_an_impossible_audit_time_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'audit.db'}"
+    code, output, _ = run("audit", "export", "--since", "2026-13-45", "--database-url", database)
+    assert code == 2 and "'2026-13-45' is not a real time" in output
