@@ -28,8 +28,7 @@ def test_valid_configuration_has_no_issues() -> None:
 
 def test_malformed_yaml_names_line_and_column() -> None:
     assert issues(**{"a.yaml": "people:\n  - {user_name: alice\n"}) == [
-        "a.yaml:3:1: malformed YAML: expected ',' or '}', but got '<stream end>'; "
-        "fix the syntax at this place"
+        "a.yaml:3:1: malformed YAML: did not find expected ',' or '}'; fix the syntax at this place"
     ]
 
 

@@ -123,6 +123,11 @@ def _rotation(model: OnCallModel, origin: Origin, issues: list[ConfigIssue]) -> 
     except RotationError as error:
         issues.append(origin.issue(str(error)))
         return None
+    except OverflowError:
+        issues.append(
+            origin.issue("the rotation's shifts run past the dates Sojourn can hold; start it earlier")
+        )
+        return None
     return rotation
 
 

@@ -14,6 +14,7 @@ from sojourn.access.aws_rules import (
     check_managed_policy_arn,
     check_session_duration,
 )
+from sojourn.inputs.patterns import compile_pattern
 
 
 class Strict(BaseModel):
@@ -37,11 +38,28 @@ class PersonModel(Strict):
     family_name: str = ""
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+"""Dates and times a configuration may give; far from what Python's dates can hold, so adding a shift
+or a grant's length to one never overflows."""
+
+
+def check_year(value: date | None) -> date | None:
+    """The date or time itself, or ValueError when its year is outside EARLIEST_YEAR..LATEST_YEAR."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"the year {value.year} is outside {EARLIEST_YEAR}..{LATEST_YEAR}; give a real date")
+    return value
+
+
 class MemberModel(Strict):
     person: str
     since: date | None = Field(default=None, alias="from")
     until: date | None = None
     """Last day of the membership, inclusive."""
+
+    @field_validator("since", "until")
+    @classmethod
+    def _years(cls, value: date | None) -> date | None:
+        return check_year(value)
 
 
 class SelectorModel(Strict):
@@ -117,14 +135,30 @@ class RuleModel(Strict):
 
 
 SPAN = re.compile(r"^(\d+)([mhd])$")
+MINUTES = {"m": 1, "h": 60, "d": 1440}
+LONGEST_SPAN = 366 * 1440
+"""The longest duration a configuration may give (a grant, an answer time, a shift): 366 days."""
+LONGEST_ANY_SPAN = 3660 * 1440
+"""The longest duration Sojourn reads anywhere (ten years), far inside what a date can hold."""
 
 
-def span_minutes(value: str) -> int:
-    """ "30m", "2h", "1d" -> minutes; ValueError with a hint otherwise."""
+def span_minutes(value: str, longest: int = LONGEST_ANY_SPAN) -> int:
+    """ "30m", "2h", "1d" -> minutes; ValueError with a hint when malformed or longer than `longest`."""
     match = SPAN.fullmatch(value.strip())
-    if not match or int(match.group(1)) <= 0:
+    if not match or int(match.group(1)[:12]) <= 0:
         raise ValueError(f"{value!r} is not a duration such as 30m, 2h or 1d")
-    return int(match.group(1)) * {"m": 1, "h": 60, "d": 1440}[match.group(2)]
+    if len(match.group(1)) > 12 or int(match.group(1)) * MINUTES[match.group(2)] > longest:
+        raise ValueError(
+            f"{value!r} is longer than {_span_text(longest)}; give at most {_span_text(longest)}"
+        )
+    return int(match.group(1)) * MINUTES[match.group(2)]
+
+
+def _span_text(minutes: int) -> str:
+    for unit, size in (("d", 1440), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
 
 
 class ApproversModel(Strict):
@@ -149,17 +183,14 @@ class EligibilityModel(Strict):
     @field_validator("max_duration", "answer_within")
     @classmethod
     def _span(cls, value: str) -> str:
-        span_minutes(value)
+        span_minutes(value, LONGEST_SPAN)
         return value
 
     @field_validator("ticket_pattern")
     @classmethod
     def _pattern(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as error:
-                raise ValueError(f"ticket_pattern is not a regular expression: {error}") from error
+            compile_pattern(value)
         return value
 
 
@@ -174,7 +205,7 @@ class BreakGlassModel(Strict):
     @field_validator("max_duration")
     @classmethod
     def _span(cls, value: str) -> str:
-        span_minutes(value)
+        span_minutes(value, LONGEST_SPAN)
         return value
 
 
@@ -182,6 +213,11 @@ class OverrideModel(Strict):
     person: str
     since: datetime = Field(alias="from")
     until: datetime
+
+    @field_validator("since", "until")
+    @classmethod
+    def _years(cls, value: date | None) -> date | None:
+        return check_year(value)
 
 
 class OnCallModel(Strict):
@@ -203,7 +239,20 @@ class OnCallModel(Strict):
     @classmethod
     def _span(cls, value: str) -> str:
         if value.strip() not in ("0m", "0h"):
-            span_minutes(value)
+            span_minutes(value, LONGEST_SPAN)
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _years(cls, value: datetime | None) -> datetime | None:
+        check_year(value)
+        return value
+
+    @field_validator("person_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            compile_pattern(value)
         return value
 
 

@@ -85,6 +85,8 @@ def _validate_file(document: LocatedDocument, issues: list[ConfigIssue]) -> File
         return FileModel.model_validate(document.data)
     except ValidationError as error:
         for problem in error.errors():
+            if problem["type"] == "string_type" and isinstance(problem.get("input"), dict):
+                continue  # a mapping where a name or a mapping may stand: the mapping's own issue says more
             path = _pydantic_path(problem["loc"])
             issues.append(document.issue(path, _explain(problem)))
         return None

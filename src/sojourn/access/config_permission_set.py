@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from sojourn.access.config_model import PermissionSetModel
 from sojourn.access.issues import ConfigIssue
 from sojourn.access.state import (
@@ -13,6 +11,7 @@ from sojourn.access.state import (
     canonical_policy_json,
 )
 from sojourn.access.yaml_source import LocatedDocument, Path
+from sojourn.inputs.bounded_json import POLICY_MAX_BYTES, JsonInputError, load_json
 
 INLINE_POLICY_QUOTA = 32_768
 
@@ -59,13 +58,13 @@ def _inline_policy(
         return None
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except json.JSONDecodeError as error:
+            value = load_json(value, max_bytes=POLICY_MAX_BYTES)
+        except JsonInputError as error:
             issues.append(
                 document.issue(
                     path,
-                    f"inline policy is not valid JSON: {error.msg} at line {error.lineno} "
-                    f"column {error.colno} of the policy; fix the JSON or write the policy as YAML",
+                    f"inline policy is not valid JSON: {error.message} at line {error.line} "
+                    f"column {error.column} of the policy; fix the JSON or write the policy as YAML",
                 )
             )
             return None

@@ -22,6 +22,7 @@ from sojourn.access.state_codec import (
     permission_set_to_document,
     user_to_document,
 )
+from sojourn.inputs.bounded_json import load_json
 
 
 def change_to_document(change: Change) -> dict[str, Any]:
@@ -125,7 +126,14 @@ def plan_to_json(plan: Plan) -> str:
 
 
 def plan_from_json(text: str) -> Plan:
-    document = json.loads(text)
+    document = load_json(text)
+    if not isinstance(document, dict):
+        raise ValueError("a plan is a JSON object")
+    return plan_from_document(document)
+
+
+def plan_from_document(document: dict[str, Any]) -> Plan:
+    """A plan from its decoded document; KeyError or TypeError when a field is missing or wrong."""
     return Plan(
         changes=tuple(change_from_document(c) for c in document["changes"]),
         drift=tuple(DriftItem(d["description"], d["removed"]) for d in document["drift"]),

@@ -16,6 +16,7 @@ from sojourn.access.state import (
     PrincipalType,
     UserSpec,
 )
+from sojourn.inputs.bounded_json import load_json
 
 
 def state_to_json(state: AccessState) -> str:
@@ -38,7 +39,10 @@ def state_to_document(state: AccessState) -> dict[str, Any]:
 
 
 def state_from_json(text: str) -> AccessState:
-    return state_from_document(json.loads(text))
+    document = load_json(text)
+    if not isinstance(document, dict):
+        raise ValueError("an access state is a JSON object")
+    return state_from_document(document)
 
 
 def state_from_document(document: dict[str, Any]) -> AccessState:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
 from sojourn.analysis.snapshot import AccountSnapshot, Document, Function, Group, InlinePolicy, Role, User
 from sojourn.aws.calls import Caller
+from sojourn.inputs.bounded_json import POLICY_MAX_BYTES, load_json
 
 FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
 
@@ -16,7 +16,9 @@ FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
 def document(value: Any) -> Document:
     """Policy documents arrive decoded from botocore, or URL-encoded JSON text from other clients."""
     if isinstance(value, str):
-        parsed: Document = json.loads(unquote(value))
+        parsed = load_json(unquote(value), max_bytes=POLICY_MAX_BYTES)
+        if not isinstance(parsed, dict):
+            raise ValueError("a policy document is not a JSON object")
         return parsed
     return dict(value)
 

@@ -14,14 +14,21 @@ from sojourn.cli.runtime import runtime
 from sojourn.service.audit import AuditFilter, AuditTrail
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
-console = Console(soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL of Sojourn's database")
 ]
 
 
 def _time(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a real time; write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+00:00"
+        ) from None
 
 
 @audit_app.command()

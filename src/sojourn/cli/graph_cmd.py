@@ -30,8 +30,8 @@ from sojourn.service.snapshots import (
     snapshot_from_details_files,
 )
 
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)
+errors = Console(stderr=True, soft_wrap=True, highlight=False)
 SnapshotOption = Annotated[
     Path, typer.Option("--snapshot", "-s", help="snapshot file from `sojourn snapshot`")
 ]
@@ -73,7 +73,7 @@ def snapshot(
         else:
             taken = read_live_snapshot(rt.policy_source(read_role), rt.clock, _account_progress)
     except SnapshotUnavailable as error:
-        errors.print(f"error: {error}")
+        errors.print(f"error: {error}", markup=False)
         raise typer.Exit(1) from None
     save_snapshot(taken, out)
     console.print(
@@ -101,7 +101,7 @@ def _load(path: Path) -> SnapshotAnalysis:
     try:
         loaded = load_snapshot(path)
     except SnapshotUnavailable as error:
-        errors.print(f"error: {error}")
+        errors.print(f"error: {error}", markup=False)
         raise typer.Exit(1) from None
     return SnapshotAnalysis(
         loaded,
@@ -163,7 +163,7 @@ def paths_command(
     try:
         found = analysis.paths_to(to)
     except UnknownTarget as error:
-        errors.print(f"error: {error}")
+        errors.print(f"error: {error}", markup=False)
         raise typer.Exit(1) from None
     _print_paths(found, as_json, f"paths to {to}")
     raise typer.Exit(2 if found else 0)

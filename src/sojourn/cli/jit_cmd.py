@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sojourn.access.config_model import span_minutes
@@ -29,8 +30,8 @@ from sojourn.workflow.codec import request_to_json
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.transitions import IllegalTransition
 
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)
+errors = Console(stderr=True, soft_wrap=True, highlight=False)
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="YAML file or directory of YAML files")]
 AsOption = Annotated[str | None, typer.Option("--as", help="who is acting (default: SOJOURN_ACTOR)")]
 
@@ -41,11 +42,11 @@ def _service(config: Path) -> Iterator[tuple[Runtime, JitService]]:
     try:
         yield rt, rt.jit_service(config)
     except (IllegalTransition, RequestNotFound) as error:
-        errors.print(f"[red]refused:[/red] {error}")
+        errors.print(f"[red]refused:[/red] {escape(str(error))}")
         raise typer.Exit(1) from None
     except ConfigInvalid as invalid:
         for issue in invalid.issues:
-            errors.print(f"[red]error:[/red] {issue}")
+            errors.print(f"[red]error:[/red] {escape(str(issue))}")
         raise typer.Exit(1) from None
     finally:
         rt.close()

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sojourn import __version__
@@ -44,8 +45,8 @@ app.command("serve")(serve_cmd.serve)
 app.add_typer(serve_cmd.token_app, name="token")
 for _name in ("request", "approve", "deny", "cancel", "revoke", "extend", "requests", "eligible", "worker"):
     app.command(_name)(getattr(jit_cmd, _name))
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)
+errors = Console(stderr=True, soft_wrap=True, highlight=False)
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="YAML file or directory of YAML files")]
 EndpointOption = Annotated[
@@ -106,22 +107,30 @@ def plan(
     raise typer.Exit(0 if outcome.plan.is_empty else 2)
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        message = f"{text!r} is not a real day; write it as YYYY-MM-DD"
+        raise typer.BadParameter(message, param_hint="--today") from None
+
+
 def _plan(rt: Runtime, config: Path, drift: DriftMode | None, today: str | None) -> PlanOutcome:
     try:
         return plan_config(
             config,
             lambda region, instance_arn: rt.gateway(region=region, instance_arn=instance_arn),
             rt.store,
-            today=date.fromisoformat(today) if today else rt.clock.now().date(),
+            today=_day(today) if today else rt.clock.now().date(),
             drift=drift,
             catalog=rt.catalog(),
         )
     except ConfigUnreadable as error:
-        errors.print(f"[red]error:[/red] {error}")
+        errors.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(1) from error
     except ConfigInvalid as invalid:
         for issue in invalid.issues:
-            errors.print(f"[red]error:[/red] {issue}")
+            errors.print(f"[red]error:[/red] {escape(str(issue))}")
         errors.print(
             f"{len(invalid.issues)} problem(s) in the configuration; nothing was planned or applied."
         )
@@ -150,7 +159,7 @@ def apply(
             try:
                 saved = read_saved_plan(plan_file)
             except ValueError as error:
-                errors.print(f"[red]error:[/red] {error}")
+                errors.print(f"[red]error:[/red] {escape(str(error))}")
                 raise typer.Exit(1) from error
             drift_mode = drift or DriftMode.REMOVE
         else:
@@ -246,7 +255,7 @@ def import_(
     try:
         imported = import_config(rt.gateway(region=region), out)
     except FileExistsError as error:
-        errors.print(f"[red]error:[/red] {error}")
+        errors.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(1) from error
     finally:
         rt.close()

@@ -22,8 +22,8 @@ from sojourn.policy import PolicyKind
 from sojourn.service.policy_analysis import PolicyAnalysis, analyse_policy_files
 from sojourn.service.policy_files import PolicyPathError
 
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)
+errors = Console(stderr=True, soft_wrap=True, highlight=False)
 PROGRESS_EVERY = 250
 
 

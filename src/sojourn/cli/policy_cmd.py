@@ -24,7 +24,7 @@ from sojourn.service.policy_checks import (
 )
 
 policy_app = typer.Typer(help="Parse, validate, simulate and expand IAM policies.", no_args_is_help=True)
-console = Console(soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)
 
 
 class Format(StrEnum):

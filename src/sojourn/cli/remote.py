@@ -13,7 +13,7 @@ from sojourn.settings import Settings
 from sojourn.workflow.codec import request_from_json
 from sojourn.workflow.grant_request import GrantRequest
 
-errors = Console(stderr=True, soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def api_url() -> str | None:

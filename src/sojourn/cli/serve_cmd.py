@@ -14,8 +14,8 @@ from sojourn.access.api_token import Role
 from sojourn.access.config_model import span_minutes
 from sojourn.bootstrap import runtime_from_environment
 
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)
+errors = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def serve(

@@ -8,6 +8,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from sojourn.inputs.bounded_json import MAX_DEPTH, MAX_INTEGER_DIGITS
+
 _LEXEME = re.compile(
     r'"(?:[^"\\\x00-\x1f]|\\.)*"|[{}\[\],:]|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?'
     r"|true|false|null|\S",
@@ -94,7 +96,7 @@ def parse_located(text: str) -> tuple[object, Positions]:
 
 class _Parser:
     def __init__(self, lexemes: list[tuple[str, int]], end: int) -> None:
-        self.lexemes, self.end, self.index = lexemes, end, 0
+        self.lexemes, self.end, self.index, self.depth = lexemes, end, 0, 0
         self.positions = Positions()
 
     def next(self, expected: str) -> tuple[str, int]:
@@ -106,18 +108,26 @@ class _Parser:
 
     def value(self, lexeme: str, offset: int) -> object:
         first = lexeme[0]
-        if first == "{":
-            return self._object()
-        if first == "[":
-            return self._array()
+        if first in "{[":
+            return self._nested(first, offset)
         if first == '"':
             return _string(lexeme, offset)
         if lexeme in ("true", "false", "null") or first in "-0123456789":
+            if len(lexeme) > MAX_INTEGER_DIGITS:
+                raise JsonSyntaxError(f"a number of {len(lexeme)} characters; no valid input has one", offset)
             try:
                 return json.loads(lexeme)
             except json.JSONDecodeError as error:
                 raise JsonSyntaxError(f"bad number {lexeme!r}", offset) from error
         raise JsonSyntaxError(f"unexpected {lexeme!r}; expected a value", offset)
+
+    def _nested(self, first: str, offset: int) -> object:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise JsonSyntaxError(f"arrays and objects are nested more than {MAX_DEPTH} levels deep", offset)
+        value = self._object() if first == "{" else self._array()
+        self.depth -= 1
+        return value
 
     def _object(self) -> dict[str, object]:
         result: dict[str, object] = {}

@@ -5,16 +5,26 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sojourn.inputs.bounded_json import POLICY_MAX_BYTES, JsonInputError, load_json
 from sojourn.policy import ParseResult, PolicyIssue, PolicyKind, Severity, parse_policy
+from sojourn.service.input_files import InputFileError, read_text
 
 
 def document_text(path: Path) -> str:
-    """A policy file, or IAM's GetPolicyVersion answer (the document is then taken out of it)."""
-    text = path.read_text(encoding="utf-8")
+    """A policy file, or IAM's GetPolicyVersion answer (the document is then taken out of it).
+
+    Raises InputFileError for a file that is too large, not UTF-8, or nested or numbered past the limits;
+    text that is merely not JSON is returned as it is, for the parser to place the mistake.
+    """
+    text = read_text(path, POLICY_MAX_BYTES)
     try:
-        wrapped = json.loads(text)
-    except json.JSONDecodeError:
-        return text
+        wrapped = load_json(text, max_bytes=POLICY_MAX_BYTES)
+    except JsonInputError as error:
+        if error.code == "json-syntax":
+            return text
+        failure = InputFileError(path, error.message, error.line, error.column)
+        failure.code = error.code
+        raise failure from None
     if isinstance(wrapped, dict) and isinstance(wrapped.get("PolicyVersion"), dict):
         return json.dumps(wrapped["PolicyVersion"].get("Document"), indent=2)
     return text
@@ -24,16 +34,12 @@ def parse_file(path: Path, kind: PolicyKind) -> ParseResult:
     """A file that cannot be read is an error of that file, so one bad file never stops a folder's run."""
     try:
         text = document_text(path)
-    except OSError as error:
-        return _unreadable(path, f"cannot be read: {error.strerror}")
-    except UnicodeDecodeError as error:
-        return _unreadable(path, f"is not UTF-8 text ({error.reason} at byte {error.start})")
+    except InputFileError as error:
+        issue = PolicyIssue(
+            str(path), error.line, error.column, "", error.code, Severity.ERROR, error.message
+        )
+        return ParseResult(None, (issue,))
     return parse_policy(text, source=str(path), kind=kind)
-
-
-def _unreadable(path: Path, why: str) -> ParseResult:
-    issue = PolicyIssue(str(path), 0, 0, "", "unreadable-file", Severity.ERROR, f"the file {why}")
-    return ParseResult(None, (issue,))
 
 
 class PolicyPathError(ValueError):

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from sojourn.access.plan import Plan
-from sojourn.access.plan_codec import plan_from_json, plan_to_json
+from sojourn.access.plan_codec import plan_from_document, plan_to_json
 from sojourn.access.state import AccessState
-from sojourn.access.state_codec import state_from_json, state_to_json
+from sojourn.access.state_codec import state_from_document, state_to_json
+from sojourn.inputs.bounded_json import DATA_MAX_BYTES
+from sojourn.service.input_files import InputFileError, read_json_file
 
 FORMAT_VERSION = 1
 
@@ -36,19 +38,25 @@ def write_saved_plan(saved: SavedPlan, path: Path) -> None:
 
 
 def read_saved_plan(path: Path) -> SavedPlan:
+    """The plan saved at `path`; raises ValueError naming the file and what to do for anything else."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(
-            f"{path}: not a readable saved plan ({error}); make one with `sojourn plan --out`"
-        ) from error
+        document = read_json_file(path, DATA_MAX_BYTES)
+    except InputFileError as error:
+        raise ValueError(f"{error}; make a saved plan with `sojourn plan --out`") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"{path}: not a saved plan (no JSON object); make one with `sojourn plan --out`")
     if document.get("format") != FORMAT_VERSION:
         raise ValueError(
             f"{path}: saved plan format {document.get('format')!r} is not {FORMAT_VERSION}; plan again"
         )
-    return SavedPlan(
-        plan=plan_from_json(json.dumps(document["plan"])),
-        desired=state_from_json(json.dumps(document["desired"])),
-        created_at=datetime.fromisoformat(document["created_at"]),
-        config_path=document["config_path"],
-    )
+    try:
+        return SavedPlan(
+            plan=plan_from_document(document["plan"]),
+            desired=state_from_document(document["desired"]),
+            created_at=datetime.fromisoformat(document["created_at"]),
+            config_path=str(document["config_path"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(
+            f"{path}: the saved plan is damaged ({type(error).__name__}: {error}); plan again"
+        ) from None

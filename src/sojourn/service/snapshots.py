@@ -10,6 +10,8 @@ from pathlib import Path
 from sojourn.analysis.snapshot import OrgSnapshot
 from sojourn.analysis.snapshot_codec import SnapshotFormatError, snapshot_from_json, snapshot_to_json
 from sojourn.clock import Clock
+from sojourn.inputs.bounded_json import DATA_MAX_BYTES
+from sojourn.service.input_files import InputFileError, read_json_file
 from sojourn.service.ports.provider import DetailsReader, DetailsUnreadable, PolicySource, SnapshotProgress
 
 
@@ -42,9 +44,11 @@ def snapshot_from_details_files(
     loaded = []
     for file in files:
         try:
-            loaded.append((str(file.path), json.loads(file.path.read_text(encoding="utf-8")), file.account))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise SnapshotUnavailable(f"{file.path} cannot be read as JSON: {error}") from None
+            loaded.append((str(file.path), read_json_file(file.path, DATA_MAX_BYTES), file.account))
+        except InputFileError as error:
+            raise SnapshotUnavailable(
+                f"{error}; the file cannot be read as JSON: give the AWS CLI's output as it was saved"
+            ) from None
     try:
         return read_details(loaded, clock.now().isoformat(timespec="seconds"))
     except DetailsUnreadable as error:
@@ -58,13 +62,17 @@ def save_snapshot(snapshot: OrgSnapshot, out: Path) -> None:
 
 def load_snapshot(path: Path) -> OrgSnapshot:
     """A snapshot saved by `save_snapshot`; raises SnapshotUnavailable when it is missing or not one."""
+    if not path.exists():
+        raise SnapshotUnavailable(f"{path} not found; take one with `sojourn snapshot --out {path}`")
     try:
-        return snapshot_from_json(json.loads(path.read_text()))
-    except FileNotFoundError:
-        raise SnapshotUnavailable(
-            f"{path} not found; take one with `sojourn snapshot --out {path}`"
-        ) from None
-    except (json.JSONDecodeError, SnapshotFormatError) as error:
+        document = read_json_file(path, DATA_MAX_BYTES)
+    except InputFileError as error:
+        raise SnapshotUnavailable(f"{error}; take a new one with `sojourn snapshot --out {path}`") from None
+    if not isinstance(document, dict):
+        raise SnapshotUnavailable(f"{path} is not a Sojourn snapshot: it holds no JSON object")
+    try:
+        return snapshot_from_json(document)
+    except (SnapshotFormatError, KeyError, TypeError, ValueError, AttributeError) as error:
         raise SnapshotUnavailable(f"{path} is not a Sojourn snapshot: {error}") from None
 
 

@@ -7,11 +7,11 @@ exports list every shift, and expanding RRULEs would guess at the provider's ove
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 
 import icalendar
 
+from sojourn.inputs.patterns import AdminPattern, PatternError, compile_pattern
 from sojourn.workflow.rotations import Shift
 
 
@@ -31,7 +31,7 @@ def _instant(value: object, field: str) -> datetime:
     raise IcsError(f"{field} is missing or not a date-time")
 
 
-def _person(event: icalendar.cal.Component, person_from: str, pattern: re.Pattern[str] | None) -> str:
+def _person(event: icalendar.cal.Component, person_from: str, pattern: AdminPattern | None) -> str:
     if person_from == "attendee":
         attendee = event.get("ATTENDEE")
         if isinstance(attendee, list):
@@ -42,10 +42,10 @@ def _person(event: icalendar.cal.Component, person_from: str, pattern: re.Patter
     summary = str(event.get("SUMMARY", "")).strip()
     if pattern is None:
         return summary
-    match = pattern.search(summary)
-    if match is None or not match.groupdict().get("person"):
-        raise IcsError(f"summary {summary!r} does not match the person pattern {pattern.pattern!r}")
-    return match.group("person").strip()
+    person = pattern.group_in(summary, "person")
+    if not person:
+        raise IcsError(f"summary {summary!r} does not match the person pattern {pattern.text!r}")
+    return person.strip()
 
 
 def parse_ics(text: str, *, person_from: str = "summary", pattern: str | None = None) -> list[Shift]:
@@ -53,7 +53,10 @@ def parse_ics(text: str, *, person_from: str = "summary", pattern: str | None = 
         calendar = icalendar.Calendar.from_ical(text)
     except ValueError as error:
         raise IcsError(f"not an iCalendar document: {error}") from None
-    compiled = re.compile(pattern) if pattern else None
+    try:
+        compiled = compile_pattern(pattern) if pattern else None
+    except PatternError as error:
+        raise IcsError(str(error)) from None
     found = []
     for event in calendar.walk("VEVENT"):
         if event.get("RRULE") is not None:

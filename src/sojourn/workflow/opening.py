@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sojourn.inputs.patterns import compile_pattern
 from sojourn.workflow.effects import Audit, Effect, Notify, Provision
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.transitions import IllegalTransition, Outcome
@@ -127,7 +127,7 @@ def _check(ask: Ask, rule: Terms) -> None:
             raise NotEligible(
                 f"rule {rule.rule} requires a ticket matching {rule.ticket_pattern}; add --ticket"
             )
-        if not re.fullmatch(rule.ticket_pattern, ask.ticket):
+        if not compile_pattern(rule.ticket_pattern).matches_whole(ask.ticket):
             raise NotEligible(f"ticket {ask.ticket!r} does not match {rule.ticket_pattern}")
     if not ask.accounts:
         raise NotEligible("name at least one account")
