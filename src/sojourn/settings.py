@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pwd
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,7 +57,10 @@ class Settings:
             or env.get("AWS_DEFAULT_REGION")
             or "us-east-1",
             aws_endpoint_url=endpoint_url or env.get("SOJOURN_AWS_ENDPOINT_URL") or None,
-            actor=env.get("SOJOURN_ACTOR") or env.get("USER") or "unknown",
+            actor=env.get("SOJOURN_ACTOR")
+            or env.get("USER")
+            or env.get("LOGNAME")
+            or operating_system_user(),
             max_concurrency=int(env.get("SOJOURN_MAX_CONCURRENCY", "8")),
             now=_instant(env, "SOJOURN_NOW"),
             crash_at=env.get("SOJOURN_CRASH_AT") or None,
@@ -81,6 +85,14 @@ def _instant(env: Mapping[str, str], variable: str) -> datetime | None:
     if found.tzinfo is None:
         raise SettingsError(f"{variable}={text!r} needs a time zone, e.g. {text}+00:00")
     return found
+
+
+def operating_system_user() -> str:
+    """The name of the account this process runs as; empty when the system has none for its user id."""
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return ""
 
 
 def use_embedded_credentials() -> None:

@@ -20,8 +20,9 @@ from sojourn.analysis.finding import Risk
 from sojourn.bootstrap import Runtime
 from sojourn.cli import graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd
 from sojourn.cli.audit_cmd import audit_app
+from sojourn.cli.failure_group import FailureTranslatingGroup
 from sojourn.cli.policy_cmd import policy_app
-from sojourn.cli.render import show_plan
+from sojourn.cli.render import account_names, show_plan, with_account_names
 from sojourn.cli.runtime import runtime
 from sojourn.service.applying import PlanStale, ReasonRequired, RiskRefused, apply_plan
 from sojourn.service.config_plans import ConfigUnreadable, import_config, plan_config, saved_plan
@@ -29,6 +30,7 @@ from sojourn.service.planning import PlanOutcome
 from sojourn.service.saved_plan import read_saved_plan, write_saved_plan
 
 app = typer.Typer(
+    cls=FailureTranslatingGroup,
     help="Least-privilege access control plane for multi-account AWS.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -137,14 +139,32 @@ def apply(
     refuse_findings: Annotated[
         Risk | None, typer.Option(help="refuse when the change adds a finding of this severity or worse")
     ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="apply the configuration's plan without asking (automation)")
+    ] = False,
     endpoint_url: EndpointOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Apply a saved plan (or plan and apply the configuration), only if AWS still matches its base."""
+    """Apply a saved plan (or plan and apply the configuration), only if AWS still matches its base.
+
+    Planning and applying the configuration in one go asks for confirmation first (--yes does not ask)."""
     if not reason.strip():
         errors.print("[red]error:[/red] say why with --reason; it is recorded on the audit log")
         raise typer.Exit(1)
+    if plan_file is None and not yes and not sys.stdin.isatty():
+        errors.print(
+            "[red]error:[/red] apply --config asks for confirmation, and there is no terminal to ask on\n"
+            "  hint: pass --yes to apply without asking, or review a saved plan: "
+            "sojourn plan --out plan.json, then sojourn apply plan.json"
+        )
+        raise typer.Exit(1)
     rt = runtime(endpoint_url, database_url)
+    if not rt.settings.actor:
+        errors.print(
+            "[red]error:[/red] nobody to record as the actor of this apply\n"
+            "  hint: set SOJOURN_ACTOR to your name; it is written on every audit record"
+        )
+        raise typer.Exit(1)
     try:
         if plan_file is not None:
             try:
@@ -167,7 +187,11 @@ def apply(
         if saved.plan.is_empty:
             console.print("Nothing to apply.")
             return
+        if plan_file is None and not yes and not typer.confirm("Apply these changes?", default=False):
+            errors.print("Nothing applied.")
+            raise typer.Exit(1)
         gateway = rt.gateway()
+        names = account_names(gateway)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -179,7 +203,7 @@ def apply(
             task = bar.add_task("applying", total=len(saved.plan.changes))
 
             def progress(done: int, total: int, text: str) -> None:
-                bar.update(task, completed=done, description=text[:60])
+                bar.update(task, completed=done, description=with_account_names(text, names))
 
             try:
                 result = apply_plan(
