@@ -7,13 +7,13 @@ import traceback
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from sojourn.cli.consoles import screen
 from sojourn.failures import explain_failure
 
-errors = Console(stderr=True, soft_wrap=True)
+errors = screen(stderr=True)
 
 
 class FailureTranslatingGroup(TyperGroup):

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sojourn import __version__
@@ -20,6 +19,7 @@ from sojourn.analysis.finding import Risk
 from sojourn.bootstrap import Runtime
 from sojourn.cli import graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd
 from sojourn.cli.audit_cmd import audit_app
+from sojourn.cli.consoles import screen
 from sojourn.cli.failure_group import FailureTranslatingGroup
 from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import account_names, show_plan, with_account_names
@@ -46,8 +46,8 @@ app.command("serve")(serve_cmd.serve)
 app.add_typer(serve_cmd.token_app, name="token")
 for _name in ("request", "approve", "deny", "cancel", "revoke", "extend", "requests", "eligible", "worker"):
     app.command(_name)(getattr(jit_cmd, _name))
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+console = screen()
+errors = screen(stderr=True)
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="YAML file or directory of YAML files")]
 EndpointOption = Annotated[
@@ -239,6 +239,7 @@ def apply(
 @app.command()
 def drift(
     config: ConfigOption = Path("access"),
+    as_json: Annotated[bool, typer.Option("--json", help="print the drift as JSON")] = False,
     endpoint_url: EndpointOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
@@ -248,6 +249,10 @@ def drift(
         outcome = _plan(rt, config, DriftMode.REPORT, None)
     finally:
         rt.close()
+    if as_json:
+        rows = [{"description": item.description} for item in outcome.plan.drift]
+        sys.stdout.write(json.dumps({"drift": rows}, indent=1) + "\n")
+        raise typer.Exit(2 if rows else 0)
     if not outcome.plan.drift:
         console.print("[green]No drift.[/green]")
         raise typer.Exit(0)
@@ -262,6 +267,7 @@ def import_(
         Path, typer.Option(help="directory to write the configuration into (must not hold it yet)")
     ],
     region: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print what was written as JSON")] = False,
     endpoint_url: EndpointOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
@@ -274,6 +280,15 @@ def import_(
         raise typer.Exit(1) from error
     finally:
         rt.close()
+    if as_json:
+        document = {
+            "files": [str(p) for p in imported.files],
+            "permission_sets": imported.permission_sets,
+            "users": imported.users,
+            "assignments": imported.assignments,
+        }
+        sys.stdout.write(json.dumps(document, indent=1) + "\n")
+        return
     console.print(
         f"Imported {imported.permission_sets} permission sets, {imported.users} users, "
         f"{imported.assignments} assignments into {', '.join(str(p) for p in imported.files)}"
