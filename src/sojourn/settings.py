@@ -11,6 +11,7 @@ from pathlib import Path
 
 DEFAULT_STATE_DIR = Path(".sojourn")
 EMBEDDED_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+EMBEDDED_KEY = "embedded-moto"
 
 
 class SettingsError(ValueError):
@@ -98,7 +99,7 @@ def operating_system_user() -> str:
 def use_embedded_credentials() -> None:
     """The embedded moto server accepts any key; boto3 only needs one to be set."""
     for key in EMBEDDED_CREDENTIALS:
-        os.environ.setdefault(key, "embedded-moto")
+        os.environ.setdefault(key, EMBEDDED_KEY)
 
 
 def default_database_url(state_dir: Path = DEFAULT_STATE_DIR) -> str:

@@ -300,12 +300,21 @@ def demo(
     state_dir: Annotated[Path, typer.Option(help="where the demo keeps its database")] = Path(
         ".sojourn/demo"
     ),
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep", help="keep moto, the organisation and the configuration up afterwards (Ctrl-C stops)"
+        ),
+    ] = False,
+    port: Annotated[int, typer.Option(help="moto's port with --keep (0: any free port)")] = 0,
 ) -> None:
-    """The embedded default: moto with S1's organisation, planned and applied, then a grant just in time."""
-    from sojourn.cli.render import show_matrix, show_plan
+    """The embedded default: moto with S1's organisation, planned and applied, then a grant just in time.
+
+    With --keep, moto stays up and the environment that drives the CLI against it is printed."""
+    from sojourn.cli.render import show_matrix
     from sojourn.demo.run import run_demo
 
-    raise typer.Exit(run_demo(console, state_dir, show_plan, show_matrix))
+    raise typer.Exit(run_demo(console, state_dir, show_plan, show_matrix, keep=keep, port=port))
 
 
 def main() -> None:  # pragma: no cover - console entry point
