@@ -36,6 +36,7 @@ DENIED_CODES = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
 )
 IAM_ACTION_IN_MESSAGE = re.compile(r"perform: ([a-z0-9-]+:[A-Za-z0-9]+)")
+XML_CODE = re.compile(r"<Code>([A-Za-z.]+)</Code>")
 IAM_ACTION_NOTE = re.compile(r"^iam action: ([a-z0-9-]+:[A-Za-z0-9]+)$")
 CREDENTIALS_HINT = (
     "give Sojourn credentials: AWS_PROFILE (after `aws sso login`), or AWS_ACCESS_KEY_ID and "
@@ -88,6 +89,9 @@ def iam_action_denied(error: ClientError) -> str | None:
 
 def _client_error(error: ClientError) -> tuple[str, str]:
     code = str(error.response.get("Error", {}).get("Code", ""))
+    if code.isdigit():  # an XML answer to a JSON-protocol client (moto does this): its code is inside
+        inner = XML_CODE.search(str(error.response.get("Error", {}).get("Message", "")))
+        code = inner.group(1) if inner else code
     operation = error.operation_name
     if code in EXPIRED_CODES:
         return (
@@ -99,9 +103,7 @@ def _client_error(error: ClientError) -> tuple[str, str]:
             f"AWS does not accept these credentials ({code} on {operation})",
             "check AWS_PROFILE or AWS_ACCESS_KEY_ID: the key may be deleted or mistyped",
         )
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    if code in DENIED_CODES or (status == 403 and iam_action_denied(error) is not None):
-        code = code if code in DENIED_CODES else "AccessDenied"
+    if code in DENIED_CODES:
         action = iam_action_denied(error) or f"the action of {operation}"
         return (
             f"AWS denied {action} ({code} on {operation})",
