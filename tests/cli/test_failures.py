@@ -158,7 +158,7 @@ def test_credentials_aws_does_not_know_are_named_so(
 class _ExpiredTokenEndpoint(BaseHTTPRequestHandler):
     """Answers every JSON-protocol call as AWS does once a session token has expired."""
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         body = json.dumps(
             {
