@@ -43,7 +43,7 @@ def arguments(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("findings",): ["-s", MISSING],
         ("serve",): ["--port", "0", *config],
         ("token", "create"): ["--name", "ci", "--role", "admin", "--scope", "audit:read"],
-        ("request",): ["prod-admin", "-a", "team-a-prod", "--for", "1h", "--reason", "x", "--as", "alice", *config],
+        ("request",): ["prod-admin", "-a", "team-a-prod", "--for", "1h", "--as", "alice", *config],
         ("approve",): ["req-1", "--as", "erin", *config],
         ("deny",): ["req-1", "--as", "erin", *config],
         ("cancel",): ["req-1", "--as", "alice", *config],
