@@ -19,7 +19,7 @@ errors = screen(stderr=True)
 class FailureTranslatingGroup(TyperGroup):
     """Runs a command; a known error prints what went wrong and what to do, and the command exits 1."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context type is private
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
