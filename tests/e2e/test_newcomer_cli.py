@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import pwd
 import subprocess
 import sys
@@ -176,3 +177,54 @@ def test_serve_prints_where_it_listens(s1: tuple[Sojourn, AwsView], tmp_path: Pa
     finally:
         serving.terminate()
         serving.wait(timeout=30)
+
+
+def _apply_on_a_terminal(sojourn: Sojourn, answer: str) -> tuple[int, str]:
+    """`sojourn apply --config` with a pseudo-terminal as stdin and stdout, answering its question."""
+    env = os.environ | {
+        "SOJOURN_DATABASE_URL": sojourn.database_url,
+        "SOJOURN_AWS_ENDPOINT_URL": sojourn.endpoint,
+        "SOJOURN_ACTOR": "e2e-admin",
+        "COLUMNS": "200",
+    }
+    primary, secondary = pty.openpty()
+    command = "from sojourn.cli.main import app; app()"
+    applying = subprocess.Popen(
+        [sys.executable, "-c", command, "apply", "--config", str(sojourn.config), "--reason", "tty"],
+        env=env,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+    )
+    os.close(secondary)
+    seen = b""
+    answered = False
+    try:
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # the process ended and closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if not answered and b"Apply these changes?" in seen:
+                os.write(primary, answer.encode() + b"\n")
+                answered = True
+        return applying.wait(timeout=120), seen.decode(errors="replace")
+    finally:
+        os.close(primary)
+        if applying.poll() is None:
+            applying.kill()
+            applying.wait()
+
+
+def test_apply_config_on_a_terminal_asks_and_no_applies_nothing(s1: tuple[Sojourn, AwsView]) -> None:
+    sojourn, aws = s1
+    code, output = _apply_on_a_terminal(sojourn, "n")
+    assert code == 1, output
+    assert "Apply these changes? [y/N]" in output and "Nothing applied." in output
+    assert aws.all_assignments() == []
+    code, output = _apply_on_a_terminal(sojourn, "y")
+    assert code == 0, output
+    assert aws.access_of("alice")
