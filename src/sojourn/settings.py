@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pwd
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 
 DEFAULT_STATE_DIR = Path(".sojourn")
 EMBEDDED_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+EMBEDDED_KEY = "embedded-moto"
 
 
 class SettingsError(ValueError):
@@ -56,7 +58,10 @@ class Settings:
             or env.get("AWS_DEFAULT_REGION")
             or "us-east-1",
             aws_endpoint_url=endpoint_url or env.get("SOJOURN_AWS_ENDPOINT_URL") or None,
-            actor=env.get("SOJOURN_ACTOR") or env.get("USER") or "unknown",
+            actor=env.get("SOJOURN_ACTOR")
+            or env.get("USER")
+            or env.get("LOGNAME")
+            or operating_system_user(),
             max_concurrency=int(env.get("SOJOURN_MAX_CONCURRENCY", "8")),
             now=_instant(env, "SOJOURN_NOW"),
             crash_at=env.get("SOJOURN_CRASH_AT") or None,
@@ -83,10 +88,18 @@ def _instant(env: Mapping[str, str], variable: str) -> datetime | None:
     return found
 
 
+def operating_system_user() -> str:
+    """The name of the account this process runs as; empty when the system has none for its user id."""
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return ""
+
+
 def use_embedded_credentials() -> None:
     """The embedded moto server accepts any key; boto3 only needs one to be set."""
     for key in EMBEDDED_CREDENTIALS:
-        os.environ.setdefault(key, "embedded-moto")
+        os.environ.setdefault(key, EMBEDDED_KEY)
 
 
 def default_database_url(state_dir: Path = DEFAULT_STATE_DIR) -> str:

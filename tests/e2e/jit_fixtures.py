@@ -70,7 +70,7 @@ class Jit:
 def jit(s1: tuple[Sojourn, AwsView]) -> Jit:
     sojourn, view = s1
     sojourn.write("jit.yaml", JIT_YAML)
-    code, output = sojourn("apply", "--config", str(sojourn.config), "--reason", "set up S2")
+    code, output = sojourn("apply", "--yes", "--config", str(sojourn.config), "--reason", "set up S2")
     assert code == 0, output
     store = open_store(sojourn.database_url)
     clock = FixedClock(T0)

@@ -55,7 +55,7 @@ def test_s4_1_a_broken_inline_policy_is_refused_with_its_place_and_a_hint(
         code, output = sojourn("plan", "--config", str(sojourn.config))
         assert code == 1, output
         assert where in output and "inline_policy" in output and hint in output
-        code, output = sojourn("apply", "--config", str(sojourn.config), "--reason", "try it")
+        code, output = sojourn("apply", "--yes", "--config", str(sojourn.config), "--reason", "try it")
         assert code == 1, output
         assert aws.permission_sets() == before  # nothing was created in AWS
 
@@ -87,7 +87,7 @@ def test_s4_2_s3_star_read_back_from_iam_is_reported_with_access_levels(
 
 def test_s4_2_a_permission_set_gaining_s3_star_is_flagged_in_the_plan(s1: tuple[Sojourn, AwsView]) -> None:
     sojourn, aws = s1
-    code, output = sojourn("apply", "--config", str(sojourn.config), "--reason", "baseline")
+    code, output = sojourn("apply", "--yes", "--config", str(sojourn.config), "--reason", "baseline")
     assert code == 0, output
     sojourn.write("storage.yaml", S3_ADMIN)
     code, output = sojourn("plan", "--config", str(sojourn.config), "--json")

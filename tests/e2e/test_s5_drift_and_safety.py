@@ -54,7 +54,7 @@ def test_s5_1_hand_made_assignment_is_drift_and_removed(s1: tuple[Sojourn, AwsVi
     code, output = sojourn("drift", "--config", str(sojourn.config))
     assert code == 2
     assert "developer for user mallory on team-a-prod" in output
-    code, output = sojourn("apply", "--config", str(sojourn.config), "--reason", "remove drift")
+    code, output = sojourn("apply", "--yes", "--config", str(sojourn.config), "--reason", "remove drift")
     assert code == 0, output
     assert aws.access_of("mallory") == set()
     assert aws.user_id("mallory") is not None  # the identity itself is not Sojourn's to delete
@@ -74,7 +74,7 @@ def test_s5_1_drift_report_mode_keeps_and_reports(s1: tuple[Sojourn, AwsView], t
             "removed": False,
         }
     ]
-    code, output = sojourn("apply", "--config", str(sojourn.config), "--drift", "report", "--reason", "keep")
+    code, output = sojourn("apply", "--yes", "--config", str(sojourn.config), "--drift", "report", "--reason", "keep")
     assert code == 0, output
     assert aws.access_of("mallory") == {("team-b-dev", "read-only")}
 
@@ -216,7 +216,7 @@ def test_bad_configuration_is_reported_with_its_place_and_nothing_is_applied(
 ) -> None:
     sojourn, aws = s1
     sojourn.write(file, content)
-    code, output = sojourn("apply", "--config", str(sojourn.config), "--reason", "should not happen")
+    code, output = sojourn("apply", "--yes", "--config", str(sojourn.config), "--reason", "should not happen")
     assert code == 1
     assert expected in output
     assert f"{file}:" in output

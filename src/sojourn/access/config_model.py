@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sojourn.access.aws_rules import (
     PERMISSION_SET_NAME,
@@ -85,8 +85,20 @@ class TeamModel(Strict):
 
 
 class GroupModel(Strict):
+    """An identity-provider group that rules may target: `{name: platform-admins, description: ...}`."""
+
     name: str = Field(min_length=1, max_length=1024)
     description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_bare_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            raise ValueError(
+                f"a group is a mapping, not a bare name: write `- {{name: {value}}}` "
+                "(description optional; see docs/configuration.md, Groups)"
+            )
+        return value
 
 
 class CustomerPolicyModel(Strict):

@@ -103,6 +103,7 @@ class Caller:
                     self.policy.sleep(self.policy.delay(attempt))
                     continue
                 if code not in RETRYABLE_CODES or attempt >= self.policy.max_attempts:
+                    error.add_note(f"iam action: {iam_action(client, operation)}")
                     raise
                 self.log.retried(label)
                 self.policy.sleep(self.policy.delay(attempt))
@@ -128,6 +129,13 @@ class Caller:
             marker = page.get(next_key)
             if not marker:
                 return
+
+
+def iam_action(client: Any, operation: str) -> str:
+    """The IAM action a boto3 method stands for, e.g. sso:ListInstances for sso-admin's list_instances."""
+    meta = client.meta
+    name = meta.method_to_api_mapping.get(operation, operation)
+    return f"{meta.service_model.signing_name}:{name}"
 
 
 def error_code(error: ClientError) -> str:

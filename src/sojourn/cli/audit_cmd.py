@@ -7,14 +7,15 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from sojourn.access.audit import siem_document
+from sojourn.cli.consoles import screen
 from sojourn.cli.render import show_audit
 from sojourn.cli.runtime import runtime
 from sojourn.service.audit import AuditFilter, AuditTrail
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
-console = Console(soft_wrap=True, highlight=False)
+console = screen()
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL of Sojourn's database")
 ]
@@ -58,6 +59,7 @@ def show(
     action: Annotated[str | None, typer.Option(help="e.g. assignment.* or apply.start")] = None,
     since: Annotated[str | None, typer.Option(help="ISO time, inclusive")] = None,
     until: Annotated[str | None, typer.Option(help="ISO time, exclusive")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the records in the export's schema")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
     """Records filtered by person, account, permission set, action and time."""
@@ -67,6 +69,9 @@ def show(
         records = AuditTrail(rt.store().audit).records(wanted)
     finally:
         rt.close()
+    if as_json:
+        print(json.dumps([siem_document(r) for r in records], indent=1))
+        return
     show_audit(console, records)
 
 

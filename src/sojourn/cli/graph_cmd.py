@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from sojourn.analysis.finding import Risk
 from sojourn.analysis.queries import UnknownTarget
+from sojourn.cli.consoles import screen
 from sojourn.cli.html_report import html_report
 from sojourn.cli.rows import finding_row
 from sojourn.cli.runtime import runtime
@@ -30,8 +30,8 @@ from sojourn.service.snapshots import (
     snapshot_from_details_files,
 )
 
-console = Console(soft_wrap=True, highlight=False)
-errors = Console(stderr=True, soft_wrap=True, highlight=False)
+console = screen()
+errors = screen(stderr=True)
 SnapshotOption = Annotated[
     Path, typer.Option("--snapshot", "-s", help="snapshot file from `sojourn snapshot`")
 ]
@@ -172,6 +172,9 @@ def paths_command(
 def findings_command(
     snapshot_file: SnapshotOption = Path("sojourn-snapshot.json"),
     output: Annotated[Format, typer.Option("--format", help="table, json, sarif or html")] = Format.TABLE,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="write the report to this file instead of the screen")
+    ] = None,
     fail_on: Annotated[
         Risk | None, typer.Option(help="exit 2 when a finding is at least this severe")
     ] = None,
@@ -180,16 +183,20 @@ def findings_command(
     report = _load(snapshot_file).findings()
     found = list(report.findings)
     if output is Format.JSON:
-        rows = [finding_row(f) for f in found]
-        print(json.dumps(rows, indent=1))
+        text = json.dumps([finding_row(f) for f in found], indent=1) + "\n"
     elif output is Format.SARIF:
-        print(json.dumps(findings_to_sarif(found), indent=1))
+        text = json.dumps(findings_to_sarif(found), indent=1) + "\n"
     elif output is Format.HTML:
         title = f"Sojourn findings: {snapshot_file.name}"
-        sys.stdout.write(html_report(title, found, list(report.admin_paths), list(report.notes)))
+        text = html_report(title, found, list(report.admin_paths), list(report.notes))
     else:
-        for finding in found:
-            console.print(str(finding), highlight=False, markup=False)
-        console.print(f"{len(found)} finding(s)", highlight=False)
+        text = "".join(f"{finding}\n" for finding in found) + f"{len(found)} finding(s)\n"
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        errors.print(f"wrote {len(found)} finding(s) to {out}", highlight=False)
+    elif output is Format.TABLE:
+        console.print(text, end="", highlight=False, markup=False)
+    else:
+        sys.stdout.write(text)
     if fail_on is not None and report.reaching(fail_on):
         raise typer.Exit(2)

@@ -7,14 +7,13 @@ operator's tool. People and automation elsewhere use the API, which authenticate
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -22,6 +21,8 @@ from sojourn.access.config_model import span_minutes
 from sojourn.access.issues import ConfigInvalid
 from sojourn.bootstrap import Runtime, runtime_from_environment
 from sojourn.cli import remote
+from sojourn.cli.consoles import screen
+from sojourn.cli.render import account_names
 from sojourn.service.jit import JitService
 from sojourn.service.ports.grants import RequestNotFound
 from sojourn.service.provisioning import TickReport
@@ -30,8 +31,8 @@ from sojourn.workflow.codec import request_to_json
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.transitions import IllegalTransition
 
-console = Console(soft_wrap=True, highlight=False)
-errors = Console(stderr=True, soft_wrap=True, highlight=False)
+console = screen()
+errors = screen(stderr=True)
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="YAML file or directory of YAML files")]
 AsOption = Annotated[str | None, typer.Option("--as", help="who is acting (default: SOJOURN_ACTOR)")]
 
@@ -63,13 +64,23 @@ def _actor(value: str | None) -> str:
     return value or Settings.from_environment().actor
 
 
-def _show(request: GrantRequest, as_json: bool) -> None:
+def _names(rt: Runtime, config: Path) -> dict[str, str]:
+    """Account id -> name from the organisation the service has just read (no further AWS calls)."""
+    return {a.id: a.name for a in rt.directory(config)().organization.accounts}
+
+
+def _accounts(ids: tuple[str, ...], names: Mapping[str, str]) -> str:
+    return ", ".join(f"{names[a]} ({a})" if a in names else a for a in ids)
+
+
+def _show(request: GrantRequest, as_json: bool, names: Mapping[str, str] | None = None) -> None:
     if as_json:
         print(json.dumps(request_to_json(request), indent=1))
         return
     ends = f", ends {request.ends_at:%Y-%m-%d %H:%M} UTC" if request.ends_at else ""
+    accounts = _accounts(request.accounts, names or {})
     console.print(
-        f"request {request.id}: {request.person} {request.permission_set} on {', '.join(request.accounts)} "
+        f"request {request.id}: {request.person} {request.permission_set} on {accounts} "
         f"for {request.duration}: {request.state.value}{ends}",
         highlight=False,
     )
@@ -98,11 +109,12 @@ def request(
         body |= {"reason": reason, "ticket": ticket, "break_glass": break_glass}
         _show(remote.call("POST", "/v1/requests", body), as_json)
         return
-    with _service(config) as (_, service):
+    with _service(config) as (rt, service):
         made = service.request(
             _actor(who), permission_set, tuple(account), _duration(duration), reason, ticket, break_glass
         )
-    _show(made, as_json)
+        names = _names(rt, config)
+    _show(made, as_json, names)
 
 
 def _decide(verb: str) -> Callable[..., None]:
@@ -116,14 +128,15 @@ def _decide(verb: str) -> Callable[..., None]:
         if remote.api_url():
             _show(remote.call("POST", f"/v1/requests/{request_id}/{verb}", {"comment": comment}), as_json)
             return
-        with _service(config) as (_, service):
+        with _service(config) as (rt, service):
             actor = _actor(who)
             done = (
                 service.approve(request_id, actor, comment)
                 if verb == "approve"
                 else service.deny(request_id, actor, comment)
             )
-        _show(done, as_json)
+            names = _names(rt, config)
+        _show(done, as_json, names)
 
     command.__doc__ = f"{verb.capitalize()} a pending request (never your own)."
     return command
@@ -178,8 +191,9 @@ def requests(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Requests and grants, oldest first."""
-    with _service(config) as (_, service):
+    with _service(config) as (rt, service):
         found = service.requests(person, tuple(state or ()))
+        names = _names(rt, config) if found and not as_json else {}
     if as_json:
         print(json.dumps([request_to_json(r) for r in found], indent=1))
         return
@@ -188,15 +202,35 @@ def requests(
         table.add_column(column)
     for r in found:
         ends = f"{r.ends_at:%Y-%m-%d %H:%M}" if r.ends_at else ""
-        table.add_row(r.id, r.person, r.permission_set, ", ".join(r.accounts), r.state.value, ends)
+        table.add_row(r.id, r.person, r.permission_set, _accounts(r.accounts, names), r.state.value, ends)
     console.print(table)
 
 
-def eligible(who: AsOption = None, config: ConfigOption = Path("access")) -> None:
+def eligible(
+    who: AsOption = None,
+    config: ConfigOption = Path("access"),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """What you may request: permission sets, accounts, longest duration and approvers."""
     with _service(config) as (rt, service):
         found = service.eligible(_actor(who))
-        names = {a.id: a.name for a in rt.gateway().read_organization(with_tags=False).accounts}
+        names = account_names(rt.provider())
+    if as_json:
+        rows = [
+            {
+                "rule": e.terms.rule,
+                "permission_set": e.terms.permission_set,
+                "accounts": [{"id": a, "name": names.get(a)} for a in sorted(e.accounts)],
+                "max_duration_minutes": int(e.terms.max_duration.total_seconds() // 60),
+                "approvers": sorted(e.approvers),
+                "approvals_required": e.terms.approvals_required,
+                "auto_approve": e.terms.auto_approve,
+                "break_glass": e.terms.break_glass,
+            }
+            for e in found
+        ]
+        print(json.dumps(rows, indent=1))
+        return
     table = Table()
     for column in ("rule", "permission set", "accounts", "max", "approvers", "kind"):
         table.add_column(column)

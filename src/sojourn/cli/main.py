@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -21,8 +20,10 @@ from sojourn.analysis.finding import Risk
 from sojourn.bootstrap import Runtime
 from sojourn.cli import graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd
 from sojourn.cli.audit_cmd import audit_app
+from sojourn.cli.consoles import screen
+from sojourn.cli.failure_group import FailureTranslatingGroup
 from sojourn.cli.policy_cmd import policy_app
-from sojourn.cli.render import show_plan
+from sojourn.cli.render import account_names, show_plan, with_account_names
 from sojourn.cli.runtime import runtime
 from sojourn.service.applying import PlanStale, ReasonRequired, RiskRefused, apply_plan
 from sojourn.service.config_plans import ConfigUnreadable, import_config, plan_config, saved_plan
@@ -30,6 +31,7 @@ from sojourn.service.planning import PlanOutcome
 from sojourn.service.saved_plan import read_saved_plan, write_saved_plan
 
 app = typer.Typer(
+    cls=FailureTranslatingGroup,
     help="Least-privilege access control plane for multi-account AWS.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -45,8 +47,8 @@ app.command("serve")(serve_cmd.serve)
 app.add_typer(serve_cmd.token_app, name="token")
 for _name in ("request", "approve", "deny", "cancel", "revoke", "extend", "requests", "eligible", "worker"):
     app.command(_name)(getattr(jit_cmd, _name))
-console = Console(soft_wrap=True, highlight=False)
-errors = Console(stderr=True, soft_wrap=True, highlight=False)
+console = screen()
+errors = screen(stderr=True)
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="YAML file or directory of YAML files")]
 EndpointOption = Annotated[
@@ -146,14 +148,32 @@ def apply(
     refuse_findings: Annotated[
         Risk | None, typer.Option(help="refuse when the change adds a finding of this severity or worse")
     ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="apply the configuration's plan without asking (automation)")
+    ] = False,
     endpoint_url: EndpointOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Apply a saved plan (or plan and apply the configuration), only if AWS still matches its base."""
+    """Apply a saved plan (or plan and apply the configuration), only if AWS still matches its base.
+
+    Planning and applying the configuration in one go asks for confirmation first (--yes does not ask)."""
     if not reason.strip():
         errors.print("[red]error:[/red] say why with --reason; it is recorded on the audit log")
         raise typer.Exit(1)
+    if plan_file is None and not yes and not sys.stdin.isatty():
+        errors.print(
+            "[red]error:[/red] apply --config asks for confirmation, and there is no terminal to ask on\n"
+            "  hint: pass --yes to apply without asking, or review a saved plan: "
+            "sojourn plan --out plan.json, then sojourn apply plan.json"
+        )
+        raise typer.Exit(1)
     rt = runtime(endpoint_url, database_url)
+    if not rt.settings.actor:
+        errors.print(
+            "[red]error:[/red] nobody to record as the actor of this apply\n"
+            "  hint: set SOJOURN_ACTOR to your name; it is written on every audit record"
+        )
+        raise typer.Exit(1)
     try:
         if plan_file is not None:
             try:
@@ -176,7 +196,11 @@ def apply(
         if saved.plan.is_empty:
             console.print("Nothing to apply.")
             return
+        if plan_file is None and not yes and not typer.confirm("Apply these changes?", default=False):
+            errors.print("Nothing applied.")
+            raise typer.Exit(1)
         gateway = rt.gateway()
+        names = account_names(gateway)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -188,7 +212,7 @@ def apply(
             task = bar.add_task("applying", total=len(saved.plan.changes))
 
             def progress(done: int, total: int, text: str) -> None:
-                bar.update(task, completed=done, description=text[:60])
+                bar.update(task, completed=done, description=with_account_names(text, names))
 
             try:
                 result = apply_plan(
@@ -224,6 +248,7 @@ def apply(
 @app.command()
 def drift(
     config: ConfigOption = Path("access"),
+    as_json: Annotated[bool, typer.Option("--json", help="print the drift as JSON")] = False,
     endpoint_url: EndpointOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
@@ -233,6 +258,10 @@ def drift(
         outcome = _plan(rt, config, DriftMode.REPORT, None)
     finally:
         rt.close()
+    if as_json:
+        rows = [{"description": item.description} for item in outcome.plan.drift]
+        sys.stdout.write(json.dumps({"drift": rows}, indent=1) + "\n")
+        raise typer.Exit(2 if rows else 0)
     if not outcome.plan.drift:
         console.print("[green]No drift.[/green]")
         raise typer.Exit(0)
@@ -247,6 +276,7 @@ def import_(
         Path, typer.Option(help="directory to write the configuration into (must not hold it yet)")
     ],
     region: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print what was written as JSON")] = False,
     endpoint_url: EndpointOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
@@ -259,6 +289,15 @@ def import_(
         raise typer.Exit(1) from error
     finally:
         rt.close()
+    if as_json:
+        document = {
+            "files": [str(p) for p in imported.files],
+            "permission_sets": imported.permission_sets,
+            "users": imported.users,
+            "assignments": imported.assignments,
+        }
+        sys.stdout.write(json.dumps(document, indent=1) + "\n")
+        return
     console.print(
         f"Imported {imported.permission_sets} permission sets, {imported.users} users, "
         f"{imported.assignments} assignments into {', '.join(str(p) for p in imported.files)}"
@@ -270,12 +309,21 @@ def demo(
     state_dir: Annotated[Path, typer.Option(help="where the demo keeps its database")] = Path(
         ".sojourn/demo"
     ),
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep", help="keep moto, the organisation and the configuration up afterwards (Ctrl-C stops)"
+        ),
+    ] = False,
+    port: Annotated[int, typer.Option(help="moto's port with --keep (0: any free port)")] = 0,
 ) -> None:
-    """The embedded default: moto with S1's organisation, planned and applied, then a grant just in time."""
-    from sojourn.cli.render import show_matrix, show_plan
+    """The embedded default: moto with S1's organisation, planned and applied, then a grant just in time.
+
+    With --keep, moto stays up and the environment that drives the CLI against it is printed."""
+    from sojourn.cli.render import show_matrix
     from sojourn.demo.run import run_demo
 
-    raise typer.Exit(run_demo(console, state_dir, show_plan, show_matrix))
+    raise typer.Exit(run_demo(console, state_dir, show_plan, show_matrix, keep=keep, port=port))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from sojourn.analysis.finding import Risk
 from sojourn.analysis.policy_report import PolicyReport
+from sojourn.cli.consoles import screen
 from sojourn.cli.html_report import html_report
 from sojourn.cli.rows import finding_row, issue_row
 from sojourn.cli.runtime import runtime
@@ -22,8 +22,8 @@ from sojourn.policy import PolicyKind
 from sojourn.service.policy_analysis import PolicyAnalysis, analyse_policy_files
 from sojourn.service.policy_files import PolicyPathError
 
-console = Console(soft_wrap=True, highlight=False)
-errors = Console(stderr=True, soft_wrap=True, highlight=False)
+console = screen()
+errors = screen(stderr=True)
 PROGRESS_EVERY = 250
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from sojourn.cli.consoles import screen
 from sojourn.cli.rows import issue_row
 from sojourn.cli.runtime import runtime
 from sojourn.cli.sarif import to_sarif
@@ -24,7 +24,7 @@ from sojourn.service.policy_checks import (
 )
 
 policy_app = typer.Typer(help="Parse, validate, simulate and expand IAM policies.", no_args_is_help=True)
-console = Console(soft_wrap=True, highlight=False)
+console = screen()
 
 
 class Format(StrEnum):

@@ -7,13 +7,13 @@ from typing import Any
 
 import httpx
 import typer
-from rich.console import Console
 
+from sojourn.cli.consoles import screen
 from sojourn.settings import Settings
 from sojourn.workflow.codec import request_from_json
 from sojourn.workflow.grant_request import GrantRequest
 
-errors = Console(stderr=True, soft_wrap=True, highlight=False)
+errors = screen(stderr=True)
 
 
 def api_url() -> str | None:

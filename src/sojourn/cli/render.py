@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from sojourn.access.changes import PermissionSetChange
 from sojourn.access.organization import Organization
 from sojourn.access.plan import Plan
 from sojourn.access.plan_codec import describe_change
+from sojourn.cli.permission_set_diff import permission_set_diff
 from sojourn.service.audit import AuditRecord
+from sojourn.service.ports.provider import Provider
 
+ACCOUNT_ON = re.compile(r" on (\d{12})\b")
 SIGNS = {"create": "[green]+[/green]", "update": "[yellow]~[/yellow]", "delete": "[red]-[/red]"}
 
 
@@ -23,10 +29,12 @@ def show_plan(
     else:
         console.print(f"[bold]Plan:[/bold] {_summary(plan.summary)}")
         for change in plan.changes:
-            text = describe_change(change)
-            for account_id, name in account_names.items():
-                text = text.replace(f" on {account_id}", f" on {name}")
+            text = with_account_names(describe_change(change), account_names)
             console.print(f"  {SIGNS[change.action.value]} {text}")
+            if isinstance(change, PermissionSetChange) and change.before and change.after:
+                for line in permission_set_diff(change.before, change.after):
+                    colour = {"+": "green", "-": "red"}.get(line[0], "dim")
+                    console.print(f"      [{colour}]{escape(line)}[/{colour}]", highlight=False)
     if plan.person_delta:
         console.print("\n[bold]Effective access, per person:[/bold]")
         for person, deltas in sorted(plan.person_delta.items()):
@@ -37,6 +45,16 @@ def show_plan(
     for note in plan.notes:
         console.print(f"[dim]note: {note}[/dim]")
     console.print(f"[dim]read AWS with {api_calls} API calls ({strategy} strategy)[/dim]")
+
+
+def with_account_names(text: str, names: Mapping[str, str]) -> str:
+    """Each "on ACCOUNT_ID" of a change's text as "on NAME (ACCOUNT_ID)"."""
+    return ACCOUNT_ON.sub(lambda m: f" on {names[m[1]]} ({m[1]})" if m[1] in names else m[0], text)
+
+
+def account_names(provider: Provider) -> dict[str, str]:
+    """Account id -> name, as the organisation has them now."""
+    return {a.id: a.name for a in provider.read_organization(with_tags=False).accounts}
 
 
 def _summary(summary: Mapping[str, int]) -> str:

@@ -8,20 +8,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from sojourn.access.api_token import Role
 from sojourn.access.config_model import span_minutes
 from sojourn.bootstrap import runtime_from_environment
+from sojourn.cli.consoles import screen
 
-console = Console(soft_wrap=True, highlight=False)
-errors = Console(stderr=True, soft_wrap=True, highlight=False)
+console = screen()
+errors = screen(stderr=True)
 
 
 def serve(
     config: Annotated[Path, typer.Option("--config", "-c", help="YAML file or directory")] = Path("access"),
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+    port: Annotated[int, typer.Option(help="port to listen on (0: any free port)")] = 8080,
     tick: Annotated[float, typer.Option(help="seconds between worker ticks")] = 0.5,
 ) -> None:
     """Run the HTTP API and the worker. OpenID Connect from SOJOURN_OIDC_ISSUER, SOJOURN_OIDC_AUDIENCE and
@@ -33,7 +33,17 @@ def serve(
     threading.Thread(target=rt.run_worker, args=(config,), kwargs={"interval": tick}, daemon=True).start()
     if host not in ("127.0.0.1", "localhost", "::1"):
         errors.print(f"[yellow]warning:[/yellow] listening on {host}; put TLS in front of Sojourn")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    listening = server.config.bind_socket()
+    bound_port = listening.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    console.print(
+        f"Sojourn listens on http://{shown}:{bound_port} (API under /v1, health at /health); "
+        f"the worker ticks every {tick:g}s; Ctrl-C stops both",
+        highlight=False,
+    )
+    console.file.flush()
+    server.run(sockets=[listening])
 
 
 token_app = typer.Typer(help="API tokens for automation.", no_args_is_help=True)

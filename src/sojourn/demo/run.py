@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
+import signal
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from sojourn.service.applying import apply_plan
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.planning import plan_access
 from sojourn.service.saved_plan import SavedPlan
-from sojourn.settings import Settings, use_embedded_credentials
+from sojourn.settings import EMBEDDED_KEY, Settings, use_embedded_credentials
 
 EXAMPLE_CONFIG = Path(__file__).with_name("config")
 
@@ -31,85 +34,131 @@ ShowMatrix = Callable[
 ]
 
 
-def run_demo(console: Console, state_dir: Path, show_plan: ShowPlan, show_matrix: ShowMatrix) -> int:
-    """Returns the process exit code."""
+def run_demo(
+    console: Console,
+    state_dir: Path,
+    show_plan: ShowPlan,
+    show_matrix: ShowMatrix,
+    *,
+    keep: bool = False,
+    port: int = 0,
+) -> int:
+    """Returns the process exit code. `keep`: moto stays up afterwards, until Ctrl-C, for the CLI to use."""
     use_embedded_credentials()
     if state_dir.exists():
         shutil.rmtree(state_dir)
     state_dir.mkdir(parents=True)
-    with EmbeddedMoto() as moto:
-        console.rule("Sojourn demo: the embedded default")
-        console.print(f"moto server on {moto.endpoint_url}; database sqlite:///{state_dir / 'sojourn.db'}")
-        accounts = seed_s1_organization(moto.endpoint_url)
-        console.print(f"Seeded scenario S1's organisation: {', '.join(sorted(accounts))}")
-        settings = Settings.from_environment(
-            endpoint_url=moto.endpoint_url, database_url=f"sqlite:///{state_dir / 'sojourn.db'}"
+    with EmbeddedMoto(port=port) as moto:
+        code = _run(console, state_dir, show_plan, show_matrix, moto)
+        if keep:
+            keep_running(console, moto.endpoint_url, state_dir)
+        return code
+
+
+def _run(
+    console: Console, state_dir: Path, show_plan: ShowPlan, show_matrix: ShowMatrix, moto: EmbeddedMoto
+) -> int:
+    console.rule("Sojourn demo: the embedded default")
+    console.print(f"moto server on {moto.endpoint_url}; database sqlite:///{state_dir / 'sojourn.db'}")
+    accounts = seed_s1_organization(moto.endpoint_url)
+    console.print(f"Seeded scenario S1's organisation: {', '.join(sorted(accounts))}")
+    settings = Settings.from_environment(
+        endpoint_url=moto.endpoint_url, database_url=f"sqlite:///{state_dir / 'sojourn.db'}"
+    )
+    rt = Runtime(settings)
+    try:
+        sources = read_config_sources(EXAMPLE_CONFIG)
+        gateway = rt.gateway()
+        instance = gateway.instance.instance_arn
+        today = rt.clock.now().date()
+        console.rule("sojourn plan")
+        outcome = plan_access(
+            sources, gateway, rt.store(), instance=instance, today=today, catalog=rt.catalog()
         )
-        rt = Runtime(settings)
-        try:
-            sources = read_config_sources(EXAMPLE_CONFIG)
-            gateway = rt.gateway()
-            instance = gateway.instance.instance_arn
-            today = rt.clock.now().date()
-            console.rule("sojourn plan")
-            outcome = plan_access(
-                sources, gateway, rt.store(), instance=instance, today=today, catalog=rt.catalog()
-            )
-            names = {a.id: a.name for a in outcome.organization.accounts}
-            show_plan(
-                console, outcome.plan, names, sum(outcome.read.api_calls.values()), outcome.read.strategy
-            )
-            console.rule("sojourn apply")
-            result = apply_plan(
-                SavedPlan(outcome.plan, outcome.desired, rt.clock.now(), str(EXAMPLE_CONFIG)),
-                gateway,
-                rt.store(),
-                instance=instance,
-                actor=settings.actor,
-                reason="demo: first apply of the example configuration",
-                clock=rt.clock,
-                drift=outcome.config.settings.drift,
-            )
-            console.print(f"applied {result.done} changes, {len(result.failed)} failed (run {result.run_id})")
-            show_matrix(console, outcome.effective, outcome.organization)
-            console.rule("a hand-made change in AWS, then sojourn plan again")
-            _add_assignment_by_hand(moto.endpoint_url, gateway.instance.instance_arn, accounts["team-a-prod"])
-            again = plan_access(
-                sources, gateway, rt.store(), instance=instance, today=today, catalog=rt.catalog()
-            )
-            show_plan(console, again.plan, names, sum(again.read.api_calls.values()), again.read.strategy)
-            console.rule("sojourn audit verify")
-            report = rt.store().audit.verify()
-            console.print(
-                f"{'OK' if report.ok else 'TAMPERED'}: {report.checked} records; head {report.head_hash}"
-            )
-            console.rule("just-in-time access (docs/jit.md)")
-            jit_sources = jit_config(EXAMPLE_CONFIG, state_dir)
-            jit_plan = plan_access(
-                read_config_sources(jit_sources),
-                gateway,
-                rt.store(),
-                instance=instance,
-                today=today,
-                catalog=rt.catalog(),
-            )
-            applied = apply_plan(
-                SavedPlan(jit_plan.plan, jit_plan.desired, rt.clock.now(), str(jit_sources)),
-                gateway,
-                rt.store(),
-                instance=instance,
-                actor=settings.actor,
-                reason="demo: add prod-admin, on request only",
-                clock=rt.clock,
-                drift=jit_plan.config.settings.drift,
-            )
-            console.print(
-                f"applied {applied.done} changes (prod-admin and team sre; the drift above removed)"
-            )
-            jit_ok = run_jit(console, rt, jit_sources, accounts["team-a-prod"], FixedClock(rt.clock.now()))
-            return 0 if result.ok and report.ok and applied.ok and jit_ok else 1
-        finally:
-            rt.close()
+        names = {a.id: a.name for a in outcome.organization.accounts}
+        show_plan(console, outcome.plan, names, sum(outcome.read.api_calls.values()), outcome.read.strategy)
+        console.rule("sojourn apply")
+        result = apply_plan(
+            SavedPlan(outcome.plan, outcome.desired, rt.clock.now(), str(EXAMPLE_CONFIG)),
+            gateway,
+            rt.store(),
+            instance=instance,
+            actor=settings.actor,
+            reason="demo: first apply of the example configuration",
+            clock=rt.clock,
+            drift=outcome.config.settings.drift,
+        )
+        console.print(f"applied {result.done} changes, {len(result.failed)} failed (run {result.run_id})")
+        show_matrix(console, outcome.effective, outcome.organization)
+        console.rule("a hand-made change in AWS, then sojourn plan again")
+        _add_assignment_by_hand(moto.endpoint_url, gateway.instance.instance_arn, accounts["team-a-prod"])
+        again = plan_access(
+            sources, gateway, rt.store(), instance=instance, today=today, catalog=rt.catalog()
+        )
+        show_plan(console, again.plan, names, sum(again.read.api_calls.values()), again.read.strategy)
+        console.rule("sojourn audit verify")
+        report = rt.store().audit.verify()
+        console.print(
+            f"{'OK' if report.ok else 'TAMPERED'}: {report.checked} records; head {report.head_hash}"
+        )
+        console.rule("just-in-time access (docs/jit.md)")
+        jit_sources = jit_config(EXAMPLE_CONFIG, state_dir)
+        jit_plan = plan_access(
+            read_config_sources(jit_sources),
+            gateway,
+            rt.store(),
+            instance=instance,
+            today=today,
+            catalog=rt.catalog(),
+        )
+        applied = apply_plan(
+            SavedPlan(jit_plan.plan, jit_plan.desired, rt.clock.now(), str(jit_sources)),
+            gateway,
+            rt.store(),
+            instance=instance,
+            actor=settings.actor,
+            reason="demo: add prod-admin, on request only",
+            clock=rt.clock,
+            drift=jit_plan.config.settings.drift,
+        )
+        console.print(f"applied {applied.done} changes (prod-admin and team sre; the drift above removed)")
+        jit_ok = run_jit(console, rt, jit_sources, accounts["team-a-prod"], FixedClock(rt.clock.now()))
+        return 0 if result.ok and report.ok and applied.ok and jit_ok else 1
+    finally:
+        rt.close()
+
+
+def keep_running(console: Console, endpoint_url: str, state_dir: Path) -> None:
+    """Print the environment that drives the CLI against this moto, write it to env.sh, wait for Ctrl-C."""
+    state = state_dir.resolve()
+    exports = {
+        "AWS_ACCESS_KEY_ID": EMBEDDED_KEY,
+        "AWS_SECRET_ACCESS_KEY": EMBEDDED_KEY,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "SOJOURN_AWS_ENDPOINT_URL": endpoint_url,
+        "SOJOURN_DATABASE_URL": f"sqlite:///{state / 'sojourn.db'}",
+    }
+    lines = [f"export {name}={shlex.quote(value)}" for name, value in exports.items()]
+    (state / "env.sh").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    console.rule("moto keeps running (sojourn demo --keep)")
+    console.print(
+        "The seeded organisation, the database and the configuration stay; in another terminal run:",
+        highlight=False,
+    )
+    for line in lines:
+        console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+    console.print(f"  sojourn plan --config {state / 'access'}", highlight=False, soft_wrap=True)
+    console.print(f"The same lines are in {state / 'env.sh'}, to source. Ctrl-C stops moto.", highlight=False)
+    console.file.flush()
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    console.print("moto stopped.")
 
 
 def _add_assignment_by_hand(endpoint_url: str, instance_arn: str, account_id: str) -> None:

@@ -18,6 +18,8 @@ class EmbeddedMoto:
     """A moto server in this process; use as a context manager, read `endpoint_url` inside."""
 
     seed: int = 42
+    port: int = 0
+    """0: any free port."""
     separate_process: bool = False
     """Run moto in its own process (benchmarks: no GIL shared with the client)."""
     _server: Any = None
@@ -33,7 +35,7 @@ class EmbeddedMoto:
                 "the embedded default needs moto's server; install it with: pip install -e '.[demo]'"
             ) from error
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
