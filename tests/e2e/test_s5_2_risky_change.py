@@ -48,11 +48,20 @@ def test_s5_2_passrole_on_star_is_flagged_before_apply_and_refused(
     code, output = sojourn("plan", "--config", str(sojourn.config))
     assert "risk [high] passrole-on-all-roles in permission set deployer" in output
     code, output = sojourn(
-        "apply", "--yes", "--config", str(sojourn.config), "--reason", "add deployer", "--refuse-findings", "high"
+        "apply",
+        "--yes",
+        "--config",
+        str(sojourn.config),
+        "--reason",
+        "add deployer",
+        "--refuse-findings",
+        "high",
     )
     assert code == 1 and "the plan introduces risky permissions" in output
     assert "deployer" not in aws.permission_sets()
-    code, output = sojourn("apply", "--yes", "--config", str(sojourn.config), "--reason", "accepted risk, JIRA-9")
+    code, output = sojourn(
+        "apply", "--yes", "--config", str(sojourn.config), "--reason", "accepted risk, JIRA-9"
+    )
     assert code == 0, output
     assert "deployer" in aws.permission_sets()
     code, output = sojourn("plan", "--config", str(sojourn.config), "--json")

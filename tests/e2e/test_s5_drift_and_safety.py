@@ -74,7 +74,9 @@ def test_s5_1_drift_report_mode_keeps_and_reports(s1: tuple[Sojourn, AwsView], t
             "removed": False,
         }
     ]
-    code, output = sojourn("apply", "--yes", "--config", str(sojourn.config), "--drift", "report", "--reason", "keep")
+    code, output = sojourn(
+        "apply", "--yes", "--config", str(sojourn.config), "--drift", "report", "--reason", "keep"
+    )
     assert code == 0, output
     assert aws.access_of("mallory") == {("team-b-dev", "read-only")}
 

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from sojourn.access.issues import ConfigInvalid
+from sojourn.aws.authorization_file import snapshot_from_details
 from sojourn.clock import FixedClock
 from sojourn.inputs.bounded_json import POLICY_MAX_BYTES
 from sojourn.policy import PolicyKind
@@ -122,9 +123,11 @@ def test_authorization_details_with_a_deep_encoded_policy_are_refused(tmp_path: 
     }
     details = write(tmp_path / "dev.json", json.dumps({"RoleDetailList": [role], "UserDetailList": []}))
     with pytest.raises(SnapshotUnavailable, match=r"dev.json: an entry lacks a field or is .*nested"):
-        snapshot_from_details_files([DetailsFile(details)], CLOCK)
+        snapshot_from_details_files([DetailsFile(details)], CLOCK, snapshot_from_details)
     with pytest.raises(SnapshotUnavailable, match=r"deep.json:1:65: arrays and objects are nested"):
-        snapshot_from_details_files([DetailsFile(write(tmp_path / "deep.json", DEEP))], CLOCK)
+        snapshot_from_details_files(
+            [DetailsFile(write(tmp_path / "deep.json", DEEP))], CLOCK, snapshot_from_details
+        )
 
 
 def test_a_saved_plan_that_is_deep_damaged_or_wrongly_dated_is_one_error(tmp_path: Path, timed: None) -> None:
