@@ -26,12 +26,14 @@ from sojourn.feeds.feed_cache import FeedCache
 from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.message import notifier
 from sojourn.notify.settings import channels_from_environment
+from sojourn.service.audit import AuditTrail
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
 from sojourn.service.ports.provider import Provider
 from sojourn.service.ports.schedule import OnCallSource
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
+from sojourn.store.audit_checkpoints import CheckpointDirectory, create_signing_key
 from sojourn.worker.runner import Worker
 
 if TYPE_CHECKING:
@@ -75,6 +77,21 @@ class Runtime:
         if self._store is None:
             self._store = open_store(self.settings.database_url)
         return self._store
+
+    def audit_checkpoints(self) -> CheckpointDirectory:
+        """Where signed audit checkpoints are kept, outside the database, and the key that signs them."""
+        directory, key = self.settings.audit_checkpoint_paths()
+        return CheckpointDirectory(directory, key)
+
+    def create_audit_key(self, path: Path) -> str:
+        """Write a new checkpoint signing key at `path` (0600, never over an existing one); its key id."""
+        return create_signing_key(path)
+
+    def audit_trail(self) -> AuditTrail:
+        """The audit log with its signed checkpoints: verify, checkpoint, query, export."""
+        return AuditTrail(
+            self.store().audit, self.audit_checkpoints(), every=self.settings.audit_checkpoint_every
+        )
 
     def gateway(self, *, region: str | None = None, instance_arn: str | None = None) -> Boto3IdentityCenter:
         if self._gateway is None:

@@ -13,7 +13,7 @@ from sojourn.service.ports.runs import RunRepository
 from tests.store.conftest import Backend
 from tests.store.events import T0, event
 
-PLANNED = [("k0", "create a"), ("k1", "create b"), ("k2", "delete c")]
+PLANNED = [("k0", "create a", "{}"), ("k1", "create b", "{}"), ("k2", "delete c", "{}")]
 
 
 def start(runs: RunRepository, minute: int = 0) -> str:
