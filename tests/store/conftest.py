@@ -65,11 +65,12 @@ class SqlTamper:
                 {"seq": seq},
             )
 
-
     def wipe(self) -> None:
         with self.engine.begin() as connection:
             connection.execute(text("DELETE FROM audit_records"))
-            connection.execute(text("UPDATE audit_chain_head SET seq = 0, hash = :genesis"), {"genesis": GENESIS})
+            connection.execute(
+                text("UPDATE audit_chain_head SET seq = 0, hash = :genesis"), {"genesis": GENESIS}
+            )
 
 
 class MemoryTamper:

@@ -23,7 +23,9 @@ EVENTS = [event(minute, person=f"p{minute}") for minute in range(6)]
 
 
 def trail_of(backend: Backend, tmp_path: Path) -> AuditTrail:
-    return AuditTrail(backend.store.audit, CheckpointDirectory(tmp_path / "cp", tmp_path / "key.pem"), every=3)
+    return AuditTrail(
+        backend.store.audit, CheckpointDirectory(tmp_path / "cp", tmp_path / "key.pem"), every=3
+    )
 
 
 def checkpointed(backend: Backend, tmp_path: Path, events: list[AuditEvent] = EVENTS) -> AuditTrail:
@@ -165,7 +167,9 @@ def test_concurrent_appends_on_postgresql_are_never_taken_for_tampering(tmp_path
 
     with fresh_database("postgresql", tmp_path) as url:
         verifier, writers = open_store(url), [open_store(url) for _ in range(3)]
-        trail = AuditTrail(verifier.audit, CheckpointDirectory(tmp_path / "cp", tmp_path / "key.pem"), every=5)
+        trail = AuditTrail(
+            verifier.audit, CheckpointDirectory(tmp_path / "cp", tmp_path / "key.pem"), every=5
+        )
         stop, errors = threading.Event(), []
 
         def append(store_index: int) -> None:

@@ -77,9 +77,7 @@ def _show_report(report: VerifyReport, trail: AuditTrail) -> None:
 
 def _reconcile(trail: AuditTrail, rt: Runtime) -> None:
     try:
-        closed = reconcile_interrupted(
-            rt.store().runs, rt.gateway(), actor=rt.settings.actor, clock=rt.clock
-        )
+        closed = reconcile_interrupted(rt.store().runs, rt.gateway(), actor=rt.settings.actor, clock=rt.clock)
     except Exception as error:  # AWS unreachable: the runs stay open for the next try
         console.print(
             f"[yellow]interrupted applies are still open[/yellow]: AWS could not be read back "
@@ -125,7 +123,8 @@ def checkpoint(database_url: DatabaseOption = None) -> None:
 @audit_app.command()
 def keygen(
     key_file: Annotated[
-        Path | None, typer.Option(help="where to write it; default SOJOURN_AUDIT_KEY_FILE or beside the database")
+        Path | None,
+        typer.Option(help="where to write it; default SOJOURN_AUDIT_KEY_FILE or beside the database"),
     ] = None,
     database_url: DatabaseOption = None,
 ) -> None:

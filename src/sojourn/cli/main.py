@@ -31,9 +31,9 @@ from sojourn.service.applying import (
     apply_plan,
 )
 from sojourn.service.audit import DatabaseReplaced
-from sojourn.service.ports.audit import CheckpointInvalid
 from sojourn.service.config_plans import ConfigUnreadable, import_config, plan_config, saved_plan
 from sojourn.service.planning import PlanOutcome
+from sojourn.service.ports.audit import CheckpointInvalid
 from sojourn.service.saved_plan import read_saved_plan, write_saved_plan
 
 app = typer.Typer(
@@ -218,7 +218,9 @@ def apply(
                 highlight=False,
             )
         if result.checkpoint_problem:
-            errors.print(f"warning: no signed audit checkpoint written: {result.checkpoint_problem}", markup=False)
+            errors.print(
+                f"warning: no signed audit checkpoint written: {result.checkpoint_problem}", markup=False
+            )
         if result.ok:
             console.print(f"[green]Applied {result.done} changes[/green] (run {result.run_id}).")
             return

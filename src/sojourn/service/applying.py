@@ -80,18 +80,29 @@ class ApplyInterrupted(Exception):
         in_flight: int = 0,
         not_attempted: int = 0,
         closed: bool = True,
+        lost: bool = False,
     ) -> None:
         if run_id is None:
             text = f"apply stopped before changing anything: {cause}"
         else:
             text = (
                 f"apply stopped: {cause}\n"
-                f"  done and recorded: {done}; failed and recorded: {failed}; not attempted: {not_attempted}\n"
-                f"  in flight when it stopped: {in_flight} (their intents are on the audit log; the next "
-                "`sojourn apply` or `sojourn audit verify` reads AWS back and records whether each was made)\n"
-                f"  the record is run {run_id}"
+                f"  done and recorded: {done}; failed and recorded: {failed}; "
+                f"not attempted: {not_attempted}\n"
+                f"  in flight when it stopped: {in_flight}"
             )
-            if not closed:
+            if lost:
+                text += (
+                    "\n  this run's records went to the database that is gone: restore it from a backup "
+                    "(Sojourn refuses a database its signed checkpoints do not name), then plan again"
+                )
+            else:
+                text += (
+                    " (their intents are on the audit log; the next `sojourn apply` or "
+                    "`sojourn audit verify` reads AWS back and records whether each was made)"
+                )
+            text += f"\n  the record is run {run_id}"
+            if not closed and not lost:
                 text += "; it could not be marked interrupted now and is closed once this process has ended"
         super().__init__(text)
         self.run_id = run_id
@@ -192,6 +203,7 @@ def apply_plan(
         )
     except Exception as error:
         raise ApplyInterrupted(_cause(error)) from error
+    problem = _checkpoint(trail, clock)  # names this log outside the database from its first apply on
     run = _Run(run_id, changes, store, actor, reason, clock, progress)
     try:
         for _, phase in groupby(changes, key=_phase):
@@ -220,11 +232,7 @@ def apply_plan(
         ),
         applied_state=(instance, state_to_json(saved.desired)) if not run.failed else None,
     )
-    problem = None
-    try:
-        trail.checkpoint(clock.now())
-    except CheckpointInvalid as error:
-        problem = str(error)
+    problem = _checkpoint(trail, clock) or problem
     return ApplyOutcome(run_id, run.done, tuple(run.failed), not_attempted, tuple(reconciled), problem)
 
 
@@ -325,7 +333,17 @@ class _Run:
             in_flight=in_flight,
             not_attempted=len(self.changes) - len(self.started),
             closed=closed,
+            lost=isinstance(error, DatabaseReplaced),
         )
+
+
+def _checkpoint(trail: AuditTrail, clock: Clock) -> str | None:
+    """Sign a checkpoint of the log's head; why not, if it cannot be (the apply goes on all the same)."""
+    try:
+        trail.checkpoint(clock.now())
+    except (CheckpointInvalid, OSError) as error:
+        return str(error)
+    return None
 
 
 def _cause(error: BaseException) -> str:

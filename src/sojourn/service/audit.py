@@ -70,7 +70,8 @@ def ensure_same_log(log: AuditRepository, checkpoints: CheckpointStore | None, n
         )
     if head.log_id != kept.log_id:
         raise DatabaseReplaced(
-            f"the database's audit log is not the one the checkpoint of {when} was taken of (record 1 differs)"
+            f"the database's audit log is not the one the checkpoint of {when} was taken of "
+            "(record 1 differs)"
         )
     if head.seq < kept.seq or head.count < kept.count:
         raise DatabaseReplaced(

@@ -29,7 +29,7 @@ class Reconciled:
 def reconcile_interrupted(
     runs: RunRepository, provider: Provider, *, actor: str, clock: Clock
 ) -> list[Reconciled]:
-    """Read AWS back for every change an interrupted run left in flight, record what it found, close the run."""
+    """Read AWS back for each change interrupted runs left in flight, record what it shows, close the runs."""
     pending = runs.unreconciled()
     if not pending:
         return []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,7 +84,7 @@ def _sqlite_file(engine: Engine) -> Path | None:
 
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
-        found = os.stat(path)
+        found = path.stat()
     except FileNotFoundError:
         return None
     return found.st_dev, found.st_ino
@@ -147,9 +146,7 @@ class AuditLog:
         with self._engine.begin() as connection:
             return append(connection, event)
 
-    def verify(
-        self, expected_head: str | None = None, checkpoint: Checkpoint | None = None
-    ) -> VerifyReport:
+    def verify(self, expected_head: str | None = None, checkpoint: Checkpoint | None = None) -> VerifyReport:
         """Recompute the chain in one snapshot (REPEATABLE READ; SQLite: one transaction), so records
         appended meanwhile are neither seen half nor taken for tampering."""
         with self._engine.connect() as plain:

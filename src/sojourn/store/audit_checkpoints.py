@@ -9,6 +9,7 @@ write (docs/audit.md).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -55,10 +56,8 @@ def _load_key(path: Path, create: bool) -> Ed25519PrivateKey:
     if not path.exists():
         if not create:
             raise CheckpointInvalid(f"no audit signing key at {path}; create one with `sojourn audit keygen`")
-        try:
+        with contextlib.suppress(CheckpointInvalid):  # another process created it first: use theirs
             create_signing_key(path)
-        except CheckpointInvalid:
-            pass  # another process created it first: use theirs
     try:
         key = load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as error:
@@ -83,11 +82,16 @@ class CheckpointDirectory:
             "key_id": key_id(key.public_key()),
             "signature": signature,
         }
-        self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{PREFIX}{checkpoint.seq:012d}{SUFFIX}"
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(document, sort_keys=True, indent=1) + "\n")
-        os.replace(temporary, path)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(document, sort_keys=True, indent=1) + "\n")
+            temporary.replace(path)
+        except OSError as error:
+            raise CheckpointInvalid(
+                f"the checkpoint cannot be written to {self.directory}: {error}"
+            ) from None
         return path
 
     def latest(self) -> Checkpoint | None:

@@ -98,9 +98,7 @@ class MemoryAuditLog:
             )
         ]
 
-    def verify(
-        self, expected_head: str | None = None, checkpoint: Checkpoint | None = None
-    ) -> VerifyReport:
+    def verify(self, expected_head: str | None = None, checkpoint: Checkpoint | None = None) -> VerifyReport:
         with self.lock:
             records, head = sorted(self.records, key=lambda r: r.seq), self.head
         return verify_chain(records, head, expected_head, checkpoint)

@@ -25,7 +25,7 @@ from sojourn.access.audit import AuditEvent, AuditRecord
 from sojourn.store.audit import append
 from sojourn.store.tables import applied_states, apply_runs, run_changes
 
-__all__ = ["DONE", "FAILED", "PENDING", "Run", "RunChange", "RunLog", "this_process", "process_gone"]
+__all__ = ["DONE", "FAILED", "PENDING", "Run", "RunChange", "RunLog", "process_gone", "this_process"]
 
 
 def this_process() -> str:
@@ -195,7 +195,9 @@ class RunLog:
             row.actor,
             row.reason,
             row.status,
-            tuple(RunChange(c.position, c.description, c.status, c.detail, c.document or "") for c in changes),
+            tuple(
+                RunChange(c.position, c.description, c.status, c.detail, c.document or "") for c in changes
+            ),
             row.owner or "",
         )
 

@@ -47,9 +47,7 @@ class AuditRepository(Protocol):
         """Records matching every filter given, in sequence order; `action` may hold *, `until` excluded."""
         ...
 
-    def verify(
-        self, expected_head: str | None = None, checkpoint: Checkpoint | None = None
-    ) -> VerifyReport:
+    def verify(self, expected_head: str | None = None, checkpoint: Checkpoint | None = None) -> VerifyReport:
         """Recompute the chain in one consistent snapshot; against a head hash kept elsewhere, and against
         a checkpoint (the log must still hold it, and may have grown since)."""
         ...
