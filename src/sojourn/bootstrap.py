@@ -26,7 +26,7 @@ from sojourn.feeds.feed_cache import FeedCache
 from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.message import notifier
 from sojourn.notify.settings import channels_from_environment
-from sojourn.service.audit import AuditTrail
+from sojourn.service.audit import AuditTrail, checkpointing_steps
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
 from sojourn.service.ports.provider import Provider
@@ -140,7 +140,9 @@ class Runtime:
             owner=f"{socket.gethostname()}:{name}",
             standing=standing_lookup(directory, self._today),
             revoke_sessions=session_revoker(self.gateway(), self.clock),
-            checkpoint=crash_checkpoint(self.settings.crash_at),
+            checkpoint=checkpointing_steps(
+                self.audit_trail(), self.clock, crash_checkpoint(self.settings.crash_at)
+            ),
             on_call=self.on_call(config),
             concurrency=self.settings.worker_concurrency,
             notify=notifier(dispatcher) if dispatcher else None,

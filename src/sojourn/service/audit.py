@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sojourn.service.held import Holding, held_between
+from sojourn.clock import Clock
 from sojourn.service.ports.audit import (
     AuditRecord,
     AuditRepository,
     Checkpoint,
+    CheckpointInvalid,
     CheckpointStore,
     DatabaseReplaced,
     VerifyReport,
@@ -24,8 +27,11 @@ __all__ = [
     "DatabaseReplaced",
     "VerifyReport",
     "as_utc",
+    "checkpointing_steps",
     "ensure_same_log",
 ]
+
+log = logging.getLogger("sojourn.audit")
 
 DEFAULT_CHECKPOINT_EVERY = 100
 
@@ -145,3 +151,22 @@ class AuditTrail:
         assert start is not None and end is not None
         # held_between still names the store's class; the audit port (store-ports) replaces both.
         return held_between(self._log, permission_set, account_id, start, end)
+
+
+def checkpointing_steps(
+    trail: AuditTrail, clock: Clock, inner: Callable[[str], None]
+) -> Callable[[str], None]:
+    """A worker step hook that also signs a checkpoint once `every` records were committed since the last.
+
+    A checkpoint that cannot be written is logged, never raised: the worker's grants and revocations go on.
+    """
+
+    def step(name: str) -> None:
+        inner(name)
+        if name.endswith(":after-commit"):
+            try:
+                trail.checkpoint_if_due(clock.now())
+            except (CheckpointInvalid, OSError) as error:
+                log.warning("no audit checkpoint written: %s", error)
+
+    return step
