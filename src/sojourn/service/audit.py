@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sojourn.service.held import Holding, held_between
 from sojourn.clock import Clock
+from sojourn.service.held import Holding, held_between
 from sojourn.service.ports.audit import (
     AuditRecord,
     AuditRepository,
