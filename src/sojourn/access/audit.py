@@ -151,6 +151,11 @@ def verify_chain(
     return VerifyReport(not problems, checked, previous_hash, tuple(problems))
 
 
+def records(count: int) -> str:
+    """ "1 record", "2 records"."""
+    return f"{count} record" if count == 1 else f"{count} records"
+
+
 def checkpoint_problems(
     checkpoint: Checkpoint, checked: int, first_hash: str | None, at_checkpoint: str | None
 ) -> list[str]:
@@ -158,7 +163,7 @@ def checkpoint_problems(
     when = canonical_time(checkpoint.at)
     if checked == 0:
         return [
-            f"the log is empty but the checkpoint of {when} covers {checkpoint.count} records: the "
+            f"the log is empty but the checkpoint of {when} covers {records(checkpoint.count)}: the "
             "database was wiped or is not the one the log was started on"
         ]
     if first_hash != checkpoint.log_id:
@@ -168,7 +173,7 @@ def checkpoint_problems(
         ]
     if at_checkpoint is None or checked < checkpoint.count:
         return [
-            f"the checkpoint of {when} covers {checkpoint.count} records up to record {checkpoint.seq} "
+            f"the checkpoint of {when} covers {records(checkpoint.count)} up to record {checkpoint.seq} "
             f"but the log holds {checked}: records were removed"
         ]
     if at_checkpoint != checkpoint.hash:

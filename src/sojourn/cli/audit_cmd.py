@@ -88,8 +88,8 @@ def _reconcile(trail: AuditTrail, rt: Runtime) -> None:
         raise typer.Exit(1) from error
     for run in closed:
         console.print(
-            f"closed interrupted run {run.run_id}: {run.applied} in-flight changes were made in AWS, "
-            f"{run.not_applied} were not (recorded as *.reconciled)",
+            f"closed interrupted run {run.run_id}: of its in-flight changes {run.applied} were made in "
+            f"AWS and {run.not_applied} not (recorded as *.reconciled)",
             highlight=False,
         )
     trail.checkpoint(rt.clock.now())

@@ -213,8 +213,8 @@ def apply(
                 raise typer.Exit(1) from stopped
         for closed in result.reconciled:
             console.print(
-                f"Closed interrupted run {closed.run_id}: {closed.applied} of its in-flight changes were "
-                f"made in AWS, {closed.not_applied} were not (recorded on the audit log).",
+                f"Closed interrupted run {closed.run_id}: of its in-flight changes {closed.applied} were "
+                f"made in AWS and {closed.not_applied} not (recorded on the audit log).",
                 highlight=False,
             )
         if result.checkpoint_problem:

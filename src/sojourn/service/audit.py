@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sojourn.access.audit import records
 from sojourn.clock import Clock
 from sojourn.service.held import Holding, held_between
 from sojourn.service.ports.audit import (
@@ -71,8 +72,8 @@ def ensure_same_log(log: AuditRepository, checkpoints: CheckpointStore | None, n
     when = kept.at.isoformat(timespec="seconds")
     if head is None:
         raise DatabaseReplaced(
-            f"the database holds no audit records but the checkpoint of {when} covers {kept.count}: it was "
-            "wiped, or it is not the database the log was started on"
+            f"the database holds no audit records but the checkpoint of {when} covers "
+            f"{records(kept.count)}: it was wiped, or it is not the database the log was started on"
         )
     if head.log_id != kept.log_id:
         raise DatabaseReplaced(
@@ -81,8 +82,8 @@ def ensure_same_log(log: AuditRepository, checkpoints: CheckpointStore | None, n
         )
     if head.seq < kept.seq or head.count < kept.count:
         raise DatabaseReplaced(
-            f"the database's audit log ends at record {head.seq} ({head.count} records) but the checkpoint "
-            f"of {when} covers {kept.count} up to record {kept.seq}: records were removed"
+            f"the database's audit log ends at record {head.seq} ({records(head.count)}) but the "
+            f"checkpoint of {when} covers {records(kept.count)} up to record {kept.seq}: records were removed"
         )
 
 

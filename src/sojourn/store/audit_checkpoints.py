@@ -55,7 +55,10 @@ def key_id(public: Ed25519PublicKey) -> str:
 def _load_key(path: Path, create: bool) -> Ed25519PrivateKey:
     if not path.exists():
         if not create:
-            raise CheckpointInvalid(f"no audit signing key at {path}; create one with `sojourn audit keygen`")
+            raise CheckpointInvalid(
+                f"no audit signing key at {path}, but checkpoints signed with one exist: restore the key "
+                "there (or point SOJOURN_AUDIT_KEY_FILE at it)"
+            )
         with contextlib.suppress(CheckpointInvalid):  # another process created it first: use theirs
             create_signing_key(path)
     try:
