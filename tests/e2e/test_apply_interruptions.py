@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from moto.server import ThreadedMotoServer
+from sqlalchemy import create_engine, text
 
 from sojourn.access.config import DriftMode
 from sojourn.aws.gateway import Boto3IdentityCenter
@@ -149,7 +151,6 @@ def _started_changes(database: str) -> int:
         return 0
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_aws_gone_mid_apply_is_one_clear_error_and_the_next_apply_reconciles(
     s1: tuple[Sojourn, AwsView],
 ) -> None:
@@ -234,3 +235,57 @@ def test_the_database_file_deleted_mid_apply_is_detected_and_then_refused(
     assert "the log is empty but the checkpoint" in output
     code, output = sojourn("apply", "--config", str(sojourn.config), "--reason", "again")
     assert code == 1 and "refused: the database holds no audit records" in output
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_database_locked_mid_apply_is_one_clear_error_and_every_aws_change_has_its_intent(
+    s1: tuple[Sojourn, AwsView],
+) -> None:
+    sojourn, aws = s1
+    gateway = Boto3IdentityCenter(AwsSettings(endpoint_url=sojourn.endpoint, max_concurrency=2))
+    impatient = open_store(sojourn.database_url + "?options=-c%20lock_timeout%3D1000")
+    saved = _saved(sojourn, gateway, impatient)
+    locker = create_engine(sojourn.database_url)
+    held = locker.connect()
+
+    def lock_the_log_after_three(done: int, _total: int, _text: str) -> None:
+        if done == 3:
+            held.begin()
+            held.execute(text("LOCK TABLE audit_chain_head IN ACCESS EXCLUSIVE MODE"))
+
+    try:
+        with pytest.raises(ApplyInterrupted) as stopped:
+            apply_plan(
+                saved,
+                gateway,
+                impatient,
+                instance=gateway.instance.instance_arn,
+                actor="t",
+                reason="CHG-6",
+                clock=SystemClock(),
+                drift=DriftMode.REMOVE,
+                progress=lock_the_log_after_three,
+                checkpoints=_checkpoints(sojourn),
+            )
+    finally:
+        held.rollback()
+        held.close()
+    message = str(stopped.value)
+    assert message.startswith("apply stopped: OperationalError:") and "lock timeout" in message
+    assert "done and recorded: 3;" in message and "could not be marked interrupted now" in message
+    assert "Traceback" not in message and "[SQL:" not in message
+    run_id = stopped.value.run_id or ""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    with locker.begin() as connection:  # this test's process stands in for one that has since ended
+        connection.execute(
+            text("UPDATE apply_runs SET owner = :owner WHERE id = :id"),
+            {"owner": f"{socket.gethostname()}:{int(dead.stdout)}", "id": run_id},
+        )
+    locker.dispose()
+    closed = reconcile_interrupted(impatient.runs, gateway, actor="t", clock=SystemClock())
+    assert [c.run_id for c in closed] == [run_id]
+    assert_no_intent_is_left_open(impatient)
+    assert_every_aws_assignment_is_recorded(impatient, aws)
+    assert AuditTrail(impatient.audit, _checkpoints(sojourn)).verify().ok
+    impatient.close()
