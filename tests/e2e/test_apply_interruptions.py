@@ -74,6 +74,20 @@ def assert_every_aws_assignment_is_recorded(store: Store, aws: AwsView) -> None:
                     assert (users[item["PrincipalId"]], account, names[arn]) in made
 
 
+def assert_every_outcome_follows_its_intent(store: Store) -> None:
+    records = store.audit.query()
+    outcomes = [r for r in records if "aws" in r.event.details]
+    assert outcomes
+    for outcome in outcomes:
+        assert any(
+            r.seq < outcome.seq
+            and r.event.run_id == outcome.event.run_id
+            and r.event.target == outcome.event.target
+            and r.event.action == outcome.event.action.removesuffix(".failed") + ".intent"
+            for r in records
+        ), f"no intent before {outcome.event.target}"
+
+
 def assert_no_intent_is_left_open(store: Store) -> None:
     records = store.audit.query()
     intents = [r for r in records if r.event.action.endswith(".intent")]
@@ -189,6 +203,7 @@ def test_aws_gone_mid_apply_is_one_clear_error_and_the_next_apply_reconciles(
     healthy = Boto3IdentityCenter(AwsSettings(endpoint_url=sojourn.endpoint))
     closed = reconcile_interrupted(store.runs, healthy, actor="t", clock=SystemClock())
     assert [c.run_id for c in closed] == [run.id]
+    assert_every_outcome_follows_its_intent(store)
     assert_no_intent_is_left_open(store)
     assert_every_aws_assignment_is_recorded(store, aws)
     store.close()

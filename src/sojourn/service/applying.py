@@ -210,28 +210,28 @@ def apply_plan(
             phase_changes = list(phase)
             for first in range(0, len(phase_changes), INTENT_BATCH):
                 run.apply(provider, phase_changes[first : first + INTENT_BATCH])
-                trail.checkpoint_if_due(clock.now())
+                problem = _checkpoint(trail, clock, only_if_due=True) or problem
             if run.failed:
                 break
         store.audit.check_database()
+        status = "succeeded" if not run.failed else ("partial" if run.done else "failed")
+        not_attempted = len(changes) - len(run.finished)
+        store.runs.finish(
+            run_id,
+            at=clock.now(),
+            status=status,
+            event=AuditEvent(
+                clock.now(),
+                actor,
+                "apply.finish",
+                reason,
+                status,
+                details={"done": run.done, "failed": len(run.failed), "not_attempted": not_attempted},
+            ),
+            applied_state=(instance, state_to_json(saved.desired)) if not run.failed else None,
+        )
     except (Exception, KeyboardInterrupt) as error:
         raise run.interrupted(error) from error
-    status = "succeeded" if not run.failed else ("partial" if run.done else "failed")
-    not_attempted = len(changes) - len(run.finished)
-    store.runs.finish(
-        run_id,
-        at=clock.now(),
-        status=status,
-        event=AuditEvent(
-            clock.now(),
-            actor,
-            "apply.finish",
-            reason,
-            status,
-            details={"done": run.done, "failed": len(run.failed), "not_attempted": not_attempted},
-        ),
-        applied_state=(instance, state_to_json(saved.desired)) if not run.failed else None,
-    )
     problem = _checkpoint(trail, clock) or problem
     return ApplyOutcome(run_id, run.done, tuple(run.failed), not_attempted, tuple(reconciled), problem)
 
@@ -337,10 +337,14 @@ class _Run:
         )
 
 
-def _checkpoint(trail: AuditTrail, clock: Clock) -> str | None:
-    """Sign a checkpoint of the log's head; why not, if it cannot be (the apply goes on all the same)."""
+def _checkpoint(trail: AuditTrail, clock: Clock, *, only_if_due: bool = False) -> str | None:
+    """Sign a checkpoint of the log's head (or only when due); why not, if it cannot be (the apply goes
+    on all the same: its records are in the database, a checkpoint only anchors them)."""
     try:
-        trail.checkpoint(clock.now())
+        if only_if_due:
+            trail.checkpoint_if_due(clock.now())
+        else:
+            trail.checkpoint(clock.now())
     except (CheckpointInvalid, OSError) as error:
         return str(error)
     return None
