@@ -55,6 +55,13 @@ def _aws_test_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Signed audit checkpoints and their key in the test's own folder, never in the working tree."""
+    monkeypatch.setenv("SOJOURN_AUDIT_CHECKPOINT_DIR", str(tmp_path / "audit-checkpoints"))
+    monkeypatch.setenv("SOJOURN_AUDIT_KEY_FILE", str(tmp_path / "audit-key.pem"))
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""

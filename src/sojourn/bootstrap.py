@@ -28,6 +28,7 @@ from sojourn.feeds.feed_cache import FeedCache
 from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.message import notifier
 from sojourn.notify.settings import channels_from_environment
+from sojourn.service.audit import AuditTrail, checkpointing_steps
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
 from sojourn.service.ports.provider import DetailsReader, PolicySource, Provider
@@ -36,6 +37,7 @@ from sojourn.service.provisioning import TickReport
 from sojourn.service.tokens import ApiTokens
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
+from sojourn.store.audit_checkpoints import CheckpointDirectory, create_signing_key
 from sojourn.worker.runner import Worker, run_loop
 
 if TYPE_CHECKING:
@@ -79,6 +81,21 @@ class Runtime:
         if self._store is None:
             self._store = open_store(self.settings.database_url)
         return self._store
+
+    def audit_checkpoints(self) -> CheckpointDirectory:
+        """Where signed audit checkpoints are kept, outside the database, and the key that signs them."""
+        directory, key = self.settings.audit_checkpoint_paths()
+        return CheckpointDirectory(directory, key)
+
+    def create_audit_key(self, path: Path) -> str:
+        """Write a new checkpoint signing key at `path` (0600, never over an existing one); its key id."""
+        return create_signing_key(path)
+
+    def audit_trail(self) -> AuditTrail:
+        """The audit log with its signed checkpoints: verify, checkpoint, query, export."""
+        return AuditTrail(
+            self.store().audit, self.audit_checkpoints(), every=self.settings.audit_checkpoint_every
+        )
 
     def gateway(self, *, region: str | None = None, instance_arn: str | None = None) -> Boto3IdentityCenter:
         if self._gateway is None:
@@ -127,7 +144,9 @@ class Runtime:
             owner=f"{socket.gethostname()}:{name}",
             standing=standing_lookup(directory, self._today),
             revoke_sessions=session_revoker(self.gateway(), self.clock),
-            checkpoint=crash_checkpoint(self.settings.crash_at),
+            checkpoint=checkpointing_steps(
+                self.audit_trail(), self.clock, crash_checkpoint(self.settings.crash_at)
+            ),
             on_call=self.on_call(config),
             concurrency=self.settings.worker_concurrency,
             notify=notifier(dispatcher) if dispatcher else None,

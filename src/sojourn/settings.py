@@ -38,6 +38,18 @@ class Settings:
     api_token: str = field(default="", repr=False)
     notify_environment: Mapping[str, str] = field(default_factory=dict, repr=False)
     """The SOJOURN_* variables, where notification channels and their secrets are named."""
+    audit_checkpoint_dir: Path | None = None
+    """SOJOURN_AUDIT_CHECKPOINT_DIR: where signed audit checkpoints go; None: beside the database."""
+    audit_key_file: Path | None = None
+    """SOJOURN_AUDIT_KEY_FILE: the Ed25519 key that signs them; None: beside the database."""
+    audit_checkpoint_every: int = 100
+    """SOJOURN_AUDIT_CHECKPOINT_EVERY: a checkpoint after this many records (and at each apply's end)."""
+
+    def audit_checkpoint_paths(self) -> tuple[Path, Path]:
+        """(checkpoint directory, signing key file): as set, else beside the SQLite file, else under
+        .sojourn/ named after the database."""
+        directory, key = default_audit_paths(self.database_url)
+        return self.audit_checkpoint_dir or directory, self.audit_key_file or key
 
     @classmethod
     def from_environment(
@@ -72,7 +84,42 @@ class Settings:
             api_url=env.get("SOJOURN_API_URL") or None,
             api_token=env.get("SOJOURN_TOKEN", ""),
             notify_environment={k: v for k, v in env.items() if k.startswith("SOJOURN_")},
+            audit_checkpoint_dir=_path(env, "SOJOURN_AUDIT_CHECKPOINT_DIR"),
+            audit_key_file=_path(env, "SOJOURN_AUDIT_KEY_FILE"),
+            audit_checkpoint_every=_positive(env, "SOJOURN_AUDIT_CHECKPOINT_EVERY", 100),
         )
+
+
+def _path(env: Mapping[str, str], variable: str) -> Path | None:
+    text = env.get(variable)
+    return Path(text).expanduser() if text else None
+
+
+def _positive(env: Mapping[str, str], variable: str, default: int) -> int:
+    text = env.get(variable)
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1 or len(text) > 9:
+        raise SettingsError(f"{variable}={text!r} must be a whole number from 1 to 999999999")
+    return int(text)
+
+
+def default_audit_paths(database_url: str) -> tuple[Path, Path]:
+    """Beside a SQLite file `x.db`: `x.db.checkpoints/` and `x.db.audit-key.pem`; for another database,
+    `.sojourn/audit/<host>-<port>-<name>/checkpoints/` and its `audit-key.pem`."""
+    scheme, _, rest = database_url.partition("://")
+    if scheme.startswith("sqlite"):
+        path = rest[1:] if rest.startswith("/") else rest
+        if path and path != ":memory:":
+            database = Path(path)
+            return database.with_name(database.name + ".checkpoints"), database.with_name(
+                database.name + ".audit-key.pem"
+            )
+        base = DEFAULT_STATE_DIR / "audit" / "memory"
+    else:
+        location = rest.rpartition("@")[2].split("?", 1)[0]
+        base = DEFAULT_STATE_DIR / "audit" / "".join(c if c.isalnum() else "-" for c in location)
+    return base / "checkpoints", base / "audit-key.pem"
 
 
 def _instant(env: Mapping[str, str], variable: str) -> datetime | None:

@@ -92,6 +92,8 @@ class Sojourn:
                 "SOJOURN_DATABASE_URL": self.database_url,
                 "SOJOURN_AWS_ENDPOINT_URL": self.endpoint,
                 "SOJOURN_ACTOR": "e2e-admin",
+                "SOJOURN_AUDIT_CHECKPOINT_DIR": str(self.config.parent / "audit-checkpoints"),
+                "SOJOURN_AUDIT_KEY_FILE": str(self.config.parent / "audit-key.pem"),
                 "COLUMNS": "200",
             },
         )

@@ -14,6 +14,7 @@ from typing import Protocol
 import pytest
 from sqlalchemy import Engine, text
 
+from sojourn.access.audit import GENESIS
 from sojourn.store import Store, open_store
 from sojourn.store.engine import create_store_engine
 from sojourn.store.memory import MemoryAuditLog, MemoryStore, open_memory_store
@@ -28,6 +29,8 @@ class Tamper(Protocol):
     def swap(self, first: int, second: int) -> None: ...
 
     def point_head_at(self, seq: int) -> None: ...
+
+    def wipe(self) -> None: ...
 
 
 class SqlTamper:
@@ -62,6 +65,13 @@ class SqlTamper:
                 {"seq": seq},
             )
 
+    def wipe(self) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(text("DELETE FROM audit_records"))
+            connection.execute(
+                text("UPDATE audit_chain_head SET seq = 0, hash = :genesis"), {"genesis": GENESIS}
+            )
+
 
 class MemoryTamper:
     def __init__(self, audit: MemoryAuditLog) -> None:
@@ -82,6 +92,9 @@ class MemoryTamper:
 
     def point_head_at(self, seq: int) -> None:
         self.audit.head = next((r.seq, r.hash) for r in self.audit.records if r.seq == seq)
+
+    def wipe(self) -> None:
+        self.audit.records, self.audit.head = [], (0, GENESIS)
 
 
 @dataclass

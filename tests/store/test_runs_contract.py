@@ -3,17 +3,20 @@ left; a change and its audit record are written together or not at all; the last
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
 
-from sojourn.access.apply_run import DONE, FAILED, PENDING
+from sojourn.access.apply_run import DONE, FAILED, INTERRUPTED, PENDING, STARTED
 from sojourn.service.ports.audit import AuditEvent
 from sojourn.service.ports.runs import RunRepository
 from tests.store.conftest import Backend
 from tests.store.events import T0, event
 
-PLANNED = [("k0", "create a"), ("k1", "create b"), ("k2", "delete c")]
+PLANNED = [("k0", "create a", "{}"), ("k1", "create b", "{}"), ("k2", "delete c", "{}")]
 
 
 def start(runs: RunRepository, minute: int = 0) -> str:
@@ -99,3 +102,46 @@ def test_the_last_successful_run_keeps_the_state_per_instance(backend: Backend) 
     assert [r.id for r in runs.latest()] == [second, first]
     assert [r.id for r in runs.latest(limit=1)] == [second]
     assert runs.get("no-such-run") is None
+
+
+def test_intents_mark_changes_started_with_their_records_before_any_outcome(backend: Backend) -> None:
+    runs = backend.store.runs
+    run_id = start(runs)
+    runs.record_intents(run_id, [(0, event(1, action="x.create.intent")), (2, event(2, action="y.intent"))])
+    run = runs.get(run_id)
+    assert run is not None
+    assert [c.status for c in run.changes] == [STARTED, PENDING, STARTED]
+    assert [c.position for c in run.in_flight] == [0, 2]
+    assert run.changes[0].document == "{}"
+    actions = [r.event.action for r in backend.store.audit.query()]
+    assert actions == ["apply.start", "x.create.intent", "y.intent"]
+    runs.record_change(run_id, 0, ok=True, detail="", event=event(3))
+    assert [c.position for c in runs.get(run_id).in_flight] == [2]  # type: ignore[union-attr]
+
+
+def test_interrupted_runs_with_changes_in_flight_are_unreconciled_until_closed(backend: Backend) -> None:
+    runs = backend.store.runs
+    run_id = start(runs)
+    assert runs.unreconciled() == []  # running, and this process is alive
+    runs.record_intents(run_id, [(1, event(1, action="x.intent"))])
+    runs.finish(run_id, at=T0, status=INTERRUPTED, event=event(2, action="apply.interrupted"))
+    assert [r.id for r in runs.unreconciled()] == [run_id]
+    runs.record_change(run_id, 1, ok=False, detail="reconciled", event=event(3))
+    assert runs.unreconciled() == []
+
+
+def test_a_run_left_running_by_a_dead_process_is_unreconciled(backend: Backend) -> None:
+    if backend.url is None:
+        pytest.skip("the twin's runs belong to the living process that holds it")
+    from sqlalchemy import create_engine, text
+
+    runs = backend.store.runs
+    run_id = start(runs)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    owner = f"{socket.gethostname()}:{int(dead.stdout)}"
+    engine = create_engine(backend.url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE apply_runs SET owner = :o WHERE id = :i"), {"o": owner, "i": run_id})
+    engine.dispose()
+    (found,) = runs.unreconciled()
+    assert (found.id, found.status, found.owner) == (run_id, "running", owner)

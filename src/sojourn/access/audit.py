@@ -19,6 +19,14 @@ GENESIS = "0" * 64
 SIEM_SCHEMA_VERSION = "sojourn.audit/1"
 
 
+class DatabaseReplaced(Exception):
+    """The database is not the one the log was written to: deleted, replaced or wiped while in use."""
+
+
+class CheckpointInvalid(Exception):
+    """The signing key or a checkpoint cannot be read, or a checkpoint's signature does not hold."""
+
+
 @dataclass(frozen=True, slots=True)
 class AuditEvent:
     """One change to access (or to a request for it): who, what, why, on whom and where."""
@@ -77,12 +85,45 @@ def chain_next(seq: int, prev_hash: str, event: AuditEvent) -> AuditRecord:
     return AuditRecord(seq, event, prev_hash, record_hash(seq, prev_hash, event))
 
 
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """What the log held at one moment, kept (signed) outside the database: CloudTrail's digest file.
+
+    `log_id` is the hash of record 1: it names the log, so a replaced database is told from a grown one.
+    """
+
+    log_id: str
+    seq: int
+    hash: str
+    count: int
+    at: datetime
+
+    def payload(self) -> bytes:
+        """The bytes that are signed: canonical JSON of every field."""
+        body = {
+            "log_id": self.log_id,
+            "seq": self.seq,
+            "hash": self.hash,
+            "count": self.count,
+            "at": canonical_time(self.at),
+        }
+        return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
 def verify_chain(
-    records: Iterable[AuditRecord], head: tuple[int, str] | None, expected_head: str | None = None
+    records: Iterable[AuditRecord],
+    head: tuple[int, str] | None,
+    expected_head: str | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> VerifyReport:
-    """Recompute the chain in sequence order against the stored head (last seq, hash) and a kept anchor."""
+    """Recompute the chain in sequence order against the stored head, a kept anchor and a checkpoint.
+
+    Records after the checkpoint are growth and verify; the checkpoint's record must still hold its hash.
+    """
     problems: list[str] = []
     previous_hash, expected_seq, checked = GENESIS, 1, 0
+    first_hash: str | None = None
+    at_checkpoint: str | None = None
     for record in records:
         checked += 1
         if record.seq != expected_seq:
@@ -93,6 +134,10 @@ def verify_chain(
             )
         if record_hash(record.seq, record.prev_hash, record.event) != record.hash:
             problems.append(f"record {record.seq} was changed after it was written")
+        if record.seq == 1:
+            first_hash = record.hash
+        if checkpoint is not None and record.seq == checkpoint.seq:
+            at_checkpoint = record.hash
         previous_hash, expected_seq = record.hash, record.seq + 1
     if head is not None and (head[0] != expected_seq - 1 or head[1] != previous_hash):
         problems.append(
@@ -101,7 +146,42 @@ def verify_chain(
         )
     if expected_head is not None and expected_head != previous_hash:
         problems.append("the log does not end with the head hash you kept (records removed or added)")
+    if checkpoint is not None:
+        problems.extend(checkpoint_problems(checkpoint, checked, first_hash, at_checkpoint))
     return VerifyReport(not problems, checked, previous_hash, tuple(problems))
+
+
+def records(count: int) -> str:
+    """ "1 record", "2 records"."""
+    return f"{count} record" if count == 1 else f"{count} records"
+
+
+def checkpoint_problems(
+    checkpoint: Checkpoint, checked: int, first_hash: str | None, at_checkpoint: str | None
+) -> list[str]:
+    """How the log read disagrees with the checkpoint: another database, wiped, truncated or rewritten."""
+    when = canonical_time(checkpoint.at)
+    if checked == 0:
+        return [
+            f"the log is empty but the checkpoint of {when} covers {records(checkpoint.count)}: the "
+            "database was wiped or is not the one the log was started on"
+        ]
+    if first_hash != checkpoint.log_id:
+        return [
+            f"record 1 is not the record the checkpoint of {when} names: this is another log, or the "
+            "log was rewritten from its start"
+        ]
+    if at_checkpoint is None or checked < checkpoint.count:
+        return [
+            f"the checkpoint of {when} covers {records(checkpoint.count)} up to record {checkpoint.seq} "
+            f"but the log holds {checked}: records were removed"
+        ]
+    if at_checkpoint != checkpoint.hash:
+        return [
+            f"record {checkpoint.seq} does not have the hash the checkpoint of {when} signed: records up "
+            "to it were changed and the chain recomputed"
+        ]
+    return []
 
 
 def matches(

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from sojourn.access.audit import siem_document
+from sojourn.bootstrap import Runtime
 from sojourn.cli.consoles import screen
 from sojourn.cli.render import show_audit
 from sojourn.cli.runtime import runtime
-from sojourn.service.audit import AuditFilter, AuditTrail
+from sojourn.service.audit import AuditFilter, AuditTrail, DatabaseReplaced, VerifyReport
+from sojourn.service.ports.audit import CheckpointInvalid
+from sojourn.service.reconciling import reconcile_interrupted
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 console = screen()
@@ -35,20 +39,112 @@ def _time(value: str | None) -> datetime | None:
 @audit_app.command()
 def verify(
     head: Annotated[str | None, typer.Option(help="the head hash you kept from an earlier verify")] = None,
+    reconcile: Annotated[
+        bool, typer.Option(help="read AWS back for the changes interrupted applies left in flight")
+    ] = True,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Check every record's hash and link; exit 1 on any change, removal or reordering."""
-    rt = runtime(database_url=database_url)
+    """Check every record against the last signed checkpoint; exit 1 on any change, removal or reorder.
+
+    Then close the applies that were interrupted, recording what AWS shows of their in-flight changes.
+    """
+    rt = runtime(endpoint_url=endpoint_url, database_url=database_url)
     try:
-        report = AuditTrail(rt.store().audit).verify(head)
+        trail = rt.audit_trail()
+        try:
+            rt.store().audit.check_database()
+            report = trail.verify(head)
+        except (CheckpointInvalid, DatabaseReplaced) as error:
+            console.print(f"[red]refused:[/red] {error}", highlight=False)
+            raise typer.Exit(1) from error
+        _show_report(report, trail)
+        if not report.ok:
+            raise typer.Exit(1)
+        if reconcile and rt.store().runs.unreconciled():
+            _reconcile(trail, rt)
     finally:
         rt.close()
-    if report.ok:
-        console.print(f"[green]OK[/green]: {report.checked} records; head {report.head_hash}")
+
+
+def _show_report(report: VerifyReport, trail: AuditTrail) -> None:
+    if not report.ok:
+        for problem in report.problems:
+            console.print(f"[red]tampered:[/red] {problem}", highlight=False)
         return
-    for problem in report.problems:
-        console.print(f"[red]tampered:[/red] {problem}")
-    raise typer.Exit(1)
+    kept = trail.last_checkpoint()
+    anchor = (
+        f"checkpoint of {kept.at.isoformat(timespec='seconds')} at record {kept.seq} holds"
+        if kept is not None
+        else "no signed checkpoint yet (the next apply writes one, or `sojourn audit checkpoint`)"
+    )
+    console.print(
+        f"[green]OK[/green]: {report.checked} records; {anchor}; head {report.head_hash}", highlight=False
+    )
+
+
+def _reconcile(trail: AuditTrail, rt: Runtime) -> None:
+    try:
+        closed = reconcile_interrupted(rt.store().runs, rt.gateway(), actor=rt.settings.actor, clock=rt.clock)
+    except Exception as error:  # AWS unreachable: the runs stay open for the next try
+        console.print(
+            f"[yellow]interrupted applies are still open[/yellow]: AWS could not be read back "
+            f"({type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}); "
+            "run `sojourn audit verify` again when AWS answers, or the next `sojourn apply` closes them",
+            highlight=False,
+        )
+        raise typer.Exit(1) from error
+    for run in closed:
+        console.print(
+            f"closed interrupted run {run.run_id}: of its in-flight changes {run.applied} were made in "
+            f"AWS and {run.not_applied} not (recorded as *.reconciled)",
+            highlight=False,
+        )
+    trail.checkpoint(rt.clock.now())
+
+
+@audit_app.command()
+def checkpoint(database_url: DatabaseOption = None) -> None:
+    """Verify the log, then sign and keep a checkpoint of its head (run it from cron, e.g. hourly)."""
+    rt = runtime(database_url=database_url)
+    try:
+        trail = rt.audit_trail()
+        try:
+            rt.store().audit.check_database()
+            report = trail.verify()
+            if report.ok:
+                kept = trail.checkpoint(rt.clock.now())
+        except (CheckpointInvalid, DatabaseReplaced) as error:
+            console.print(f"[red]refused:[/red] {error}", highlight=False)
+            raise typer.Exit(1) from error
+    finally:
+        rt.close()
+    if not report.ok:
+        _show_report(report, trail)
+        console.print("no checkpoint written: the log does not verify", highlight=False)
+        raise typer.Exit(1)
+    where = rt.settings.audit_checkpoint_paths()[0]
+    at = "nothing to sign yet: the log is empty" if kept is None else f"record {kept.seq} signed in {where}"
+    console.print(f"[green]checkpoint[/green]: {at}", highlight=False)
+
+
+@audit_app.command()
+def keygen(
+    key_file: Annotated[
+        Path | None,
+        typer.Option(help="where to write it; default SOJOURN_AUDIT_KEY_FILE or beside the database"),
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create the Ed25519 key that signs audit checkpoints (mode 0600; never overwrites one)."""
+    rt = runtime(database_url=database_url)
+    path = key_file or rt.settings.audit_checkpoint_paths()[1]
+    try:
+        key = rt.create_audit_key(path)
+    except (CheckpointInvalid, OSError) as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from error
+    console.print(f"wrote {path} (key {key}); keep it away from the database's users", highlight=False)
 
 
 @audit_app.command()

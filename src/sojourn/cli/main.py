@@ -25,9 +25,17 @@ from sojourn.cli.failure_group import FailureTranslatingGroup
 from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import account_names, show_plan, with_account_names
 from sojourn.cli.runtime import runtime
-from sojourn.service.applying import PlanStale, ReasonRequired, RiskRefused, apply_plan
+from sojourn.service.applying import (
+    ApplyInterrupted,
+    PlanStale,
+    ReasonRequired,
+    RiskRefused,
+    apply_plan,
+)
+from sojourn.service.audit import DatabaseReplaced
 from sojourn.service.config_plans import ConfigUnreadable, import_config, plan_config, saved_plan
 from sojourn.service.planning import PlanOutcome
+from sojourn.service.ports.audit import CheckpointInvalid
 from sojourn.service.saved_plan import read_saved_plan, write_saved_plan
 
 app = typer.Typer(
@@ -227,10 +235,25 @@ def apply(
                     progress=progress,
                     refuse_at=refuse_findings,
                     catalog=rt.catalog() if refuse_findings is not None else None,
+                    checkpoints=rt.audit_checkpoints(),
+                    checkpoint_every=rt.settings.audit_checkpoint_every,
                 )
-            except (PlanStale, ReasonRequired, RiskRefused) as refused:
+            except (PlanStale, ReasonRequired, RiskRefused, DatabaseReplaced, CheckpointInvalid) as refused:
                 errors.print(f"refused: {refused}", markup=False)
                 raise typer.Exit(1) from refused
+            except ApplyInterrupted as stopped:
+                errors.print(f"error: {stopped}", markup=False)
+                raise typer.Exit(1) from stopped
+        for closed in result.reconciled:
+            console.print(
+                f"Closed interrupted run {closed.run_id}: of its in-flight changes {closed.applied} were "
+                f"made in AWS and {closed.not_applied} not (recorded on the audit log).",
+                highlight=False,
+            )
+        if result.checkpoint_problem:
+            errors.print(
+                f"warning: no signed audit checkpoint written: {result.checkpoint_problem}", markup=False
+            )
         if result.ok:
             console.print(f"[green]Applied {result.done} changes[/green] (run {result.run_id}).")
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -14,6 +15,8 @@ from sojourn.access.audit import (
     SIEM_SCHEMA_VERSION,
     AuditEvent,
     AuditRecord,
+    Checkpoint,
+    DatabaseReplaced,
     VerifyReport,
     canonical_time,
     chain_next,
@@ -30,6 +33,8 @@ __all__ = [
     "AuditEvent",
     "AuditLog",
     "AuditRecord",
+    "Checkpoint",
+    "DatabaseReplaced",
     "VerifyReport",
     "append",
     "canonical_time",
@@ -70,6 +75,21 @@ def append(connection: Connection, event: AuditEvent) -> AuditRecord:
     return record
 
 
+def _sqlite_file(engine: Engine) -> Path | None:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database).resolve()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 def _dump(value: Mapping[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(dict(value), sort_keys=True, default=str)
 
@@ -100,18 +120,46 @@ def _record(row: Any) -> AuditRecord:
 class AuditLog:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._file = _sqlite_file(engine)
+        self._file_identity = _identity(self._file) if self._file is not None else None
+
+    def check_database(self) -> None:
+        """Raise DatabaseReplaced when the SQLite file opened was deleted or replaced since."""
+        if self._file is None:
+            return
+        found = _identity(self._file)
+        if found != self._file_identity:
+            what = "deleted" if found is None else "replaced by another file"
+            raise DatabaseReplaced(f"the database file {self._file} was {what} while Sojourn had it open")
+
+    def checkpoint(self, at: datetime) -> Checkpoint | None:
+        """The log's head as a checkpoint (None while the log is empty), read in one transaction."""
+        with self._engine.connect() as connection:
+            first = connection.execute(select(audit_records.c.hash).where(audit_records.c.seq == 1)).first()
+            head = connection.execute(select(chain_head.c.seq, chain_head.c.hash)).first()
+            count = connection.execute(select(func.count()).select_from(audit_records)).scalar_one()
+        if first is None or head is None or int(head.seq) == 0:
+            return None
+        return Checkpoint(str(first.hash), int(head.seq), str(head.hash), int(count), at)
 
     def append(self, event: AuditEvent) -> AuditRecord:
         with self._engine.begin() as connection:
             return append(connection, event)
 
-    def verify(self, expected_head: str | None = None) -> VerifyReport:
-        """Recompute the chain: a changed field, a removed, inserted or reordered record all break it."""
-        with self._engine.connect() as connection:
-            head = connection.execute(select(chain_head.c.seq, chain_head.c.hash)).first()
-            rows = connection.execute(select(audit_records).order_by(audit_records.c.seq))
-            stored = None if head is None else (int(head.seq), str(head.hash))
-            return verify_chain((_record(row) for row in rows), stored, expected_head)
+    def verify(self, expected_head: str | None = None, checkpoint: Checkpoint | None = None) -> VerifyReport:
+        """Recompute the chain in one snapshot (REPEATABLE READ; SQLite: one transaction), so records
+        appended meanwhile are neither seen half nor taken for tampering."""
+        with self._engine.connect() as plain:
+            connection = (
+                plain
+                if self._engine.dialect.name == "sqlite"
+                else plain.execution_options(isolation_level="REPEATABLE READ")
+            )
+            with connection.begin():
+                head = connection.execute(select(chain_head.c.seq, chain_head.c.hash)).first()
+                rows = connection.execute(select(audit_records).order_by(audit_records.c.seq))
+                stored = None if head is None else (int(head.seq), str(head.hash))
+                return verify_chain((_record(row) for row in rows), stored, expected_head, checkpoint)
 
     def query(
         self,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sojourn.access.api_token import TokenRecord, TokenRefusal, judge_token
-from sojourn.access.apply_run import DONE, FAILED, PENDING, RUNNING, Run, RunChange
+from sojourn.access.apply_run import DONE, FAILED, INTERRUPTED, PENDING, RUNNING, STARTED, Run, RunChange
 from sojourn.access.audit import AuditEvent, AuditRecord
 from sojourn.store.memory_audit import MemoryAuditLog, utc
 from sojourn.store.memory_grants import MemoryGrantStore
@@ -48,16 +48,30 @@ class MemoryRunLog:
         actor: str,
         reason: str,
         base_fingerprint: str,
-        planned: Sequence[tuple[str, str]],
+        planned: Sequence[tuple[str, str, str]],
         start_event: AuditEvent,
     ) -> str:
         run_id = uuid.uuid4().hex
-        changes = [RunChange(i, text, PENDING, "") for i, (_key, text) in enumerate(planned)]
+        changes = [RunChange(i, text, PENDING, "", doc) for i, (_key, text, doc) in enumerate(planned)]
         with self._audit.lock:
             record = self._audit.prepare(replace(start_event, run_id=run_id))
             self._runs[run_id] = _RunRow(run_id, utc(at), actor, reason, base_fingerprint, RUNNING, changes)
             self._audit.commit(record)
         return run_id
+
+    def record_intents(self, run_id: str, intents: Sequence[tuple[int, AuditEvent]]) -> None:
+        with self._audit.lock:
+            row = self._runs[run_id]
+            for position, event in intents:
+                row.changes[position] = replace(row.changes[position], status=STARTED)
+                self._audit.commit(self._audit.prepare(replace(event, run_id=run_id)))
+
+    def unreconciled(self) -> list[Run]:
+        """Interrupted runs with changes in flight (a twin's running runs belong to this live process)."""
+        with self._audit.lock:
+            ids = [r.id for r in self._runs.values() if r.status == INTERRUPTED]
+        runs = [run for run in (self.get(i) for i in ids) if run is not None]
+        return [run for run in runs if run.in_flight]
 
     def record_change(
         self, run_id: str, position: int, *, ok: bool, detail: str, event: AuditEvent | None

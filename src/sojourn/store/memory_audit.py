@@ -18,6 +18,7 @@ from sojourn.access.audit import (
     GENESIS,
     AuditEvent,
     AuditRecord,
+    Checkpoint,
     VerifyReport,
     chain_next,
     matches,
@@ -93,10 +94,20 @@ class MemoryAuditLog:
             )
         ]
 
-    def verify(self, expected_head: str | None = None) -> VerifyReport:
+    def verify(self, expected_head: str | None = None, checkpoint: Checkpoint | None = None) -> VerifyReport:
         with self.lock:
             records, head = sorted(self.records, key=lambda r: r.seq), self.head
-        return verify_chain(records, head, expected_head)
+        return verify_chain(records, head, expected_head, checkpoint)
+
+    def checkpoint(self, at: datetime) -> Checkpoint | None:
+        with self.lock:
+            first = next((r.hash for r in self.records if r.seq == 1), None)
+            if first is None or self.head[0] == 0:
+                return None
+            return Checkpoint(first, self.head[0], self.head[1], len(self.records), at)
+
+    def check_database(self) -> None:
+        """The twin lives as long as the process: never replaced."""
 
     def count(self) -> int:
         with self.lock:

@@ -2,19 +2,56 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, or_, select, update
 
-from sojourn.access.apply_run import DONE, FAILED, PENDING, RUNNING, Run, RunChange
+from sojourn.access.apply_run import (
+    DONE,
+    FAILED,
+    INTERRUPTED,
+    PENDING,
+    RUNNING,
+    STARTED,
+    Run,
+    RunChange,
+)
 from sojourn.access.audit import AuditEvent, AuditRecord
 from sojourn.store.audit import append
 from sojourn.store.tables import applied_states, apply_runs, run_changes
 
-__all__ = ["DONE", "FAILED", "PENDING", "Run", "RunChange", "RunLog"]
+__all__ = ["DONE", "FAILED", "PENDING", "Run", "RunChange", "RunLog", "process_gone", "this_process"]
+
+
+def this_process() -> str:
+    """host:pid, the owner recorded on a run."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_gone(owner: str) -> bool:
+    """Whether the process that owns a run is known to be gone: on this host and no longer running.
+
+    A run owned by another host is never taken for gone (its process cannot be seen from here).
+    """
+    host, _, pid = owner.rpartition(":")
+    if not owner:
+        return True
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class RunLog:
@@ -28,10 +65,11 @@ class RunLog:
         actor: str,
         reason: str,
         base_fingerprint: str,
-        planned: Sequence[tuple[str, str]],
+        planned: Sequence[tuple[str, str, str]],
         start_event: AuditEvent,
     ) -> str:
-        """Record the run and every planned change as pending, with the run's opening audit record."""
+        """Record the run and every planned (key, description, document) as pending, with the run's
+        opening audit record; the run's owner is this process."""
         run_id = uuid.uuid4().hex
         with self._engine.begin() as connection:
             connection.execute(
@@ -42,6 +80,7 @@ class RunLog:
                     reason=reason,
                     base_fingerprint=base_fingerprint,
                     status=RUNNING,
+                    owner=this_process(),
                 )
             )
             if planned:
@@ -55,12 +94,46 @@ class RunLog:
                             "description": text,
                             "status": PENDING,
                             "detail": "",
+                            "document": document,
                         }
-                        for i, (key, text) in enumerate(planned)
+                        for i, (key, text, document) in enumerate(planned)
                     ],
                 )
             append(connection, _with_run(start_event, run_id))
         return run_id
+
+    def record_intents(self, run_id: str, intents: Sequence[tuple[int, AuditEvent]]) -> None:
+        """Mark changes STARTED with their intent records, in one transaction, before AWS is asked."""
+        if not intents:
+            return
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(run_changes)
+                .where(
+                    run_changes.c.run_id == run_id,
+                    run_changes.c.position.in_([position for position, _ in intents]),
+                )
+                .values(status=STARTED)
+            )
+            for _, event in intents:
+                append(connection, _with_run(event, run_id))
+
+    def unreconciled(self) -> list[Run]:
+        """Runs left running by a process that is gone, and interrupted runs with changes in flight."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(apply_runs.c.id, apply_runs.c.status, apply_runs.c.owner)
+                .where(or_(apply_runs.c.status == RUNNING, apply_runs.c.status == INTERRUPTED))
+                .order_by(apply_runs.c.started_at)
+            ).all()
+        found = []
+        for row in rows:
+            if row.status == RUNNING and not process_gone(row.owner or ""):
+                continue
+            run = self.get(row.id)
+            if run is not None and (run.status == RUNNING or run.in_flight):
+                found.append(run)
+        return found
 
     def record_change(
         self, run_id: str, position: int, *, ok: bool, detail: str, event: AuditEvent | None
@@ -122,7 +195,10 @@ class RunLog:
             row.actor,
             row.reason,
             row.status,
-            tuple(RunChange(c.position, c.description, c.status, c.detail) for c in changes),
+            tuple(
+                RunChange(c.position, c.description, c.status, c.detail, c.document or "") for c in changes
+            ),
+            row.owner or "",
         )
 
     def latest(self, limit: int = 10) -> list[Run]:

@@ -59,6 +59,7 @@ apply_runs = Table(
     Column("reason", Text, nullable=False),
     Column("base_fingerprint", String(64), nullable=False),
     Column("status", String(16), nullable=False),
+    Column("owner", String(256)),
 )
 
 run_changes = Table(
@@ -70,6 +71,7 @@ run_changes = Table(
     Column("description", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("detail", Text, nullable=False, default=""),
+    Column("document", Text),
 )
 
 applied_states = Table(

@@ -6,9 +6,25 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from sojourn.access.audit import AuditEvent, AuditRecord, VerifyReport
+from sojourn.access.audit import (
+    AuditEvent,
+    AuditRecord,
+    Checkpoint,
+    CheckpointInvalid,
+    DatabaseReplaced,
+    VerifyReport,
+)
 
-__all__ = ["AuditEvent", "AuditRecord", "AuditRepository", "VerifyReport"]
+__all__ = [
+    "AuditEvent",
+    "AuditRecord",
+    "AuditRepository",
+    "Checkpoint",
+    "CheckpointInvalid",
+    "CheckpointStore",
+    "DatabaseReplaced",
+    "VerifyReport",
+]
 
 
 class AuditRepository(Protocol):
@@ -31,8 +47,17 @@ class AuditRepository(Protocol):
         """Records matching every filter given, in sequence order; `action` may hold *, `until` excluded."""
         ...
 
-    def verify(self, expected_head: str | None = None) -> VerifyReport:
-        """Recompute the chain; `expected_head` is a head hash kept elsewhere, to catch a truncated tail."""
+    def verify(self, expected_head: str | None = None, checkpoint: Checkpoint | None = None) -> VerifyReport:
+        """Recompute the chain in one consistent snapshot; against a head hash kept elsewhere, and against
+        a checkpoint (the log must still hold it, and may have grown since)."""
+        ...
+
+    def checkpoint(self, at: datetime) -> Checkpoint | None:
+        """The log's head as a checkpoint taken at `at`; None while the log is empty."""
+        ...
+
+    def check_database(self) -> None:
+        """Raise DatabaseReplaced if the database opened was deleted or replaced since."""
         ...
 
     def count(self) -> int:
@@ -41,4 +66,16 @@ class AuditRepository(Protocol):
 
     def export_jsonl(self, write: Callable[[str], None], *, since: datetime | None = None) -> int:
         """Write the records from `since` as SIEM JSON lines (docs/audit.md); how many were written."""
+        ...
+
+
+class CheckpointStore(Protocol):
+    """Signed checkpoints kept outside the database, signed with a key the database does not hold."""
+
+    def write(self, checkpoint: Checkpoint) -> object:
+        """Sign and keep `checkpoint`."""
+        ...
+
+    def latest(self) -> Checkpoint | None:
+        """The newest checkpoint with its signature checked (raises if it does not hold); None if none."""
         ...

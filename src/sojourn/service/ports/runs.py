@@ -22,10 +22,19 @@ class RunRepository(Protocol):
         actor: str,
         reason: str,
         base_fingerprint: str,
-        planned: Sequence[tuple[str, str]],
+        planned: Sequence[tuple[str, str, str]],
         start_event: AuditEvent,
     ) -> str:
-        """Record a run with every planned (key, description) pending and its opening audit record; its id."""
+        """Record a run owned by this process with every planned (key, description, document JSON)
+        pending and its opening audit record; its id."""
+        ...
+
+    def record_intents(self, run_id: str, intents: Sequence[tuple[int, AuditEvent]]) -> None:
+        """Mark the changes at these positions STARTED with their intent records: both or neither."""
+        ...
+
+    def unreconciled(self) -> list[Run]:
+        """Runs left `running` by a process that is gone, and interrupted runs with changes in flight."""
         ...
 
     def record_change(
