@@ -53,6 +53,8 @@ def arguments(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("eligible",): ["--as", "alice", *config],
         ("worker",): ["--once", *config],
         ("audit", "verify"): [],
+        ("audit", "checkpoint"): [],
+        ("audit", "keygen"): ["--key-file", str(tmp / "audit-key.pem")],
         ("audit", "show"): [],
         ("audit", "export"): [],
         ("audit", "held"): ["--permission-set", "prod-admin", "--account", "111111111111", *window],

@@ -215,7 +215,8 @@ def test_a_database_of_a_newer_schema_is_refused_with_a_hint(tmp_path: Path) -> 
 
 
 def test_a_read_only_database_is_named_with_a_hint(tmp_path: Path) -> None:
-    _stamped(tmp_path, "0002")  # a migrated database; opened read-only below (root ignores chmod 444)
+    code, _ = run("audit", "verify", env={"SOJOURN_DATABASE_URL": database(tmp_path)})
+    assert code == 0  # a migrated database; opened read-only below (root ignores chmod 444)
     read_only = f"sqlite:///file:{tmp_path / 'sojourn.db'}?mode=ro&uri=true"
     code, output = run(
         "token", "create", "--name", "ci", "--role", "admin", "--scope", "audit:read",

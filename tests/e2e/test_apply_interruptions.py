@@ -146,7 +146,7 @@ def test_sigkill_mid_apply_is_reconciled_by_the_next_verify(
     assert closed is not None and closed.status == "interrupted" and not closed.in_flight
     assert_no_intent_is_left_open(store)
     assert_every_aws_assignment_is_recorded(store, aws)
-    code, output = sojourn("apply", "--config", str(sojourn.config), "--reason", "CHG-9 finish")
+    code, output = sojourn("apply", "--yes", "--config", str(sojourn.config), "--reason", "CHG-9 finish")
     assert code == 0, output
     assert_every_aws_assignment_is_recorded(store, aws)
     assert AuditTrail(store.audit, _checkpoints(sojourn)).verify().ok
@@ -248,7 +248,7 @@ def test_the_database_file_deleted_mid_apply_is_detected_and_then_refused(
     code, output = sojourn("audit", "verify")
     assert code == 1 and "OK" not in output
     assert "the log is empty but the checkpoint" in output
-    code, output = sojourn("apply", "--config", str(sojourn.config), "--reason", "again")
+    code, output = sojourn("apply", "--yes", "--config", str(sojourn.config), "--reason", "again")
     assert code == 1 and "refused: the database holds no audit records" in output
 
 
