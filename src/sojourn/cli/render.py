@@ -18,8 +18,14 @@ SIGNS = {"create": "[green]+[/green]", "update": "[yellow]~[/yellow]", "delete":
 def show_plan(
     console: Console, plan: Plan, account_names: Mapping[str, str], api_calls: int, strategy: str
 ) -> None:
-    if plan.is_empty:
+    kept = [item for item in plan.drift if not item.removed]
+    if plan.is_empty and not kept:
         console.print("[green]No changes.[/green] AWS matches the configuration.")
+    elif plan.is_empty:
+        console.print(
+            f"[green]No changes.[/green] AWS differs from the configuration in {_places(len(kept))}, "
+            "kept because of drift: report (listed below)."
+        )
     else:
         console.print(f"[bold]Plan:[/bold] {_summary(plan.summary)}")
         for change in plan.changes:
@@ -37,6 +43,10 @@ def show_plan(
     for note in plan.notes:
         console.print(f"[dim]note: {note}[/dim]")
     console.print(f"[dim]read AWS with {api_calls} API calls ({strategy} strategy)[/dim]")
+
+
+def _places(count: int) -> str:
+    return "1 place" if count == 1 else f"{count} places"
 
 
 def _summary(summary: Mapping[str, int]) -> str:

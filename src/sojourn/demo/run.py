@@ -103,8 +103,10 @@ def run_demo(console: Console, state_dir: Path, show_plan: ShowPlan, show_matrix
                 clock=rt.clock,
                 drift=jit_plan.config.settings.drift,
             )
+            removed = sum(1 for item in jit_plan.plan.drift if item.removed)
             console.print(
-                f"applied {applied.done} changes (prod-admin and team sre; the drift above removed)"
+                f"applied {applied.done} changes (prod-admin and team sre"
+                + (f"; {removed} drift item(s) above removed)" if removed else ")")
             )
             jit_ok = run_jit(console, rt, jit_sources, accounts["team-a-prod"], FixedClock(rt.clock.now()))
             return 0 if result.ok and report.ok and applied.ok and jit_ok else 1
