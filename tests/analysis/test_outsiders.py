@@ -12,6 +12,7 @@ import pytest
 from sojourn.analysis.graph_build import GraphBuilder
 from sojourn.analysis.queries import paths_to, who_can
 from sojourn.analysis.snapshot import AccountSnapshot, InlinePolicy, OrgSnapshot, ResourcePolicy, Role
+from sojourn.analysis.snapshot_findings import snapshot_findings
 from sojourn.catalog import ActionCatalog, load_catalog
 
 ORG, OTHER = "111111111111", "999988887777"
@@ -104,8 +105,14 @@ def test_an_outsider_reaching_a_role_through_another_is_listed_with_its_chain(ca
     taken = snapshot(hop, admin)
     answers = ask(taken, catalog, "sts:AssumeRole", arn("Admin"))
     assert answers[f"external:{OTHER}"][1] == [arn("vendor")]
-    graph = GraphBuilder(taken, catalog).build()
+    builder = GraphBuilder(taken, catalog)
+    graph = builder.build()
     assert f"external:{OTHER}" in {p.start for p in paths_to(graph, "admin")}
+    escalations = [f for f in snapshot_findings(builder, graph) if f.check.id == "escalation-to-admin"]
+    outsider = next(f for f in escalations if f.source == f"external:{OTHER}")
+    assert outsider.detail.startswith(
+        f"any principal in account {OTHER} (outside the organisation) -[can assume"
+    )
 
 
 def test_a_public_bucket_lists_anyone_without_credentials(catalog: ActionCatalog) -> None:
