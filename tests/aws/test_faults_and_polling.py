@@ -133,3 +133,29 @@ def test_pair_strategy_is_chosen_when_cheaper_and_reads_the_same(seeded: tuple[s
     assert by_pair.state.assignments == by_principal.state.assignments and len(by_pair.state.assignments) == 6
     assert by_pair.api_calls["sso-admin:list_account_assignments"] == 1
     assert "sso-admin:list_account_assignments_for_principal" not in by_pair.api_calls
+
+
+def test_auto_asks_per_principal_when_the_provisioned_pairs_hold_nothing(
+    seeded: tuple[str, dict[str, str]],
+) -> None:
+    """moto lists a provisioned permission set on its own account only; the pairs then hold no assignment,
+    and `auto` must not answer "nobody is assigned" from them."""
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint)
+    changes = [PermissionSetChange(Action.CREATE, "ops", None, PermissionSetSpec("ops", "ops", "PT2H"))]
+    for i in range(3):
+        changes.append(UserChange(Action.CREATE, UserSpec(f"u{i}", f"U {i}", "", "U", str(i))))
+        changes.append(
+            AssignmentChange(
+                Action.CREATE, Assignment(accounts["team-b-dev"], "ops", PrincipalType.USER, f"u{i}")
+            )
+        )
+    assert all(gateway.apply_change(c).ok for c in changes)
+    sso = boto3.client("sso-admin", endpoint_url=endpoint, region_name="us-east-1")
+    arn = sso.list_permission_sets(InstanceArn=gateway.instance_id)["PermissionSets"][0]
+    sso.provision_permission_set(
+        InstanceArn=gateway.instance_id, PermissionSetArn=arn, TargetType="ALL_PROVISIONED_ACCOUNTS"
+    )
+    read = gateway.read_state(gateway.read_organization(with_tags=False))
+    assert read.api_calls["sso-admin:list_account_assignments"] == 1
+    assert read.strategy == "principal" and len(read.state.assignments) == 3

@@ -112,3 +112,79 @@ def test_simulate_prints_the_decision_and_the_blocker(tmp_path: Path) -> None:
         *common, "--action", "s3:ListBucket", "--boundary", scp, "--context", "aws:SourceIp=10.0.0.1"
     )
     assert code == 0
+
+
+OFFICE_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "FromTheOffice",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {
+                "IpAddress": {"aws:SourceIp": "203.0.113.0/24"},
+                "Bool": {"aws:MultiFactorAuthPresent": "true"},
+            },
+        }
+    ],
+}
+
+
+def test_simulate_names_the_condition_that_was_not_met_and_what_the_request_held(tmp_path: Path) -> None:
+    identity = write(tmp_path, "office.json", OFFICE_ONLY)
+    asked = ["policy", "simulate", "--principal", "arn:aws:iam::111122223333:user/a", "--policy", identity]
+    asked += ["--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"]
+    code, output = run(
+        *asked, "--context", "aws:SourceIp=198.51.100.7", "--context", "aws:MultiFactorAuthPresent=true"
+    )
+    assert code == 1 and output.startswith("ImplicitlyDenied")
+    lines = [line for line in output.splitlines() if line.startswith("condition not met")]
+    assert lines == [
+        f"condition not met: {identity} Statement[0] (FromTheOffice): IpAddress aws:SourceIp "
+        "['203.0.113.0/24']; the request has aws:SourceIp = 198.51.100.7"
+    ]
+    code, output = run(*asked, "--context", "aws:SourceIp=203.0.113.9")
+    assert code == 1
+    assert "Bool aws:MultiFactorAuthPresent ['true']; the request has no aws:MultiFactorAuthPresent" in output
+    code, output = run(
+        *asked, "--context", "aws:SourceIp=203.0.113.9", "--context", "aws:MultiFactorAuthPresent=true"
+    )
+    assert code == 0 and "condition not met" not in output
+
+
+def test_simulate_refuses_a_context_value_of_the_wrong_type(tmp_path: Path) -> None:
+    identity = write(tmp_path, "office.json", OFFICE_ONLY)
+    asked = ["policy", "simulate", "--principal", "arn:aws:iam::111122223333:user/a", "--policy", identity]
+    asked += ["--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"]
+    code, output = run(*asked, "--context", "aws:SourceIp=203.0.113.300")
+    assert code == 2 and not output.startswith(("Allowed", "ImplicitlyDenied"))
+    assert "aws:SourceIp=203.0.113.300 is not an IP address" in " ".join(output.split())
+    code, output = run(
+        *asked, "--context", "aws:SourceIp=203.0.113.9", "--context", "aws:MultiFactorAuthPresent=yes"
+    )
+    assert code == 2 and "aws:MultiFactorAuthPresent=yes is not true or false" in " ".join(output.split())
+    code, output = run(*asked, "--context", "aws:CurrentTime=yesterday")
+    assert code == 2 and "aws:CurrentTime=yesterday is not a date" in " ".join(output.split())
+
+
+def test_a_service_key_compared_with_an_ip_operator_is_checked_as_an_ip(tmp_path: Path) -> None:
+    document = json.loads(json.dumps(OFFICE_ONLY))
+    document["Statement"][0]["Condition"] = {"NotIpAddress": {"ec2:SourceInstancePrivateIPv4": "10.0.0.0/8"}}
+    identity = write(tmp_path, "service-key.json", document)
+    code, output = run(
+        "policy",
+        "simulate",
+        "--principal",
+        "arn:aws:iam::111122223333:user/a",
+        "--policy",
+        identity,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+        "--context",
+        "ec2:SourceInstancePrivateIPv4=10.0.0.256",
+    )
+    assert code == 2
+    assert f"({identity} compares it with NotIpAddress)" in " ".join(output.split())

@@ -3,7 +3,7 @@ hand-over the old holder loses it and the new one gains it, overlapping by at mo
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sojourn.service.jit import JitService
@@ -33,6 +33,18 @@ eligibility:
     auto_approve_when_on_call: prod-daily
 """
 PROD = {("team-a-prod", "prod-admin"), ("team-b-prod", "prod-admin")}
+WEEKLY = f"""
+on_call:
+  - name: prod-weekly
+    people: [bob, carol]
+    start: {T0.isoformat()}
+    length: 7d
+    handover: "09:00"
+    timezone: Europe/Berlin
+    margin: 5m
+    permission_set: prod-admin
+    where: {{ous: [/prod]}}
+"""
 
 
 def test_s2_1_on_call_holder_changes_at_the_handover(jit: Jit) -> None:  # noqa: F811
@@ -63,6 +75,32 @@ def test_s2_1_on_call_holder_changes_at_the_handover(jit: Jit) -> None:  # noqa:
     assert grants[0].ends_at == T0.replace(day=T0.day + 1).replace(minute=5)
     worker.tick()  # idempotent: no second grant for the same shift
     assert len(jit.service.requests(person="carol")) == 1
+
+
+def test_a_weekly_rotation_grants_once_per_shift_until_its_end(jit: Jit) -> None:  # noqa: F811
+    """Ticks across the whole week (past the second day, where a look-ahead once clipped the shift and opened
+    a new grant on every tick) open one grant, ending at the Berlin hand-over plus the margin."""
+    jit.sojourn.write("oncall.yaml", WEEKLY)
+    directory = CachedDirectory(Path(jit.sojourn.config), jit.gateway)
+    worker = Worker(
+        jit.store.grants,
+        jit.gateway,
+        jit.clock,
+        owner="oncall",
+        standing=standing_lookup(directory, lambda: jit.clock.now().date()),
+        revoke_sessions=session_revoker(jit.gateway, jit.clock),
+        on_call=on_call_source(directory),
+    )
+    for _ in range(13):  # from T0 (10:00 in Berlin) to six days and six hours later
+        worker.tick()
+        jit.clock.advance(hours=12, minutes=30)
+    assert jit.holds("bob") >= PROD and not PROD & jit.holds("carol")
+    grants = jit.service.requests(person="bob")
+    hand_over = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 in Berlin, winter time
+    assert [(g.source, g.state.value, g.ends_at) for g in grants] == [
+        ("on-call", "active", hand_over + timedelta(minutes=5))
+    ]
+    assert jit.service.requests(person="carol") == []
 
 
 def test_the_on_call_holder_is_approved_at_once_others_wait(jit: Jit) -> None:  # noqa: F811

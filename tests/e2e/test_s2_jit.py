@@ -172,8 +172,11 @@ def test_the_cli_requests_refuses_self_approval_approves_and_provisions(jit: Jit
     assert PROD in jit.holds("alice")
     code, output = jit.sojourn("revoke", made["id"], "--reason", "done", "--as", "alice", "--config", config)
     assert code == 0, output
+    assert ": revoked, revoked at " in output and " UTC by alice" in output and "ends" not in output
     jit.sojourn("worker", "--once", "--config", config)
     assert PROD not in jit.holds("alice")
+    code, output = jit.sojourn("requests", "--config", config)
+    assert code == 0 and "revoked at" in output and "ends" not in output, output
 
 
 def test_s2_4_break_glass_is_notified_through_a_signed_webhook(jit: Jit, receiver) -> None:  # noqa: F811

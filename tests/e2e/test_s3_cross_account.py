@@ -138,6 +138,28 @@ def test_s3_4_who_can_assume_the_admin_role(s3: tuple[Sojourn, Accounts, Path]) 
     assert answers == {deployer: [], accounts.arn("team-a-dev", "user", "alice"): [deployer]}
 
 
+def test_who_can_names_the_outsiders_a_trust_policy_lets_in(s3: tuple[Sojourn, Accounts, Path]) -> None:
+    sojourn, accounts, snapshot = s3
+
+    def who(role: str) -> dict[str, dict[str, Any]]:
+        arn = accounts.arn("team-a-prod", "role", role)
+        code, output = sojourn("who-can", "sts:AssumeRole", arn, "--snapshot", str(snapshot), "--json")
+        assert code == 0, output
+        return {a["principal"]: a for a in json.loads(output[output.index("[") :])}
+
+    vendor = who("vendor-audit")[f"external:{EXTERNAL}"]
+    assert vendor["hops"] == [] and "outside the organisation" in vendor["text"]
+    assert who("open-door")["anyone"]["text"] == "anyone with an AWS account"
+    code, table = sojourn(
+        "who-can",
+        "sts:AssumeRole",
+        accounts.arn("team-a-prod", "role", "open-door"),
+        "--snapshot",
+        str(snapshot),
+    )
+    assert code == 0 and "anyone with an AWS account" in table
+
+
 def test_an_scp_on_the_dev_unit_cuts_the_path(s3: tuple[Sojourn, Accounts, Path], tmp_path: Path) -> None:
     sojourn, accounts, _ = s3
     org = boto3.client("organizations", endpoint_url=sojourn.endpoint, region_name="us-east-1")

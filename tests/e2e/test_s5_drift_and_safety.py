@@ -78,6 +78,8 @@ def test_s5_1_drift_report_mode_keeps_and_reports(s1: tuple[Sojourn, AwsView], t
         "apply", "--yes", "--config", str(sojourn.config), "--drift", "report", "--reason", "keep"
     )
     assert code == 0, output
+    assert "AWS matches the configuration" not in output
+    assert "AWS differs from the configuration in 1 place, kept because of drift: report" in output
     assert aws.access_of("mallory") == {("team-b-dev", "read-only")}
 
 

@@ -14,7 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sojourn.workflow.rotations import Rotation, RotationError, Shift, grant_windows, holder_at, shifts
+from sojourn.workflow.rotations import (
+    Rotation,
+    RotationError,
+    Shift,
+    grant_windows,
+    holder_at,
+    shifts,
+    whole_shifts,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKLY = Rotation(
@@ -237,3 +245,60 @@ def test_hourly_shifts_last_an_hour_across_a_daylight_saving_change(day: date) -
     found = shifts(rotation, start.astimezone(UTC), start.astimezone(UTC) + timedelta(hours=8))
     assert [s.person for s in found] == ["a", "b", "c", "d", "a", "b", "c", "d"]
     assert all(s.end - s.start == timedelta(hours=1) for s in found)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    people=st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=4),
+    hours=st.integers(min_value=1, max_value=24 * 28),
+    handover=st.one_of(st.none(), st.times()),
+    zone=st.sampled_from(["Europe/Berlin", "America/New_York", "UTC"]),
+    at=st.integers(min_value=0, max_value=24 * 120),
+    before=st.tuples(st.integers(0, 24 * 30), st.integers(0, 24 * 30)),
+    cuts=st.lists(
+        st.tuples(st.integers(0, 24 * 120), st.integers(1, 24 * 10), st.sampled_from("axy")), max_size=3
+    ),
+)
+def test_a_whole_shift_does_not_depend_on_the_window_asked_about(
+    people: list[str],
+    hours: int,
+    handover: time | None,
+    zone: str,
+    at: int,
+    before: tuple[int, int],
+    cuts: list[tuple[int, int, str]],
+) -> None:
+    """Two windows around the same instant find the same whole shift holding it, with or without overrides;
+    clipped to a window and joined per person, the whole shifts are what `shifts` answers for it."""
+    length = timedelta(hours=hours)
+    start = datetime.combine(date(2026, 3, 1), time(9), ZoneInfo(zone))
+    base = start.astimezone(UTC)
+    overrides = tuple(
+        Shift(person, base + timedelta(hours=h), base + timedelta(hours=h + n)) for h, n, person in cuts
+    )
+    rotation = Rotation(
+        "r",
+        tuple(people),
+        start,
+        length,
+        zone,
+        handover if length % timedelta(days=1) == timedelta(0) else None,
+        overrides,
+    )
+    instant = base + timedelta(hours=at, minutes=7)
+    one, two = (
+        whole_shifts(rotation, instant - timedelta(hours=b), instant + timedelta(minutes=1)) for b in before
+    )
+    holding = [[s for s in found if s.start <= instant < s.end] for found in (one, two)]
+    assert holding[0] == holding[1] and len(holding[0]) == 1
+    assert holding[0][0].person == holder_at(shifts(rotation, base, instant + timedelta(hours=1)), instant)
+    assert all(a.end == b.start for a, b in itertools.pairwise(one))
+    low, high = instant - timedelta(hours=before[0]), instant + timedelta(minutes=1)
+    clipped = [Shift(s.person, max(s.start, low), min(s.end, high)) for s in one]
+    joined: list[Shift] = []
+    for piece in clipped:
+        if joined and joined[-1].person == piece.person:
+            joined[-1] = Shift(piece.person, joined[-1].start, piece.end)
+        else:
+            joined.append(piece)
+    assert joined == shifts(rotation, low, high)

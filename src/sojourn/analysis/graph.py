@@ -18,7 +18,8 @@ class EdgeKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Node:
     id: str
-    """An IAM ARN, "person:NAME" for someone of the identity source, or "admin:ACCOUNT"."""
+    """An IAM ARN, "person:NAME" for someone of the identity source, "admin:ACCOUNT", or a caller from outside
+    the organisation: "external:ACCOUNT", an ARN of another account, "anyone" (see outsiders.py)."""
     kind: str
     account: str
     label: str

@@ -20,6 +20,7 @@ from sojourn.analysis.escalation import probe_resource
 from sojourn.analysis.escalation_edges import escalation_edges
 from sojourn.analysis.graph import AccessGraph, Edge, EdgeKind, Node
 from sojourn.analysis.holders import Holder, PolicyLibrary, holders, rcps_of
+from sojourn.analysis.outsiders import Outsider, outsider_decision, outsiders_named
 from sojourn.analysis.resource_access import ResourcePolicyIndex
 from sojourn.analysis.snapshot import OrgSnapshot, Role
 from sojourn.analysis.trust_index import TrustNames, trust_names
@@ -61,6 +62,8 @@ class GraphBuilder:
         self.library = PolicyLibrary(snapshot)
         self.holders = list(holders(snapshot, self.library))
         self.by_arn = {h.arn: h for h in self.holders}
+        self.organisation = frozenset(a.id for a in snapshot.accounts)
+        self._outsiders: dict[str, list[tuple[Outsider, tuple[str, ...]]]] = {}
         self.roles = self._trusted_roles()
         self.rcps = {a.id: rcps_of(self.library, a) for a in snapshot.accounts}
         self.resource_policies = ResourcePolicyIndex.of(snapshot, self.library)
@@ -296,6 +299,37 @@ class GraphBuilder:
         for source, by_conditions in found.items():
             for conditions, targets in by_conditions.items():
                 self.connect(graph, source, EdgeKind.ASSUMES, "trust policy", sorted(targets), conditions)
+        for target in self.roles.values():
+            for outsider, conditions in self.outsiders_of(target):
+                graph.add_node(Node(outsider.id, outsider.kind, outsider.account or "", outsider.label))
+                graph.add_edge(
+                    Edge(outsider.id, target.role.arn, EdgeKind.ASSUMES, "trust policy", conditions)
+                )
+
+    def outsiders_of(self, target: TrustedRole) -> list[tuple[Outsider, tuple[str, ...]]]:
+        """Callers from outside the organisation the role's trust lets in, with the conditions it takes."""
+        if target.role.arn not in self._outsiders:
+            trust = self.library.parsed.get(f"{target.role.arn}#trust")
+            found = []
+            for outsider in outsiders_named(trust, self.organisation, "sts:AssumeRole") if trust else ():
+                answer = (
+                    outsider_decision(
+                        outsider,
+                        "sts:AssumeRole",
+                        target.role.arn,
+                        target.account,
+                        target.compiled,
+                        self.compiled_rcps(target.account),
+                        {},
+                        Discovery(),
+                    )
+                    if target.compiled
+                    else None
+                )
+                if answer is not None:
+                    found.append((outsider, answer))
+            self._outsiders[target.role.arn] = found
+        return self._outsiders[target.role.arn]
 
     def _delegated(self, holder: Holder, target: TrustedRole) -> bool:
         return self.may(holder, "sts:AssumeRole") and self.identity_allows_assume(holder, target)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sojourn.analysis.graph import AccessGraph, Path
+from sojourn.analysis.graph import AccessGraph, Node, Path
 from sojourn.analysis.graph_build import GraphBuilder
+from sojourn.analysis.outsiders import Outsider, outsider_decision, outsiders_named
 from sojourn.analysis.resource_access import UPPER_BOUND, Answer, GuardedResource, resource_allowed
 from sojourn.policy import EvaluationRequest, Outcome, evaluate
 
@@ -15,20 +16,28 @@ class UnknownTarget(LookupError):
 
 
 def who_can(builder: GraphBuilder, graph: AccessGraph, action: str, resource: str) -> list[Path]:
-    """Principals allowed directly (zero hops), then everyone who can reach one of them, shortest first.
+    """Principals allowed directly (zero hops), then everyone who can reach one of them, shortest first;
+    callers from outside the organisation that the trust or resource policy lets in are among them.
 
     An upper bound: whoever some request allows is listed, with the conditions that takes (see
     resource_access.UPPER_BOUND); sts:AssumeRole on a role of the snapshot is judged as the graph's edges are.
     """
     guarded = builder.resource_policies.find(resource)
+    target = builder.roles.get(resource)
     if guarded is not None and not action.lower().startswith("sts:assumerole"):
         answers = _with_resource_policy(builder, guarded, action, resource)
+        outsiders = _outsiders_of_resource(builder, guarded, action, resource)
     else:
         answers = {}
         for holder in builder.holders:
             answer = _direct_answer(builder, holder.arn, action, resource)
             if answer is not None:
                 answers[holder.arn] = answer
+        assumes = target is not None and action.lower().startswith("sts:assumerole")
+        outsiders = builder.outsiders_of(target) if target is not None and assumes else []
+    for outsider, conditions in outsiders:
+        graph.add_node(Node(outsider.id, outsider.kind, outsider.account or "", outsider.label))
+        answers[outsider.id] = conditions
     direct = sorted(answers)
     reached = [
         replace(p, conditions=answers[p.end]) for p in graph.paths_to(direct) if p.start not in answers
@@ -51,6 +60,29 @@ def _with_resource_policy(
         if answer is not None:
             answers[holder.arn] = answer
     return answers
+
+
+def _outsiders_of_resource(
+    builder: GraphBuilder, guarded: GuardedResource, action: str, resource: str
+) -> list[tuple[Outsider, tuple[str, ...]]]:
+    """Callers from outside the organisation the resource policy lets in, with the conditions it takes."""
+    policy = builder.library.parsed.get(guarded.record.arn)
+    owner = guarded.record.account
+    found = []
+    for outsider in outsiders_named(policy, builder.organisation, action) if policy else ():
+        answer = outsider_decision(
+            outsider,
+            action,
+            resource,
+            owner,
+            guarded.compiled,
+            builder.compiled_rcps(owner),
+            {"aws:SecureTransport": "true"},
+            UPPER_BOUND,
+        )
+        if answer is not None:
+            found.append((outsider, answer))
+    return found
 
 
 def _direct_answer(builder: GraphBuilder, arn: str, action: str, resource: str) -> Answer:

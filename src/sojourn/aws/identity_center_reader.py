@@ -203,9 +203,12 @@ class IdentityCenterReader:
             **{gid: g.name for gid, g in groups.items()},
         }
         ps_names = {arn: spec.name for arn, spec in permission_sets.items()}
+        listed = []
         if use_pairs:
             listed = [a for batch in pool.map(lambda p: self._for_pair(*p), pairs) for a in batch]
-        else:
+            # provisioned pairs holding nothing (moto lists its own account only): ask each principal instead
+            use_pairs = bool(listed) or self.strategy == "pair"
+        if not use_pairs:
             listed = [a for batch in pool.map(lambda p: self._for_principal(*p), principals) for a in batch]
         known_accounts = {a.id for a in organization.accounts}
         assignments = [

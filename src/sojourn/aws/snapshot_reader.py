@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sojourn.access.organization import Account, Organization
+from sojourn.access.outcome import ReadResult
 from sojourn.analysis.snapshot import AccountSnapshot, Document, OrgSnapshot
 from sojourn.analysis.sso_roles import with_identity_center
 from sojourn.aws.authorization_reader import read_account
@@ -125,9 +126,39 @@ def _add_identity_center(
     settings: AwsSettings, accounts: tuple[Account, ...], snapshots: list[AccountSnapshot], notes: list[str]
 ) -> list[AccountSnapshot]:
     try:
-        gateway = Boto3IdentityCenter(settings)
-        state = gateway.read_state(Organization(accounts)).state
+        gateway = Boto3IdentityCenter(replace(settings, read_strategy="principal"))
+        read = gateway.read_state(Organization(accounts))
     except (ClientError, BotoCoreError, NoIdentityCenter) as error:
         notes.append(f"Identity Center not read ({error}); permission sets are not in the graph")
         return snapshots
-    return [with_identity_center(s, state) for s in snapshots]
+    notes.extend(identity_center_notes(read))
+    return [with_identity_center(s, read.state) for s in snapshots]
+
+
+def identity_center_notes(read: ReadResult) -> list[str]:
+    """Why Identity Center adds nobody to the snapshot, or what the endpoint would not show."""
+    state = read.state
+    notes = []
+    if read.unsupported:
+        notes.append(
+            f"Identity Center: the endpoint does not implement {', '.join(read.unsupported)}; "
+            "permission sets are read without what those calls return"
+        )
+    if not state.assignments:
+        counts = ", ".join(
+            _count(n, what)
+            for n, what in (
+                (len(state.permission_sets), "permission set"),
+                (len(state.users), "user"),
+                (len(state.groups), "group"),
+            )
+        )
+        notes.append(
+            f"Identity Center has no account assignments ({counts}, every user and group asked): "
+            "nobody signs in through it, so no SSO roles or people are in the graph"
+        )
+    return notes
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"

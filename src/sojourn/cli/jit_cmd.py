@@ -77,15 +77,26 @@ def _show(request: GrantRequest, as_json: bool, names: Mapping[str, str] | None 
     if as_json:
         print(json.dumps(request_to_json(request), indent=1))
         return
-    ends = f", ends {request.ends_at:%Y-%m-%d %H:%M} UTC" if request.ends_at else ""
+    end = _end(request)
     accounts = _accounts(request.accounts, names or {})
     console.print(
         f"request {request.id}: {request.person} {request.permission_set} on {accounts} "
-        f"for {request.duration}: {request.state.value}{ends}",
+        f"for {request.duration}: {request.state.value}{', ' + end if end else ''}",
         highlight=False,
     )
     if request.state is State.PENDING:
         console.print(f"approvers: {', '.join(sorted(request.approvers))}", highlight=False)
+
+
+def _end(request: GrantRequest) -> str:
+    """When the grant ends, ended or was cut short: a revoked grant ends at its revocation, not its plan."""
+    if request.state is State.REVOKED and request.closed_at:
+        by = f" by {request.closed_by}" if request.closed_by else ""
+        return f"revoked at {request.closed_at:%Y-%m-%d %H:%M} UTC{by}"
+    if request.ends_at is None:
+        return ""
+    verb = "ended" if request.state in (State.ENDED, State.FAILED) else "ends"
+    return f"{verb} {request.ends_at:%Y-%m-%d %H:%M} UTC"
 
 
 def request(
@@ -198,11 +209,10 @@ def requests(
         print(json.dumps([request_to_json(r) for r in found], indent=1))
         return
     table = Table()
-    for column in ("id", "person", "permission set", "accounts", "state", "ends"):
+    for column in ("id", "person", "permission set", "accounts", "state", "end"):
         table.add_column(column)
     for r in found:
-        ends = f"{r.ends_at:%Y-%m-%d %H:%M}" if r.ends_at else ""
-        table.add_row(r.id, r.person, r.permission_set, _accounts(r.accounts, names), r.state.value, ends)
+        table.add_row(r.id, r.person, r.permission_set, _accounts(r.accounts, names), r.state.value, _end(r))
     console.print(table)
 
 

@@ -16,10 +16,11 @@ from sojourn.cli.runtime import runtime
 from sojourn.cli.sarif import to_sarif
 from sojourn.policy import Outcome, PolicyKind, Severity
 from sojourn.service.policy_checks import (
+    ContextInvalid,
     PolicyUnreadable,
     Simulation,
     expand_file,
-    simulate_files,
+    simulate_explained,
     validate_files,
 )
 
@@ -103,12 +104,20 @@ def simulate(
         endpoint=endpoint_policy,
     )
     try:
-        decision = simulate_files(simulation)
+        simulated = simulate_explained(simulation)
     except PolicyUnreadable as error:
         raise _unreadable(error) from None
+    except ContextInvalid as invalid:
+        for problem in invalid.problems:
+            console.print(f"error: --context {problem}", markup=False)
+        console.print("nothing was simulated; give each key a value of its type", markup=False)
+        raise typer.Exit(2) from None
+    decision = simulated.decision
     console.print(f"{decision.outcome.value}: {decision.reason}", markup=False)
     if decision.blocked_by:
         console.print(f"blocked by: {decision.blocked_by}", markup=False)
+    for unmet in simulated.unmet:
+        console.print(f"condition not met: {unmet}", markup=False)
     raise typer.Exit(0 if decision.outcome is Outcome.ALLOWED else 1)
 
 

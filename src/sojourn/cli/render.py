@@ -24,8 +24,14 @@ SIGNS = {"create": "[green]+[/green]", "update": "[yellow]~[/yellow]", "delete":
 def show_plan(
     console: Console, plan: Plan, account_names: Mapping[str, str], api_calls: int, strategy: str
 ) -> None:
-    if plan.is_empty:
+    kept = [item for item in plan.drift if not item.removed]
+    if plan.is_empty and not kept:
         console.print("[green]No changes.[/green] AWS matches the configuration.")
+    elif plan.is_empty:
+        console.print(
+            f"[green]No changes.[/green] AWS differs from the configuration in {_places(len(kept))}, "
+            "kept because of drift: report (listed below)."
+        )
     else:
         console.print(f"[bold]Plan:[/bold] {_summary(plan.summary)}")
         for change in plan.changes:
@@ -55,6 +61,10 @@ def with_account_names(text: str, names: Mapping[str, str]) -> str:
 def account_names(provider: Provider) -> dict[str, str]:
     """Account id -> name, as the organisation has them now."""
     return {a.id: a.name for a in provider.read_organization(with_tags=False).accounts}
+
+
+def _places(count: int) -> str:
+    return "1 place" if count == 1 else f"{count} places"
 
 
 def _summary(summary: Mapping[str, int]) -> str:

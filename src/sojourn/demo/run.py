@@ -121,7 +121,11 @@ def _run(
             clock=rt.clock,
             drift=jit_plan.config.settings.drift,
         )
-        console.print(f"applied {applied.done} changes (prod-admin and team sre; the drift above removed)")
+        removed = sum(1 for item in jit_plan.plan.drift if item.removed)
+        console.print(
+            f"applied {applied.done} changes (prod-admin and team sre"
+            + (f"; {removed} drift item(s) above removed)" if removed else ")")
+        )
         jit_ok = run_jit(console, rt, jit_sources, accounts["team-a-prod"], FixedClock(rt.clock.now()))
         return 0 if result.ok and report.ok and applied.ok and jit_ok else 1
     finally:

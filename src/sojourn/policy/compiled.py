@@ -85,13 +85,21 @@ class CompiledStatement:
 
     def applies(self, request: Request) -> bool:
         """Resource and conditions match; the action was matched when the statement was chosen."""
-        if self.resources is not None:
-            if request.resource_pattern:
-                if not self._applies_to_pattern(request):
-                    return False
-            elif any(self._resource_hit(p, request) for p in self.resources) == self.negate_resources:
-                return False
-        return all(self._condition(condition, request) for condition in self.conditions)
+        return self.matches_resource(request) and all(
+            self._condition(condition, request) for condition in self.conditions
+        )
+
+    def matches_resource(self, request: Request) -> bool:
+        """The statement's Resource or NotResource takes the request's resource."""
+        if self.resources is None:
+            return True
+        if request.resource_pattern:
+            return self._applies_to_pattern(request)
+        return any(self._resource_hit(p, request) for p in self.resources) != self.negate_resources
+
+    def unmet(self, request: Request) -> tuple[Condition, ...]:
+        """The conditions the request does not meet."""
+        return tuple(c for c in self.conditions if not self._condition(c, request))
 
     def _resource_hit(self, pattern: str, request: Request) -> bool:
         expanded = self._expanded(pattern, request)

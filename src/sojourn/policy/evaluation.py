@@ -278,6 +278,11 @@ def _best_resource_grant(
     return best
 
 
+def prepared(request: EvaluationRequest) -> Request:
+    """The request as statements are matched against it, with the keys AWS derives from the caller."""
+    return _prepare(as_asked(request), None)
+
+
 def _prepare(request: EvaluationRequest, discovery: Discovery | None) -> Request:
     context: dict[str, tuple[str, ...]] = {}
     for key, value in request.context.items():

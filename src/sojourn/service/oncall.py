@@ -11,18 +11,18 @@ from sojourn.access.organization import Organization
 from sojourn.access.selector import AccountIndex
 from sojourn.service.ports.schedule import OnCallGrant, ScheduleFeed
 from sojourn.workflow.ics_shifts import IcsError, parse_ics
-from sojourn.workflow.rotations import Shift, grant_windows, shifts
+from sojourn.workflow.rotations import Shift, grant_windows, whole_shifts
 
 __all__ = ["OnCallGrant", "on_call_grants"]
 log = logging.getLogger("sojourn.oncall")
-LOOK = timedelta(days=2)
+INSTANT = timedelta(microseconds=1)
 
 
 def _shifts(
     schedule: OnCallSchedule, config: AccessConfig, now: datetime, feeds: ScheduleFeed
 ) -> list[Shift]:
     if schedule.rotation is not None:
-        return shifts(schedule.rotation, now - LOOK, now + LOOK)
+        return whole_shifts(schedule.rotation, now - schedule.margin, now + schedule.margin + INSTANT)
     if schedule.ics_url is None:
         return []
     text = feeds(schedule.ics_url)

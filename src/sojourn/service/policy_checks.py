@@ -8,9 +8,11 @@ from pathlib import Path
 
 from sojourn.analysis.profile import allowed_bits
 from sojourn.catalog import ActionCatalog
+from sojourn.catalog.global_keys import GLOBAL_CONDITION_KEYS
 from sojourn.policy import (
     Decision,
     EvaluationRequest,
+    Outcome,
     Policy,
     PolicyIssue,
     PolicyKind,
@@ -20,6 +22,8 @@ from sojourn.policy import (
     evaluate,
     validate_policy,
 )
+from sojourn.policy.context_values import context_problems
+from sojourn.policy.unmet import UnmetCondition, unmet_conditions
 from sojourn.service.policy_files import parse_file
 
 ANONYMOUS = "anonymous"
@@ -93,8 +97,31 @@ class Simulation:
     endpoint: Sequence[Path] | None = None
 
 
+class ContextInvalid(ValueError):
+    """A context value does not fit the type of its key; `problems` says which and why."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Simulated:
+    """The decision, and when nothing allowed the request, the conditions that stood in the way."""
+
+    decision: Decision
+    unmet: tuple[UnmetCondition, ...]
+
+
 def simulate_files(simulation: Simulation) -> Decision:
-    """The decision and its reasons; raises PolicyUnreadable for a policy file that does not parse."""
+    """The decision and its reasons; raises PolicyUnreadable or ContextInvalid (see simulate_explained)."""
+    return simulate_explained(simulation).decision
+
+
+def simulate_explained(simulation: Simulation) -> Simulated:
+    """The decision with the unmet conditions of an implicit deny; raises PolicyUnreadable for a policy
+    file that does not parse and ContextInvalid for a context value of the wrong type (an IP address that
+    is not one would otherwise just fail to match)."""
     anonymous = simulation.principal.lower() == ANONYMOUS
     request = EvaluationRequest(
         action=simulation.action,
@@ -115,7 +142,20 @@ def simulate_files(simulation: Simulation) -> Decision:
         session=_optional(simulation.session, PolicyKind.SESSION),
         endpoint=_optional(simulation.endpoint, PolicyKind.ENDPOINT),
     )
-    return evaluate(request, policies)
+    every = (
+        *policies.identity,
+        *policies.resource,
+        *(p for level in (*policies.scps, *policies.rcps) for p in level),
+        *(policies.boundary or ()),
+        *(policies.session or ()),
+        *(policies.endpoint or ()),
+    )
+    problems = context_problems(simulation.context, every, GLOBAL_CONDITION_KEYS)
+    if problems:
+        raise ContextInvalid(problems)
+    decision = evaluate(request, policies)
+    unmet = unmet_conditions(request, policies) if decision.outcome is Outcome.IMPLICITLY_DENIED else ()
+    return Simulated(decision, unmet)
 
 
 def _optional(paths: Sequence[Path] | None, kind: PolicyKind) -> tuple[Policy, ...] | None:

@@ -79,57 +79,95 @@ def _boundary(rotation: Rotation, zone: ZoneInfo, index: int) -> datetime:
     return datetime.combine(day, rotation.handover, tzinfo=zone).astimezone(UTC)
 
 
-def _layer(rotation: Rotation, window_start: datetime, window_end: datetime) -> list[Shift]:
-    zone = _zone(rotation.timezone)
-    shifts: list[Shift] = []
+def _base(rotation: Rotation, zone: ZoneInfo, window_start: datetime, window_end: datetime) -> list[Shift]:
+    """The rotation's own shifts that overlap the window, whole (none before the rotation starts)."""
+    found: list[Shift] = []
     index = max(0, (window_start - rotation.start) // rotation.length - 1)
     while index > 0 and _boundary(rotation, zone, index) > window_start:
         index -= 1
     while True:
         start, end = _boundary(rotation, zone, index), _boundary(rotation, zone, index + 1)
         if start >= window_end:
-            return shifts
+            return found
         if end > window_start:
-            person = rotation.people[index % len(rotation.people)]
-            shifts.append(Shift(person, max(start, window_start), min(end, window_end)))
+            found.append(Shift(rotation.people[index % len(rotation.people)], start, end))
         index += 1
 
 
-def _cut(shifts: list[Shift], override: Shift) -> list[Shift]:
-    result: list[Shift] = []
-    for shift in shifts:
-        if shift.end <= override.start or shift.start >= override.end:
-            result.append(shift)
+def _cut(pieces: list[Shift], override: Shift) -> list[Shift]:
+    """The pieces with the override laid over them, whole: it replaces whoever it covers."""
+    kept: list[Shift] = [override]
+    for piece in pieces:
+        if piece.end <= override.start or piece.start >= override.end:
+            kept.append(piece)
             continue
-        if shift.start < override.start:
-            result.append(Shift(shift.person, shift.start, override.start))
-        result.append(Shift(override.person, max(shift.start, override.start), min(shift.end, override.end)))
-        if shift.end > override.end:
-            result.append(Shift(shift.person, override.end, shift.end))
-    return result
+        if piece.start < override.start:
+            kept.append(Shift(piece.person, piece.start, override.start))
+        if piece.end > override.end:
+            kept.append(Shift(piece.person, override.end, piece.end))
+    return sorted(kept, key=lambda piece: piece.start)
 
 
-def _merged(shifts: list[Shift]) -> list[Shift]:
+def _pieces(rotation: Rotation, base: list[Shift], clip: tuple[datetime, datetime] | None) -> list[Shift]:
+    """The base shifts with every override laid over them in order of start (a later one wins), clipped to
+    `clip` when given; overrides only count where the rotation runs."""
+    first = rotation.start.astimezone(UTC)
+    low, high = clip if clip is not None else (first, datetime.max.replace(tzinfo=UTC))
+    pieces = [Shift(s.person, max(s.start, low), min(s.end, high)) for s in base]
+    for override in sorted(rotation.overrides, key=lambda o: o.start):
+        start, end = max(override.start, first, low), min(override.end, high)
+        if end > start:
+            pieces = _cut(pieces, Shift(override.person, start, end))
+    return pieces
+
+
+def _merged(pieces: list[Shift], keep_apart: frozenset[datetime] = frozenset()) -> list[Shift]:
+    """Adjacent pieces of one person joined, except where they meet at an instant of `keep_apart`."""
     merged: list[Shift] = []
-    for shift in shifts:
-        if merged and merged[-1].person == shift.person and merged[-1].end == shift.start:
-            merged[-1] = Shift(shift.person, merged[-1].start, shift.end)
+    for piece in pieces:
+        if piece.end <= piece.start:
+            continue
+        last = merged[-1] if merged else None
+        if last and last.person == piece.person and last.end == piece.start and piece.start not in keep_apart:
+            merged[-1] = Shift(piece.person, last.start, piece.end)
         else:
-            merged.append(shift)
+            merged.append(piece)
     return merged
 
 
 def shifts(rotation: Rotation, window_start: datetime, window_end: datetime) -> list[Shift]:
-    """The shifts that overlap the window, clipped to it; overrides replace whoever was on call."""
+    """Who is on call during the window, clipped to it; overrides replace whoever was on call."""
     _aware(window_start, "window start")
     _aware(window_end, "window end")
     _check(rotation)
-    layer = _layer(rotation, max(window_start, rotation.start.astimezone(UTC)), window_end)
-    for override in sorted(rotation.overrides, key=lambda o: o.start):
-        layer = _cut(
-            layer, Shift(override.person, max(override.start, window_start), min(override.end, window_end))
-        )
-    return _merged([s for s in layer if s.end > s.start])
+    zone = _zone(rotation.timezone)
+    window = (window_start.astimezone(UTC), window_end.astimezone(UTC))
+    return _merged(_pieces(rotation, _base(rotation, zone, *window), window))
+
+
+def whole_shifts(rotation: Rotation, window_start: datetime, window_end: datetime) -> list[Shift]:
+    """The shifts that overlap the window, each whole: where a shift starts and ends does not depend on the
+    window asked about, so a shift can name a grant. Every hand-over of the rotation ends a shift (even one
+    to the same person); an override is one shift, and the pieces of a shift it cuts are shifts."""
+    _aware(window_start, "window start")
+    _aware(window_end, "window end")
+    _check(rotation)
+    zone = _zone(rotation.timezone)
+    low, high = window_start.astimezone(UTC), window_end.astimezone(UTC)
+    while True:
+        base = _base(rotation, zone, low, high)
+        reach_low = min([low, *(s.start for s in base[:1])])
+        reach_high = max([high, *(s.end for s in base[-1:])])
+        for override in rotation.overrides:
+            if override.start <= reach_high and override.end >= reach_low:
+                reach_low, reach_high = min(reach_low, override.start), max(reach_high, override.end)
+        if (reach_low, reach_high) == (low, high):
+            break
+        low, high = reach_low, reach_high
+    hand_overs = frozenset(s.start for s in base)
+    pieces = _merged(_pieces(rotation, base, None), keep_apart=hand_overs)
+    start, end = window_start.astimezone(UTC), window_end.astimezone(UTC)
+    return [piece for piece in pieces if piece.start < end and piece.end > start]
 
 
 def holder_at(found: list[Shift], at: datetime) -> str | None:
