@@ -145,7 +145,12 @@ class Runtime:
 
         store = self.store()
         context = ApiContext(
-            self.jit_service(config), store.tokens, store.audit, self.clock, self.oidc_verifier()
+            self.jit_service(config),
+            store.tokens,
+            store.audit,
+            self.clock,
+            self.oidc_verifier(),
+            max_body_bytes=self.settings.max_body_bytes,
         )
         return create_app(context)
 

@@ -34,6 +34,8 @@ class Settings:
     """SOJOURN_OIDC_ROLE_MAP as given (JSON: IdP group -> role); read by `serve` only."""
     api_url: str | None = None
     api_token: str = field(default="", repr=False)
+    max_body_bytes: int = 1 << 20
+    """SOJOURN_MAX_BODY_BYTES: the largest HTTP request body `serve` accepts (413 beyond)."""
     notify_environment: Mapping[str, str] = field(default_factory=dict, repr=False)
     """The SOJOURN_* variables, where notification channels and their secrets are named."""
 
@@ -66,6 +68,7 @@ class Settings:
             oidc_role_map=env.get("SOJOURN_OIDC_ROLE_MAP", "{}"),
             api_url=env.get("SOJOURN_API_URL") or None,
             api_token=env.get("SOJOURN_TOKEN", ""),
+            max_body_bytes=_positive(env, "SOJOURN_MAX_BODY_BYTES", 1 << 20),
             notify_environment={k: v for k, v in env.items() if k.startswith("SOJOURN_")},
         )
 
@@ -81,6 +84,15 @@ def _instant(env: Mapping[str, str], variable: str) -> datetime | None:
     if found.tzinfo is None:
         raise SettingsError(f"{variable}={text!r} needs a time zone, e.g. {text}+00:00")
     return found
+
+
+def _positive(env: Mapping[str, str], variable: str, default: int) -> int:
+    text = env.get(variable)
+    if not text:
+        return default
+    if not text.isdigit() or int(text) <= 0:
+        raise SettingsError(f"{variable}={text!r} must be a positive whole number")
+    return int(text)
 
 
 def use_embedded_credentials() -> None:

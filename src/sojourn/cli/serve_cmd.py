@@ -1,18 +1,14 @@
-"""`sojourn serve` (the API and the worker together) and `sojourn token create` (API tokens)."""
+"""`sojourn serve`: the API and the worker together (API tokens: cli/token_cmd.py)."""
 
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from sojourn.access.config_model import span_minutes
-from sojourn.api.auth_tokens import issue_token
-from sojourn.api.callers import Role
 from sojourn.bootstrap import runtime_from_environment
 from sojourn.worker.runner import run_loop
 
@@ -39,32 +35,3 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1"):
         errors.print(f"[yellow]warning:[/yellow] listening on {host}; put TLS in front of Sojourn")
     uvicorn.run(app, host=host, port=port, log_level="warning")
-
-
-token_app = typer.Typer(help="API tokens for automation.", no_args_is_help=True)
-
-
-@token_app.command("create")
-def create_token(
-    name: Annotated[str, typer.Option(help="what the token is for")],
-    role: Annotated[list[Role], typer.Option(help="role(s) the token holds")],
-    scope: Annotated[list[str], typer.Option(help="scope(s), e.g. audit:read")],
-    expires: Annotated[str, typer.Option(help="lifetime, e.g. 30d")] = "30d",
-) -> None:
-    """Create a token; it is printed once and only its digest is stored."""
-    rt = runtime_from_environment()
-    try:
-        now = rt.clock.now()
-        try:
-            lifetime = timedelta(minutes=span_minutes(expires))
-            plaintext, record = issue_token(name, frozenset(role), frozenset(scope), now + lifetime, now)
-        except ValueError as error:
-            errors.print(f"[red]error:[/red] {error}")
-            raise typer.Exit(1) from None
-        rt.store().tokens.add(record)
-    finally:
-        rt.close()
-    errors.print(
-        f"token {record.token_id} for {name}, expires {record.expires_at:%Y-%m-%d %H:%M} UTC; shown once:"
-    )
-    print(plaintext)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import AfterValidator
 
 from sojourn.api.callers import Role, require
 from sojourn.api.dependencies import AuditDep, CurrentUser
@@ -14,17 +15,28 @@ from sojourn.api.schemas import AuditOut
 from sojourn.service.audit import AuditFilter
 
 router = APIRouter(tags=["audit"])
+EARLIEST, LATEST = 1900, 9998
+"""Years a `since` or `until` may name: any real record lies between, and times stay convertible to UTC."""
+
+
+def in_range(value: datetime) -> datetime:
+    if not EARLIEST <= value.year <= LATEST:
+        raise ValueError(f"give a time between the years {EARLIEST} and {LATEST}")
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(in_range)]
 
 
 @router.get("/v1/audit", responses=ERRORS)
 def audit(
     who: CurrentUser,
     trail: AuditDep,
-    person: Annotated[str | None, Query(max_length=256)] = None,
+    person: Annotated[str | None, Query(max_length=256, pattern=r"^[^\x00]*$")] = None,
     account_id: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
-    permission_set: Annotated[str | None, Query(max_length=64)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    permission_set: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
 ) -> list[AuditOut]:
     require(who, Role.AUDITOR, Role.ADMIN, scope="audit:read")
     wanted = AuditFilter(person, account_id, permission_set, since=since, until=until)
