@@ -17,10 +17,11 @@ def _too_large_detail(max_bytes: int) -> str:
 
 
 class _TooLarge(HTTPException):
-    """An HTTP error, so the framework's body reader passes it on as a 413 instead of a 400."""
+    """An HTTP error, so the framework's body reader passes it on as a 413 instead of a 400; the connection
+    is closed after it, so the server does not go on draining the rest of the body."""
 
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, _too_large_detail(max_bytes))
+        super().__init__(413, _too_large_detail(max_bytes), headers={"connection": "close"})
 
 
 class BodyLimit:
