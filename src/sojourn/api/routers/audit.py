@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -15,17 +15,21 @@ from sojourn.api.schemas import AuditOut
 from sojourn.service.audit import AuditFilter
 
 router = APIRouter(tags=["audit"])
-EARLIEST, LATEST = 1900, 9998
-"""Years a `since` or `until` may name: any real record lies between, and times stay convertible to UTC."""
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 12, 31, tzinfo=UTC)
 
 
-def in_range(value: datetime) -> datetime:
-    if not EARLIEST <= value.year <= LATEST:
-        raise ValueError(f"give a time between the years {EARLIEST} and {LATEST}")
+def clamped(value: datetime) -> datetime:
+    """Times before 1900 or after 9998 (where no record lies) are read as those years' ends, so the
+    datetime range's ends, in any offset, never overflow when converted to UTC."""
+    if value.year < EARLIEST.year:
+        return EARLIEST
+    if value.year > LATEST.year:
+        return LATEST
     return value
 
 
-Instant = Annotated[datetime, AfterValidator(in_range)]
+Instant = Annotated[datetime, AfterValidator(clamped)]
 
 
 @router.get("/v1/audit", responses=ERRORS)
