@@ -8,7 +8,7 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import pytest
@@ -64,7 +64,7 @@ def bare() -> Iterator[tuple[TestClient, Issuer]]:
 def test_claims_of_the_wrong_shape_are_a_401_with_the_reason(bare: tuple[TestClient, Issuer]) -> None:
     client, issuer = bare
     for groups in (7, "sojourn-admins", {"sojourn-admins": True}, 1.5, True):
-        bearer = {"Authorization": f"Bearer {issuer.token('alice', groups)}"}
+        bearer = {"Authorization": f"Bearer {issuer.token('alice', groups)}"}  # type: ignore[arg-type]
         answer = client.get("/v1/eligibility", headers=bearer)
         assert answer.status_code == 401, (groups, answer.text)
         assert "groups claim must be a list" in answer.json()["detail"]
@@ -183,7 +183,7 @@ def test_a_streamed_body_is_cut_off_at_the_limit_without_reading_the_rest() -> N
         pulled.append(1)
         return {"type": "http.request", "body": chunk, "more_body": len(pulled) < 10_000}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {

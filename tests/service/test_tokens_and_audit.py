@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from sojourn.clock import FixedClock
 from sojourn.service.audit import AuditFilter, AuditTrail
-from sojourn.service.request_visibility import can_see
 from sojourn.service.ports.tokens import TokenRecord, TokenRefusal
+from sojourn.service.request_visibility import can_see
 from sojourn.service.tokens import (
     SCOPES,
     ApiTokens,

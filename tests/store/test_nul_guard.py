@@ -27,8 +27,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 @pytest.mark.parametrize("field", ["actor", "reason", "target", "person"])
 def test_an_audit_record_with_a_nul_is_refused_and_not_written(store: Store, field: str) -> None:
     values = {"actor": "root", "reason": "r", "target": "t", "person": "alice"} | {field: "a\x00b"}
+    event = AuditEvent(T0, values["actor"], "x", values["reason"], values["target"], person=values["person"])
     with pytest.raises(ValueError, match=r"NUL character"):
-        store.audit.append(AuditEvent(T0, action="x", **values))
+        store.audit.append(event)
     assert store.audit.count() == 0
     store.audit.append(AuditEvent(T0, "root", "x", "r", "t"))
     assert store.audit.verify().ok and store.audit.count() == 1
