@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sojourn.access.api_token import SCOPE_ALIASES, SCOPES, scope_names
+from sojourn.access.api_token import SCOPE_ALIASES, scope_names
 from sojourn.access.config_model import span_minutes
 from sojourn.access.issues import ConfigInvalid
 from sojourn.bootstrap import Runtime, runtime_from_environment
@@ -126,12 +126,11 @@ def revoke_token(
     reason: Annotated[str, typer.Option(help="why, for the audit log")] = "",
 ) -> None:
     """Revoke a token at once; every later use is refused. Audited as SOJOURN_ACTOR."""
+    if token_id.startswith("sjt_"):
+        token_id = token_id.split("_")[1]
     with _tokens() as (rt, tokens):
         try:
             record = tokens.revoke(token_id, TokenIssuer(rt.settings.actor), reason)
         except (TokenNotFound, ValueError) as error:
             raise _fail(str(error.args[0] if error.args else error)) from None
     errors.print(f"token {record.token_id} ({record.name}) revoked")
-
-
-__all__ = ["SCOPES", "token_app"]
