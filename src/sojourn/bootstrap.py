@@ -10,7 +10,7 @@ import json
 import os
 import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -26,10 +26,13 @@ from sojourn.feeds.feed_cache import FeedCache
 from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.message import notifier
 from sojourn.notify.settings import channels_from_environment
+from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
+from sojourn.service.planning import load_config
 from sojourn.service.ports.provider import Provider
 from sojourn.service.ports.schedule import OnCallSource
+from sojourn.service.tokens import ApiTokens
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
 from sojourn.worker.runner import Worker
@@ -128,6 +131,16 @@ class Runtime:
             concurrency=self.settings.worker_concurrency,
             notify=notifier(dispatcher) if dispatcher else None,
         )
+
+    def api_tokens(self, config: Path | None = None) -> ApiTokens:
+        """Issue, check and revoke API tokens, kept (as digests) in the store and audited there; tokens
+        bound to a person need the configuration at `config`, which names the people."""
+        store = self.store()
+
+        def people() -> Collection[str]:
+            return () if config is None else load_config(read_config_sources(config)).people
+
+        return ApiTokens(store.tokens, store.audit, self.clock, people)
 
     def oidc_verifier(self) -> OidcVerifier | None:
         """OpenID Connect sign-in when SOJOURN_OIDC_ISSUER is set."""

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -16,8 +16,6 @@ from sojourn.access.api_token import SCOPE_ALIASES, scope_names
 from sojourn.access.config_model import span_minutes
 from sojourn.access.issues import ConfigInvalid
 from sojourn.bootstrap import Runtime, runtime_from_environment
-from sojourn.service.config_files import read_config_sources
-from sojourn.service.planning import load_config
 from sojourn.service.tokens import ApiTokens, TokenIssuer, TokenNotFound
 
 token_app = typer.Typer(help="API tokens for automation, or acting for a person.", no_args_is_help=True)
@@ -35,14 +33,7 @@ def _fail(message: str) -> typer.Exit:
 def _tokens(config: Path | None = None) -> Iterator[tuple[Runtime, ApiTokens]]:
     rt = runtime_from_environment()
     try:
-        store = rt.store()
-
-        def people() -> Collection[str]:
-            if config is None:
-                return ()
-            return load_config(read_config_sources(config)).people
-
-        yield rt, ApiTokens(store.tokens, store.audit, rt.clock, people)
+        yield rt, rt.api_tokens(config)
     finally:
         rt.close()
 
