@@ -10,7 +10,7 @@ import json
 import os
 import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -29,8 +29,10 @@ from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.message import notifier
 from sojourn.notify.settings import channels_from_environment
 from sojourn.service.audit import AuditTrail, checkpointing_steps
+from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
+from sojourn.service.planning import load_config
 from sojourn.service.ports.provider import DetailsReader, PolicySource, Provider
 from sojourn.service.ports.schedule import OnCallSource
 from sojourn.service.provisioning import TickReport
@@ -165,9 +167,15 @@ class Runtime:
         that did something passed to `on_report`."""
         run_loop(self.worker(config, name=name), once=once, interval=interval, on_report=on_report)
 
-    def api_tokens(self) -> ApiTokens:
-        """Issue and check API tokens, kept (as digests) in the store."""
-        return ApiTokens(self.store().tokens, self.clock)
+    def api_tokens(self, config: Path | None = None) -> ApiTokens:
+        """Issue, check and revoke API tokens, kept (as digests) in the store and audited there; tokens
+        bound to a person need the configuration at `config`, which names the people."""
+        store = self.store()
+
+        def people() -> Collection[str]:
+            return () if config is None else load_config(read_config_sources(config)).people
+
+        return ApiTokens(store.tokens, store.audit, self.clock, people)
 
     def oidc_verifier(self) -> OidcVerifier | None:
         """OpenID Connect sign-in when SOJOURN_OIDC_ISSUER is set."""
@@ -185,7 +193,12 @@ class Runtime:
 
         store = self.store()
         context = ApiContext(
-            self.jit_service(config), store.tokens, store.audit, self.clock, self.oidc_verifier()
+            self.jit_service(config),
+            store.tokens,
+            store.audit,
+            self.clock,
+            self.oidc_verifier(),
+            max_body_bytes=self.settings.max_body_bytes,
         )
         return create_app(context)
 

@@ -36,6 +36,8 @@ class Settings:
     """SOJOURN_OIDC_ROLE_MAP as given (JSON: IdP group -> role); read by `serve` only."""
     api_url: str | None = None
     api_token: str = field(default="", repr=False)
+    max_body_bytes: int = 1 << 20
+    """SOJOURN_MAX_BODY_BYTES: the largest HTTP request body `serve` accepts (413 beyond)."""
     notify_environment: Mapping[str, str] = field(default_factory=dict, repr=False)
     """The SOJOURN_* variables, where notification channels and their secrets are named."""
     audit_checkpoint_dir: Path | None = None
@@ -83,6 +85,7 @@ class Settings:
             oidc_role_map=env.get("SOJOURN_OIDC_ROLE_MAP", "{}"),
             api_url=env.get("SOJOURN_API_URL") or None,
             api_token=env.get("SOJOURN_TOKEN", ""),
+            max_body_bytes=_positive(env, "SOJOURN_MAX_BODY_BYTES", 1 << 20),
             notify_environment={k: v for k, v in env.items() if k.startswith("SOJOURN_")},
             audit_checkpoint_dir=_path(env, "SOJOURN_AUDIT_CHECKPOINT_DIR"),
             audit_key_file=_path(env, "SOJOURN_AUDIT_KEY_FILE"),

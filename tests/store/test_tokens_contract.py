@@ -3,8 +3,10 @@ after revocation or expiry; the secret is never stored."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,3 +81,20 @@ def test_tokens_are_listed_oldest_first_with_their_state(backend: Backend) -> No
     listed = tokens.list_tokens()
     assert [t.token_id for t in listed] == ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"]
     assert [t.revoked_at is not None for t in listed] == [True, False]
+
+
+def test_the_person_a_token_acts_for_and_its_issuer_read_back(backend: Backend) -> None:
+    bound = replace(token(), person="alice", issued_by="root")
+    backend.store.tokens.add(bound)
+    assert backend.store.tokens.get("0123456789abcdef") == bound
+    assert backend.store.tokens.verify("0123456789abcdef", SECRET, T0) == bound
+    assert backend.store.tokens.list_tokens() == [bound]
+
+
+def test_text_with_a_nul_character_is_refused_and_nothing_is_kept(backend: Backend) -> None:
+    for hostile in (replace(token(), name="ci\x00"), replace(token(), person="al\x00ice")):
+        with pytest.raises(ValueError, match="NUL"):
+            backend.store.tokens.add(hostile)
+    assert backend.store.tokens.list_tokens() == []
+    backend.store.tokens.add(token())
+    assert backend.store.tokens.get("0123456789abcdef") == token()

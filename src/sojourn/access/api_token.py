@@ -2,18 +2,50 @@
 
 The secret is 256 random bits, so a plain SHA-256 digest suffices (stretching adds nothing for a random
 key of that size). `judge_token` compares digests in constant time and does the same work for an unknown
-token id as for a known one, so timing tells an attacker neither.
+token id as for a known one, so timing tells an attacker neither. `minting_refusal` keeps a token that
+issues tokens from handing out more than it holds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 
 _NO_DIGEST = hashlib.sha256(b"no such token").hexdigest()
+
+SCOPES: Mapping[str, str] = {
+    "requests:write": "ask for access and cancel one's own requests",
+    "approvals:write": "approve, deny and extend requests (never one's own)",
+    "grants:revoke": "end a grant early",
+    "audit:read": "read the audit log",
+    "tokens:admin": "issue and revoke API tokens, within the issuing token's own scopes and lifetime",
+}
+"""Every scope a token may carry, and what it allows."""
+
+SCOPE_ALIASES: Mapping[str, str] = {
+    "request": "requests:write",
+    "approve": "approvals:write",
+    "revoke": "grants:revoke",
+    "audit": "audit:read",
+    "tokens": "tokens:admin",
+}
+"""Short names the CLI accepts for the scopes."""
+
+ROLE_OF_SCOPE: Mapping[str, str] = {
+    "requests:write": "requester",
+    "approvals:write": "approver",
+    "grants:revoke": "requester",
+    "audit:read": "auditor",
+    "tokens:admin": "admin",
+}
+"""The role a scope needs, for tokens issued without explicit roles."""
+
+MAX_LIFETIME = timedelta(days=366)
+"""No token lives longer than this."""
 
 
 class Role(StrEnum):
@@ -27,7 +59,11 @@ class Role(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TokenRecord:
-    """A stored API token: its public id, name, secret digest, what it may do, and its lifetime."""
+    """A stored API token: its public id, name, secret digest, what it may do, and its lifetime.
+
+    `person` binds the token to a person of the configuration: it then acts as that person.
+    `issued_by` is who issued it (a person, or `token:<id>` when a token issued it).
+    """
 
     token_id: str
     name: str
@@ -37,6 +73,8 @@ class TokenRecord:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None = None
+    person: str | None = None
+    issued_by: str | None = None
 
 
 class TokenRefusal(Enum):
@@ -49,7 +87,7 @@ class TokenRefusal(Enum):
 
 def secret_digest(secret: str) -> str:
     """What is stored in place of a token's secret."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def judge_token(record: TokenRecord | None, secret: str, now: datetime) -> TokenRecord | TokenRefusal:
@@ -62,3 +100,34 @@ def judge_token(record: TokenRecord | None, secret: str, now: datetime) -> Token
     if now >= record.expires_at:
         return TokenRefusal.EXPIRED
     return record
+
+
+def scope_names(given: list[str] | tuple[str, ...] | frozenset[str]) -> frozenset[str]:
+    """Scopes by full or short name (`request`, `approve`, ...); ValueError naming an unknown one."""
+    found = {SCOPE_ALIASES.get(s.strip(), s.strip()) for s in given if s.strip()}
+    unknown = found - set(SCOPES)
+    if unknown:
+        raise ValueError(
+            f"unknown scope(s) {sorted(unknown)}; known: {sorted(SCOPES)} (or {sorted(SCOPE_ALIASES)})"
+        )
+    return frozenset(found)
+
+
+def minting_refusal(
+    issuer: TokenRecord,
+    roles: frozenset[str],
+    scopes: frozenset[str],
+    expires_at: datetime,
+    person: str | None,
+) -> str | None:
+    """Why a token may not issue this one, or None: never more scopes, roles, lifetime or people."""
+    if not scopes <= issuer.scopes:
+        return f"a token may only issue its own scopes; this one lacks {sorted(scopes - issuer.scopes)}"
+    if not roles <= issuer.roles:
+        return f"a token may only issue its own roles; this one lacks {sorted(roles - issuer.roles)}"
+    if expires_at > issuer.expires_at:
+        return f"a token may not issue one that outlives it (it expires {issuer.expires_at.isoformat()})"
+    if person != issuer.person:
+        bound = f"bound to {issuer.person!r}" if issuer.person else "bound to nobody"
+        return f"a token {bound} may only issue tokens bound to the same person"
+    return None

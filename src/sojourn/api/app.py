@@ -6,15 +6,18 @@ role; anything not allowed is refused (deny by default). Nobody approves their o
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from fastapi import FastAPI
 
 from sojourn import __version__
 from sojourn.api.auth_oidc import OidcVerifier
+from sojourn.api.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from sojourn.api.dependencies import UseCases
 from sojourn.api.errors import install_error_handlers
 from sojourn.api.routers import approvals, audit, grants, health, requests, tokens
+from sojourn.api.security_headers import SecurityHeaders
 from sojourn.clock import Clock
 from sojourn.service.audit import AuditTrail
 from sojourn.service.jit import JitService
@@ -27,22 +30,31 @@ ROUTERS = (health.router, requests.router, approvals.router, grants.router, audi
 
 @dataclass
 class ApiContext:
-    """What the API serves: the JIT use cases, the token and audit repositories, the clock, OIDC."""
+    """What the API serves: the JIT use cases, the token and audit repositories, the clock, OIDC, and the
+    largest request body accepted."""
 
     service: JitService
     tokens: TokenRepository
     audit: AuditRepository
     clock: Clock
     oidc: OidcVerifier | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
 
 def create_app(context: ApiContext) -> FastAPI:
-    """The FastAPI app over the context's use cases (routers in `api/routers/`)."""
-    app = FastAPI(title="Sojourn", version=__version__, description=__doc__)
-    app.state.use_cases = UseCases(
-        context.service, ApiTokens(context.tokens, context.clock), AuditTrail(context.audit), context.oidc
-    )
+    """The FastAPI app over the context's use cases (routers in `api/routers/`), behind the body limit and
+    the security headers. The interactive docs pages are off (a strict CSP forbids their scripts); the
+    OpenAPI document is at /openapi.json."""
+    app = FastAPI(title="Sojourn", version=__version__, description=__doc__, docs_url=None, redoc_url=None)
+
+    def people() -> Collection[str]:
+        return context.service.directory().config.people
+
+    tokens = ApiTokens(context.tokens, context.audit, context.clock, people)
+    app.state.use_cases = UseCases(context.service, tokens, AuditTrail(context.audit), context.oidc)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=context.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app

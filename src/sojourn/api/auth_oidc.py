@@ -21,6 +21,7 @@ import jwt
 from sojourn.api.callers import Caller, Role, Unauthenticated
 
 ALGORITHMS = ("RS256", "ES256")
+MAX_NAME = 256
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -113,7 +114,19 @@ class OidcVerifier:
         user = claims.get(self.settings.user_claim)
         if not isinstance(user, str) or not user:
             raise Unauthenticated(f"the token has no {self.settings.user_claim} claim")
-        groups = claims.get(self.settings.groups_claim) or []
+        if len(user) > MAX_NAME or not user.isprintable():
+            raise Unauthenticated(
+                f"the token's {self.settings.user_claim} claim is not a usable name "
+                f"(at most {MAX_NAME} printable characters)"
+            )
+        groups = claims.get(self.settings.groups_claim, [])
+        if groups is None:
+            groups = []
+        if not isinstance(groups, list):
+            raise Unauthenticated(
+                f"the token's {self.settings.groups_claim} claim must be a list of group names, "
+                f"not {type(groups).__name__}; fix the identity provider's claim mapping"
+            )
         roles = {Role.REQUESTER} | {
             Role(self.settings.role_map[g])
             for g in groups

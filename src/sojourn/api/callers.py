@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sojourn.access.api_token import Role
+from sojourn.service.ports.tokens import TokenRecord
 
 __all__ = ["Caller", "Forbidden", "Role", "Unauthenticated", "require"]
 
@@ -17,6 +18,13 @@ class Caller:
     """"oidc" or "token"."""
     scopes: frozenset[str] | None = None
     """API tokens carry scopes; None for people signed in through OpenID Connect."""
+    token: TokenRecord | None = None
+    """The API token presented, if any; a token bound to a person makes `user_name` that person."""
+
+    @property
+    def on_behalf(self) -> bool:
+        """A token acting for a person of the configuration (its actions are audited as such)."""
+        return self.token is not None and self.token.person is not None
 
 
 class Unauthenticated(Exception):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sojourn.api.callers import Role
 
 SPAN = r"^[1-9][0-9]{0,3}[mhd]$"
+TEXT = r"^[^\x00]*$"
+"""Free text: anything but NUL, which no database column can hold."""
+NAME = r"^[A-Za-z0-9+=,.@_-]+$"
 Scope = Literal["requests:write", "approvals:write", "grants:revoke", "audit:read", "tokens:admin"]
 
 
@@ -18,20 +21,26 @@ class Body(BaseModel):
 
 
 class RequestIn(Body):
-    permission_set: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9+=,.@_-]+$")
-    accounts: list[str] = Field(min_length=1, max_length=50)
+    permission_set: str = Field(min_length=1, max_length=32, pattern=NAME)
+    accounts: list[Annotated[str, Field(min_length=1, max_length=128, pattern=TEXT)]] = Field(
+        min_length=1, max_length=50
+    )
     duration: str = Field(pattern=SPAN, description="e.g. 30m, 2h, 1d")
-    reason: str = Field(default="", max_length=2000)
-    ticket: str | None = Field(default=None, max_length=128)
+    reason: str = Field(default="", max_length=2000, pattern=TEXT)
+    ticket: str | None = Field(default=None, max_length=128, pattern=TEXT)
     break_glass: bool = False
 
 
 class CommentIn(Body):
-    comment: str = Field(default="", max_length=2000)
+    comment: str = Field(default="", max_length=2000, pattern=TEXT)
 
 
 class RevokeIn(Body):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, pattern=TEXT)
+
+
+class TokenRevokeIn(Body):
+    reason: str = Field(default="", max_length=2000, pattern=TEXT)
 
 
 class ExtendIn(Body):
@@ -40,9 +49,18 @@ class ExtendIn(Body):
 
 class TokenIn(Body):
     name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$")
-    roles: list[Role] = Field(min_length=1)
-    scopes: list[Scope] = Field(min_length=1)
-    expires_in: str = Field(pattern=SPAN)
+    roles: list[Role] = Field(
+        default=[], max_length=4, description="default: the roles its scopes need (docs/api.md)"
+    )
+    scopes: list[Scope] = Field(min_length=1, max_length=5)
+    expires_in: str = Field(pattern=SPAN, description="at most 366d, and never past the issuing token's end")
+    person: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        pattern=NAME,
+        description="a person of the configuration the token acts for",
+    )
 
 
 class DecisionOut(BaseModel):
@@ -93,6 +111,19 @@ class TokenOut(BaseModel):
     token: str = Field(description="shown once; store it now")
     token_id: str
     expires_at: datetime
+    person: str | None = None
+
+
+class TokenInfoOut(BaseModel):
+    token_id: str
+    name: str
+    roles: list[str]
+    scopes: list[str]
+    person: str | None
+    issued_by: str | None
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
 
 
 class AuditOut(BaseModel):

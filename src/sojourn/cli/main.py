@@ -18,7 +18,7 @@ from sojourn.access.issues import ConfigInvalid
 from sojourn.access.plan_codec import plan_to_document
 from sojourn.analysis.finding import Risk
 from sojourn.bootstrap import Runtime
-from sojourn.cli import graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd
+from sojourn.cli import graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd, token_cmd
 from sojourn.cli.audit_cmd import audit_app
 from sojourn.cli.consoles import screen
 from sojourn.cli.failure_group import FailureTranslatingGroup
@@ -52,7 +52,7 @@ app.command("who-can")(graph_cmd.who_can_command)
 app.command("paths")(graph_cmd.paths_command)
 app.command("findings")(graph_cmd.findings_command)
 app.command("serve")(serve_cmd.serve)
-app.add_typer(serve_cmd.token_app, name="token")
+app.add_typer(token_cmd.token_app, name="token")
 for _name in ("request", "approve", "deny", "cancel", "revoke", "extend", "requests", "eligible", "worker"):
     app.command(_name)(getattr(jit_cmd, _name))
 console = screen()

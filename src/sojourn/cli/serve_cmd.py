@@ -1,16 +1,13 @@
-"""`sojourn serve` (the API and the worker together) and `sojourn token create` (API tokens)."""
+"""`sojourn serve`: the API and the worker together (API tokens: cli/token_cmd.py)."""
 
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sojourn.access.api_token import Role
-from sojourn.access.config_model import span_minutes
 from sojourn.bootstrap import runtime_from_environment
 from sojourn.cli.consoles import screen
 
@@ -44,30 +41,3 @@ def serve(
     )
     console.file.flush()
     server.run(sockets=[listening])
-
-
-token_app = typer.Typer(help="API tokens for automation.", no_args_is_help=True)
-
-
-@token_app.command("create")
-def create_token(
-    name: Annotated[str, typer.Option(help="what the token is for")],
-    role: Annotated[list[Role], typer.Option(help="role(s) the token holds")],
-    scope: Annotated[list[str], typer.Option(help="scope(s), e.g. audit:read")],
-    expires: Annotated[str, typer.Option(help="lifetime, e.g. 30d")] = "30d",
-) -> None:
-    """Create a token; it is printed once and only its digest is stored."""
-    rt = runtime_from_environment()
-    try:
-        lifetime = timedelta(minutes=span_minutes(expires))
-        issued = rt.api_tokens().issue(name, frozenset(role), frozenset(scope), lifetime)
-    except ValueError as error:
-        errors.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
-    finally:
-        rt.close()
-    record = issued.record
-    errors.print(
-        f"token {record.token_id} for {name}, expires {record.expires_at:%Y-%m-%d %H:%M} UTC; shown once:"
-    )
-    print(issued.plaintext)

@@ -19,6 +19,28 @@ class SchemaTooNew(Exception):
     """The database was migrated by a newer Sojourn than this one."""
 
 
+class UnstorableText(ValueError):
+    """A value holds a NUL character, which PostgreSQL cannot store in text (refused on every backend)."""
+
+
+def _refuse_nul(parameters: Any) -> None:
+    rows = parameters if isinstance(parameters, list | tuple) else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row if isinstance(row, list | tuple) else [row]
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise UnstorableText("text with a NUL character (\\x00) is not accepted; remove it and retry")
+
+
+def _nul_guard(engine: Engine) -> None:
+    """Refuse NUL characters before they reach the driver, the same way on SQLite and PostgreSQL."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(
+        _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        _refuse_nul(parameters)
+
+
 def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -26,8 +48,10 @@ def create_store_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         _sqlite_pragmas(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    _nul_guard(engine)
+    return engine
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

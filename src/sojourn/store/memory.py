@@ -135,6 +135,8 @@ class MemoryTokenStore:
         self._tokens: dict[str, TokenRecord] = {}
 
     def add(self, record: TokenRecord) -> None:
+        if any("\x00" in text for text in (record.name, record.person or "", record.issued_by or "")):
+            raise ValueError("text with a NUL character (\\x00) is not accepted; remove it and retry")
         with self._lock:
             if record.token_id in self._tokens:
                 raise ValueError(f"a token with id {record.token_id!r} exists already")

@@ -126,4 +126,6 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("person", String(256)),
+    Column("issued_by", String(256)),
 )

@@ -1,4 +1,5 @@
-"""API tokens in the database: id, name, digest of the secret (never the secret), roles, scopes, expiry."""
+"""API tokens in the database: id, name, digest of the secret (never the secret), roles, scopes, expiry,
+revocation, the person a token acts for and who issued it."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ class TokenStore:
                     scopes=json.dumps(sorted(record.scopes)),
                     created_at=record.created_at.astimezone(UTC),
                     expires_at=record.expires_at.astimezone(UTC),
+                    person=record.person,
+                    issued_by=record.issued_by,
                 )
             )
 
@@ -73,4 +76,6 @@ def _token(row: Any) -> TokenRecord:
         created,
         expires,
         _aware(row.revoked_at),
+        row.person,
+        row.issued_by,
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from sojourn.api.auth_tokens import audit_on_behalf
 from sojourn.api.callers import Role, require
-from sojourn.api.dependencies import CurrentUser, JitDep
+from sojourn.api.dependencies import CurrentUser, JitDep, TokensDep
 from sojourn.api.errors import ERRORS, ON_REQUEST
-from sojourn.api.routers.convert import request_out, sees_all, span
+from sojourn.api.routers.convert import RequestId, request_out, sees_all, span
 from sojourn.api.schemas import EligibilityOut, Problem, RequestIn, RequestOut
 from sojourn.service.request_visibility import visible_request, visible_requests
 
@@ -33,7 +34,7 @@ def eligibility(who: CurrentUser, jit: JitDep) -> list[EligibilityOut]:
 
 
 @router.post("/v1/requests", status_code=201, responses=ERRORS)
-def create_request(body: RequestIn, who: CurrentUser, jit: JitDep) -> RequestOut:
+def create_request(body: RequestIn, who: CurrentUser, jit: JitDep, tokens: TokensDep) -> RequestOut:
     require(who, Role.REQUESTER, scope="requests:write")
     made = jit.request(
         who.user_name,
@@ -44,6 +45,7 @@ def create_request(body: RequestIn, who: CurrentUser, jit: JitDep) -> RequestOut
         body.ticket,
         body.break_glass,
     )
+    audit_on_behalf(who, tokens, "request", made.id)
     return request_out(made)
 
 
@@ -54,11 +56,13 @@ def list_requests(who: CurrentUser, jit: JitDep) -> list[RequestOut]:
 
 
 @router.get("/v1/requests/{request_id}", responses={**ERRORS, 404: {"model": Problem}})
-def get_request(request_id: str, who: CurrentUser, jit: JitDep) -> RequestOut:
+def get_request(request_id: RequestId, who: CurrentUser, jit: JitDep) -> RequestOut:
     return request_out(visible_request(jit, request_id, who.user_name, sees_all(who)))
 
 
 @router.post("/v1/requests/{request_id}/cancel", responses=ON_REQUEST)
-def cancel(request_id: str, who: CurrentUser, jit: JitDep) -> RequestOut:
+def cancel(request_id: RequestId, who: CurrentUser, jit: JitDep, tokens: TokensDep) -> RequestOut:
     require(who, Role.REQUESTER, scope="requests:write")
-    return request_out(jit.cancel(request_id, who.user_name))
+    done = jit.cancel(request_id, who.user_name)
+    audit_on_behalf(who, tokens, "cancel", done.id)
+    return request_out(done)
