@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from sojourn.activity.local_files import LocalTrail
+from sojourn.activity.rules_file import load_event_rules
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
 from sojourn.catalog.catalog import ActionCatalog
@@ -28,10 +30,12 @@ from sojourn.notify.message import notifier
 from sojourn.notify.settings import channels_from_environment
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
+from sojourn.service.ports.activity import TrailSource, UsageRepository
 from sojourn.service.ports.provider import Provider
 from sojourn.service.ports.schedule import OnCallSource
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
+from sojourn.usage.rules import EventRules
 from sojourn.worker.runner import Worker
 
 if TYPE_CHECKING:
@@ -163,6 +167,18 @@ class Runtime:
         """The IAM action catalogue, loaded once per process (every Runtime shares it)."""
         return _catalog()
 
+    def event_rules(self) -> EventRules:
+        """The event-to-permission exceptions shipped with Sojourn, loaded once per process."""
+        return _event_rules()
+
+    def local_trail(self, directory: Path) -> TrailSource:
+        """CloudTrail log files under `directory`, aggregated by DuckDB; close it when done."""
+        return LocalTrail(directory, self.event_rules())
+
+    def usage(self) -> UsageRepository:
+        """The usage table and the ingested log files, in Sojourn's database."""
+        return self.store().usage
+
     def provider(self, *, region: str | None = None, instance_arn: str | None = None) -> Provider:
         """The cloud the control plane manages, as the provider port (AWS IAM Identity Center today).
 
@@ -197,3 +213,8 @@ def crash_checkpoint(step_to_die_at: str | None) -> Callable[[str], None]:
 @cache
 def _catalog() -> ActionCatalog:
     return load_catalog()
+
+
+@cache
+def _event_rules() -> EventRules:
+    return load_event_rules()

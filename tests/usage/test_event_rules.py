@@ -87,14 +87,20 @@ def test_each_arn_variable_occurs_in_some_catalogue_arn_template(
 # The named exceptions of issue 15, one test each.
 
 
-def test_list_objects_and_v2_need_list_bucket_on_the_bucket(catalog: ActionCatalog, rules: EventRules) -> None:
+def test_list_objects_and_v2_need_list_bucket_on_the_bucket(
+    catalog: ActionCatalog, rules: EventRules
+) -> None:
     for name in ("ListObjects", "ListObjectsV2"):
         call = EventCall("s3.amazonaws.com", name, parameters=(("bucketName", "reports"),))
         permission = permission_for(call, catalog, rules)
-        assert [(u.action, u.resource) for u in permission.uses] == [("s3:ListBucket", "arn:aws:s3:::reports")]
+        assert [(u.action, u.resource) for u in permission.uses] == [
+            ("s3:ListBucket", "arn:aws:s3:::reports")
+        ]
 
 
-def test_head_object_needs_get_object_on_the_buckets_objects(catalog: ActionCatalog, rules: EventRules) -> None:
+def test_head_object_needs_get_object_on_the_buckets_objects(
+    catalog: ActionCatalog, rules: EventRules
+) -> None:
     call = EventCall("s3.amazonaws.com", "HeadObject", parameters=(("bucketName", "reports"),))
     permission = permission_for(call, catalog, rules)
     assert [(u.action, u.resource) for u in permission.uses] == [("s3:GetObject", "arn:aws:s3:::reports/*")]
@@ -121,9 +127,9 @@ def test_versioned_lambda_name_is_the_plain_action_on_the_function(
     assert [(u.action, u.resource) for u in permission.uses] == [
         ("lambda:GetFunction", "arn:aws:lambda:eu-west-1:111122223333:function:orders-api")
     ]
-    assert permission_for(EventCall("lambda.amazonaws.com", "ListFunctions20150331"), catalog, rules).actions == (
-        "lambda:ListFunctions",
-    )
+    assert permission_for(
+        EventCall("lambda.amazonaws.com", "ListFunctions20150331"), catalog, rules
+    ).actions == ("lambda:ListFunctions",)
 
 
 def test_monitoring_is_cloudwatch(catalog: ActionCatalog, rules: EventRules) -> None:
@@ -132,8 +138,13 @@ def test_monitoring_is_cloudwatch(catalog: ActionCatalog, rules: EventRules) -> 
     )
 
 
-def test_get_caller_identity_and_console_sign_in_need_nothing(catalog: ActionCatalog, rules: EventRules) -> None:
-    for source, name in (("sts.amazonaws.com", "GetCallerIdentity"), ("signin.amazonaws.com", "ConsoleLogin")):
+def test_get_caller_identity_and_console_sign_in_need_nothing(
+    catalog: ActionCatalog, rules: EventRules
+) -> None:
+    for source, name in (
+        ("sts.amazonaws.com", "GetCallerIdentity"),
+        ("signin.amazonaws.com", "ConsoleLogin"),
+    ):
         assert permission_for(EventCall(source, name), catalog, rules).need is Need.PERMISSIONLESS
 
 
@@ -143,9 +154,9 @@ def test_identity_center_portal_calls_need_nothing_but_administration_does(
     assert permission_for(EventCall("sso.amazonaws.com", "GetRoleCredentials"), catalog, rules).need is (
         Need.PERMISSIONLESS
     )
-    assert permission_for(EventCall("sso.amazonaws.com", "CreateAccountAssignment"), catalog, rules).actions == (
-        "sso:CreateAccountAssignment",
-    )
+    assert permission_for(
+        EventCall("sso.amazonaws.com", "CreateAccountAssignment"), catalog, rules
+    ).actions == ("sso:CreateAccountAssignment",)
 
 
 def test_access_denied_is_a_wanted_action_not_a_used_one(catalog: ActionCatalog, rules: EventRules) -> None:
@@ -157,8 +168,12 @@ def test_access_denied_is_a_wanted_action_not_a_used_one(catalog: ActionCatalog,
     assert not permission_for(other_error, catalog, rules).denied
 
 
-def test_data_and_management_events_follow_the_records_category(catalog: ActionCatalog, rules: EventRules) -> None:
-    assert permission_for(EventCall("s3.amazonaws.com", "GetObject", category="Data"), catalog, rules).data_event
+def test_data_and_management_events_follow_the_records_category(
+    catalog: ActionCatalog, rules: EventRules
+) -> None:
+    assert permission_for(
+        EventCall("s3.amazonaws.com", "GetObject", category="Data"), catalog, rules
+    ).data_event
     management = EventCall("s3.amazonaws.com", "GetBucketPolicy", category="Management")
     assert not permission_for(management, catalog, rules).data_event
 
@@ -166,7 +181,9 @@ def test_data_and_management_events_follow_the_records_category(catalog: ActionC
 def test_service_events_and_insights_are_not_calls(catalog: ActionCatalog, rules: EventRules) -> None:
     service_event = EventCall("kms.amazonaws.com", "RotateKey", event_type="AwsServiceEvent")
     assert permission_for(service_event, catalog, rules).need is Need.NOT_A_CALL
-    insight = EventCall("ec2.amazonaws.com", "RunInstances", event_type="AwsCloudTrailInsight", category="Insight")
+    insight = EventCall(
+        "ec2.amazonaws.com", "RunInstances", event_type="AwsCloudTrailInsight", category="Insight"
+    )
     assert permission_for(insight, catalog, rules).need is Need.NOT_A_CALL
 
 

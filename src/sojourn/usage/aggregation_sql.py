@@ -9,7 +9,12 @@ times are compared as ISO-8601 text, which orders them without a dialect's date 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from sojourn.usage.caller import Identity
+from sojourn.usage.event import EventCall
+from sojourn.usage.lines import EventGroup, event_time
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
@@ -73,7 +78,45 @@ def aggregation_query(parameters: tuple[str, ...]) -> AggregationQuery:
         + "\nFROM cloudtrail_records\n"
         + "WHERE json_extract_scalar(record, '$.eventSource') IS NOT NULL\n"
         + "  AND json_extract_scalar(record, '$.eventName') IS NOT NULL\n"
+        + "  AND json_extract_scalar(record, '$.eventTime') IS NOT NULL\n"
         + "GROUP BY "
         + ", ".join(str(i) for i in range(1, grouped + 1))
     )
     return AggregationQuery(text, parameters)
+
+
+def event_group(row: Sequence[object], query: AggregationQuery) -> EventGroup:
+    """One result row of the aggregation as an EventGroup (the same for every engine)."""
+    values = dict(zip(query.columns, row, strict=True))
+
+    def text(name: str) -> str | None:
+        value = values[name]
+        return str(value) if value is not None and value != "" else None
+
+    parameters = tuple(
+        (p, str(values[f"p_{p}"])) for p in query.parameters if values[f"p_{p}"] not in (None, "")
+    )
+    identity = Identity(
+        text("identity_type"),
+        text("identity_arn"),
+        text("issuer_arn"),
+        text("identity_account"),
+        text("on_behalf_of"),
+        text("invoked_by"),
+    )
+    call = EventCall(
+        source=str(values["event_source"]),
+        name=str(values["event_name"]),
+        event_type=text("event_type"),
+        category=text("event_category"),
+        error_code=text("error_code"),
+        region=text("region"),
+        account=text("account_id"),
+        parameters=parameters,
+        resource_arn=text("resource_arn"),
+    )
+    calls = values["calls"]
+    assert isinstance(calls, int)
+    return EventGroup(
+        identity, call, event_time(str(values["first_seen"])), event_time(str(values["last_seen"])), calls
+    )
