@@ -18,7 +18,7 @@ from sojourn.access.issues import ConfigInvalid
 from sojourn.access.plan_codec import plan_to_document
 from sojourn.analysis.finding import Risk
 from sojourn.bootstrap import Runtime
-from sojourn.cli import activity_cmd, graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd
+from sojourn.cli import activity_cmd, graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd, usage_cmd
 from sojourn.cli.audit_cmd import audit_app
 from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import show_plan
@@ -35,6 +35,7 @@ app = typer.Typer(
 )
 app.add_typer(audit_app, name="audit")
 app.add_typer(activity_cmd.activity_app, name="activity")
+app.command("usage")(usage_cmd.usage)
 policy_app.command("analyse")(policy_analyse_cmd.analyse)
 app.add_typer(policy_app, name="policy")
 app.command("snapshot")(graph_cmd.snapshot)
