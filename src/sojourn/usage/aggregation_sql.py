@@ -1,9 +1,10 @@
 """The one aggregation of CloudTrail records into event groups, as SQL text that DuckDB and Athena both run.
 
-It reads a relation `cloudtrail_records` with one column, `record`: one CloudTrail record as JSON. The
-engine's adapter provides that relation (DuckDB: unnest of each log file's Records; Athena: a view over the
-trail's table) and, where the engine lacks it, `json_extract_scalar` (Athena's name; a DuckDB macro). Event
-times are compared as ISO-8601 text, which orders them without a dialect's date functions.
+The query reads a relation `cloudtrail_events`: one row per record, with the flat columns of
+`event_fields` (each read from the record at its JSON path) and `resource_arn` (the first ARN of the
+record's `resources`). Each engine's adapter provides that relation from its own storage (DuckDB: the log
+files' Records; Athena: a view over the trail's table); the grouping itself is plain SQL, the same text for
+both. Event times are compared as ISO-8601 text, which orders them without a dialect's date functions.
 """
 
 from __future__ import annotations
@@ -18,23 +19,26 @@ from sojourn.usage.lines import EventGroup, event_time
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
-GROUP_COLUMNS = (
-    ("identity_type", "$.userIdentity.type"),
-    ("identity_arn", "$.userIdentity.arn"),
-    ("issuer_arn", "$.userIdentity.sessionContext.sessionIssuer.arn"),
-    ("identity_account", "$.userIdentity.accountId"),
-    ("on_behalf_of", "$.userIdentity.onBehalfOf.userId"),
-    ("invoked_by", "$.userIdentity.invokedBy"),
-    ("event_source", "$.eventSource"),
-    ("event_name", "$.eventName"),
-    ("event_type", "$.eventType"),
-    ("event_category", "$.eventCategory"),
-    ("error_code", "$.errorCode"),
-    ("region", "$.awsRegion"),
-    ("account_id", "$.recipientAccountId"),
+RECORD_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("identity_type", ("userIdentity", "type")),
+    ("identity_arn", ("userIdentity", "arn")),
+    ("issuer_arn", ("userIdentity", "sessionContext", "sessionIssuer", "arn")),
+    ("identity_account", ("userIdentity", "accountId")),
+    ("on_behalf_of", ("userIdentity", "onBehalfOf", "userId")),
+    ("invoked_by", ("userIdentity", "invokedBy")),
+    ("event_source", ("eventSource",)),
+    ("event_name", ("eventName",)),
+    ("event_type", ("eventType",)),
+    ("event_category", ("eventCategory",)),
+    ("error_code", ("errorCode",)),
+    ("region", ("awsRegion",)),
+    ("account_id", ("recipientAccountId",)),
 )
-"""Columns of the result before the request parameters, with the JSON path each is read from."""
+"""Grouping columns of `cloudtrail_events` and the record path each is read from."""
 
+TIME_FIELD = ("event_time", ("eventTime",))
+RESOURCES_FIELD = ("resource_arn", ("resources", "ARN"))
+"""`resource_arn` is the ARN of the first element of the `resources` list."""
 TAIL_COLUMNS = ("first_seen", "last_seen", "calls")
 
 
@@ -45,9 +49,19 @@ class AggregationQuery:
     """The request parameters kept, in column order after `resource_arn`."""
 
     @property
-    def columns(self) -> tuple[str, ...]:
+    def event_fields(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Every scalar column of `cloudtrail_events` but `resource_arn`, with its record path."""
         return (
-            *(name for name, _ in GROUP_COLUMNS),
+            *RECORD_FIELDS,
+            TIME_FIELD,
+            *((f"p_{p}", ("requestParameters", p)) for p in self.parameters),
+        )
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The result's columns."""
+        return (
+            *(name for name, _ in RECORD_FIELDS),
             "resource_arn",
             *(f"p_{p}" for p in self.parameters),
             *TAIL_COLUMNS,
@@ -55,30 +69,23 @@ class AggregationQuery:
 
 
 def aggregation_query(parameters: tuple[str, ...]) -> AggregationQuery:
-    """Records grouped by caller, event, outcome and the resource-naming request parameters; S3's
+    """Events grouped by caller, event, outcome and the resource-naming request parameters; S3's
     `resources` are left out (they name each object key, which would defeat the grouping)."""
     for parameter in parameters:
         if not _NAME.match(parameter):
             raise ValueError(f"not a request parameter name: {parameter!r}")
-    selected = [f"json_extract_scalar(record, '{path}') AS {name}" for name, path in GROUP_COLUMNS]
+    selected = [name for name, _ in RECORD_FIELDS]
     selected.append(
-        "CASE WHEN json_extract_scalar(record, '$.eventSource') = 's3.amazonaws.com' THEN NULL "
-        "ELSE json_extract_scalar(record, '$.resources[0].ARN') END AS resource_arn"
+        "CASE WHEN event_source = 's3.amazonaws.com' THEN NULL ELSE resource_arn END AS resource_arn"
     )
-    selected += [f"json_extract_scalar(record, '$.requestParameters.{p}') AS p_{p}" for p in parameters]
+    selected += [f"p_{p}" for p in parameters]
     grouped = len(selected)
-    selected += [
-        "min(json_extract_scalar(record, '$.eventTime')) AS first_seen",
-        "max(json_extract_scalar(record, '$.eventTime')) AS last_seen",
-        "count(*) AS calls",
-    ]
+    selected += ["min(event_time) AS first_seen", "max(event_time) AS last_seen", "count(*) AS calls"]
     text = (
         "SELECT\n  "
         + ",\n  ".join(selected)
-        + "\nFROM cloudtrail_records\n"
-        + "WHERE json_extract_scalar(record, '$.eventSource') IS NOT NULL\n"
-        + "  AND json_extract_scalar(record, '$.eventName') IS NOT NULL\n"
-        + "  AND json_extract_scalar(record, '$.eventTime') IS NOT NULL\n"
+        + "\nFROM cloudtrail_events\n"
+        + "WHERE event_source IS NOT NULL AND event_name IS NOT NULL AND event_time IS NOT NULL\n"
         + "GROUP BY "
         + ", ".join(str(i) for i in range(1, grouped + 1))
     )
