@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sojourn.catalog.catalog import ActionCatalog
-from sojourn.usage.caller import Identity, caller_of
+from sojourn.usage.caller import Caller, Identity, caller_of
 from sojourn.usage.event import EventCall
-from sojourn.usage.permission import Need, permission_for
+from sojourn.usage.permission import Need, Permission, permission_for
 from sojourn.usage.rules import EventRules
 
 
@@ -77,9 +77,13 @@ def usage_lines(groups: Iterable[EventGroup], catalog: ActionCatalog, rules: Eve
     lines: dict[UsageKey, UsageLine] = {}
     counts: Counter[str] = Counter()
     unmapped: Counter[tuple[str, str]] = Counter()
+    permissions: dict[EventCall, Permission] = {}
+    callers: dict[Identity, Caller] = {}
     for group in groups:
         counts["events"] += group.calls
-        permission = permission_for(group.call, catalog, rules)
+        permission = permissions.get(group.call)
+        if permission is None:
+            permission = permissions[group.call] = permission_for(group.call, catalog, rules)
         if permission.need is Need.NOT_A_CALL:
             counts["not_calls"] += group.calls
             continue
@@ -89,7 +93,9 @@ def usage_lines(groups: Iterable[EventGroup], catalog: ActionCatalog, rules: Eve
         if permission.need is Need.UNKNOWN:
             unmapped[group.call.pair] += group.calls
             continue
-        caller = caller_of(group.identity)
+        caller = callers.get(group.identity)
+        if caller is None:
+            caller = callers[group.identity] = caller_of(group.identity)
         if not caller.right_sizable:
             counts["by_services"] += group.calls
             continue
