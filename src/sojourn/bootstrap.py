@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from sojourn.activity.local_files import LocalTrail
 from sojourn.activity.rules_file import load_event_rules
+from sojourn.activity.s3_files import S3Trail
+from sojourn.aws.clients import client_factory
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
 from sojourn.catalog.catalog import ActionCatalog
@@ -174,6 +176,11 @@ class Runtime:
     def local_trail(self, directory: Path) -> TrailSource:
         """CloudTrail log files under `directory`, aggregated by DuckDB; close it when done."""
         return LocalTrail(directory, self.event_rules())
+
+    def s3_trail(self, bucket: str, prefix: str) -> TrailSource:
+        """CloudTrail log files under s3://bucket/prefix (the settings' AWS endpoint and region)."""
+        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        return S3Trail(client_factory(aws)("s3"), bucket, prefix, self.event_rules())
 
     def usage(self) -> UsageRepository:
         """The usage table and the ingested log files, in Sojourn's database."""

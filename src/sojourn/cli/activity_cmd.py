@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sojourn.cli.runtime import runtime
 from sojourn.service.activity import IngestProgress, IngestReport, ingest_activity
+from sojourn.service.ports.activity import TrailUnreadable
 
 activity_app = typer.Typer(help="CloudTrail activity: ingest log files, show how far ingest got.")
 console = Console(soft_wrap=True)
@@ -21,25 +22,34 @@ DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL of Sojourn's database")
 ]
 UNMAPPED_SHOWN = 10
+S3_SCHEME = "s3://"
 
 
 @activity_app.command("ingest")
 def ingest(
     source: Annotated[
-        Path,
+        str,
         typer.Option(
-            "--from", help="directory holding the trail's AWSLogs/... log files (.json.gz or .json)"
+            "--from",
+            help="directory holding the trail's AWSLogs/... log files (.json.gz or .json), or s3://bucket/prefix",
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    endpoint_url: Annotated[
+        str | None, typer.Option("--endpoint-url", help="AWS endpoint for s3:// (e.g. a moto server)")
+    ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Read new CloudTrail log files into the usage table; files ingested before are skipped."""
-    if not source.is_dir():
-        errors.print(f"error: {source} is not a directory; give the folder that holds AWSLogs/", markup=False)
+    bucket, _, prefix = source.removeprefix(S3_SCHEME).partition("/")
+    if not source.startswith(S3_SCHEME) and not Path(source).is_dir():
+        errors.print(
+            f"error: {source} is not a directory; give the folder that holds AWSLogs/ or s3://bucket/prefix",
+            markup=False,
+        )
         raise typer.Exit(1)
-    with runtime(database_url=database_url) as rt:
-        trail = rt.local_trail(source)
+    with runtime(endpoint_url, database_url) as rt:
+        trail = rt.s3_trail(bucket, prefix) if source.startswith(S3_SCHEME) else rt.local_trail(Path(source))
         try:
             with Progress(
                 TextColumn("ingesting"),
@@ -64,6 +74,9 @@ def ingest(
                 report = ingest_activity(
                     trail, rt.usage(), rt.catalog(), rt.event_rules(), rt.clock, progress=progress
                 )
+        except TrailUnreadable as error:
+            errors.print(f"error: reading {source}: {error}", markup=False)
+            raise typer.Exit(1) from error
         finally:
             trail.close()
     if as_json:

@@ -60,3 +60,7 @@ class Watermark:
     files: int
     last_key: str
     last_ingested_at: datetime
+
+
+class TrailUnreadable(Exception):
+    """The trail's files cannot be listed or fetched (no such bucket, no permission, no connection)."""

@@ -7,9 +7,17 @@ from datetime import datetime
 from typing import Protocol
 
 from sojourn.usage.lines import UsageLine
-from sojourn.usage.trail_keys import FileAggregate, RejectedFile, TrailFile, Watermark
+from sojourn.usage.trail_keys import FileAggregate, RejectedFile, TrailFile, TrailUnreadable, Watermark
 
-__all__ = ["FileAggregate", "RejectedFile", "TrailFile", "TrailSource", "UsageRepository", "Watermark"]
+__all__ = [
+    "FileAggregate",
+    "RejectedFile",
+    "TrailFile",
+    "TrailSource",
+    "TrailUnreadable",
+    "UsageRepository",
+    "Watermark",
+]
 
 
 class TrailSource(Protocol):
