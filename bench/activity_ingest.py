@@ -109,7 +109,8 @@ def botocore_coverage() -> dict[str, object]:
         prefix = model["metadata"].get("endpointPrefix", service)
         calls += [EventCall(f"{prefix}.amazonaws.com", op) for op in model["operations"]]
     coverage = mapping_coverage(calls, load_catalog(), load_event_rules())
-    return {"pairs": coverage.pairs, "mapped": coverage.mapped, "share_mapped": round(coverage.share_mapped, 4)}
+    share = round(coverage.share_mapped, 4)
+    return {"pairs": coverage.pairs, "mapped": coverage.mapped, "share_mapped": share}
 
 
 def main() -> None:
