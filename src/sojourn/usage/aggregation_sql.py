@@ -47,6 +47,8 @@ class AggregationQuery:
     text: str
     parameters: tuple[str, ...]
     """The request parameters kept, in column order after `resource_arn`."""
+    columns: tuple[str, ...]
+    """The result's columns."""
 
     @property
     def event_fields(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -57,15 +59,6 @@ class AggregationQuery:
             *((f"p_{p}", ("requestParameters", p)) for p in self.parameters),
         )
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The result's columns."""
-        return (
-            *(name for name, _ in RECORD_FIELDS),
-            "resource_arn",
-            *(f"p_{p}" for p in self.parameters),
-            *TAIL_COLUMNS,
-        )
 
 
 def aggregation_query(parameters: tuple[str, ...]) -> AggregationQuery:
@@ -89,7 +82,13 @@ def aggregation_query(parameters: tuple[str, ...]) -> AggregationQuery:
         + "GROUP BY "
         + ", ".join(str(i) for i in range(1, grouped + 1))
     )
-    return AggregationQuery(text, parameters)
+    columns = (
+        *(name for name, _ in RECORD_FIELDS),
+        "resource_arn",
+        *(f"p_{p}" for p in parameters),
+        *TAIL_COLUMNS,
+    )
+    return AggregationQuery(text, parameters, columns)
 
 
 def event_group(row: Sequence[object], query: AggregationQuery) -> EventGroup:
