@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from sojourn.catalog import ActionCatalog, load_catalog
 from sojourn.clock import FixedClock
 from sojourn.service.activity import IngestProgress, IngestReport, ingest_activity
 from sojourn.store import Store, open_store
+from sojourn.store.memory_usage import MemoryUsageStore
 from sojourn.usage.rules import EventRules
+from sojourn.usage.trail_keys import FileAggregate, TrailFile
 from tests.activity.trail_layout import lay_out_samples, log_key, write_log
 from tests.usage.samples import fixture_records, parseable_records, sample_files
 
@@ -119,3 +122,42 @@ def test_a_file_without_records_adds_nothing_and_is_not_an_error(
     report = _ingest(tmp_path, store, catalog, rules)
     assert (report.files_ingested, report.events, report.rejected) == (1, 0, ())
     assert store.usage.lines() == []
+
+
+class _CrashesOnSecondBatch:
+    """A trail that dies while aggregating its second batch, as a killed process would stop mid-ingest."""
+
+    def __init__(self, trail: LocalTrail) -> None:
+        self._trail = trail
+        self.batches = 0
+
+    def files(self) -> list[TrailFile]:
+        return self._trail.files()
+
+    def aggregate(self, files: Sequence[TrailFile]) -> FileAggregate:
+        self.batches += 1
+        if self.batches == 2:
+            raise RuntimeError("killed")
+        return self._trail.aggregate(files)
+
+    def close(self) -> None:
+        self._trail.close()
+
+
+def test_an_interrupted_ingest_resumes_and_ends_as_an_uninterrupted_one(
+    tmp_path: Path, store: Store, catalog: ActionCatalog, rules: EventRules
+) -> None:
+    lay_out_samples(tmp_path / "trail")
+    crashing = _CrashesOnSecondBatch(LocalTrail(tmp_path / "trail", rules))
+    with pytest.raises(RuntimeError, match="killed"):
+        ingest_activity(crashing, store.usage, catalog, rules, FixedClock(NOW), batch_files=2)
+    crashing.close()
+    assert len(store.usage.ingested_keys()) == 2
+    resumed = _ingest(tmp_path / "trail", store, catalog, rules)
+    assert resumed.files_already == 2
+    clean = MemoryUsageStore()
+    trail = LocalTrail(tmp_path / "trail", rules)
+    ingest_activity(trail, clean, catalog, rules, FixedClock(NOW))
+    trail.close()
+    assert store.usage.lines() == clean.lines()
+    assert store.usage.ingested_keys() == clean.ingested_keys()

@@ -56,6 +56,7 @@ def ingest_activity(
     clock: Clock,
     *,
     progress: Callable[[IngestProgress], None] | None = None,
+    batch_files: int = BATCH_FILES,
 ) -> IngestReport:
     """Ingest every log file of `source` not ingested yet; each batch commits its usage and its file keys
     together, so an interrupted ingest resumes where it stopped and a repeated one adds nothing."""
@@ -67,7 +68,7 @@ def ingest_activity(
     unmapped: Counter[tuple[str, str]] = Counter()
     rejected: list[RejectedFile] = []
     finished = 0
-    for batch in _batches(pending):
+    for batch in _batches(pending, batch_files):
         aggregate = source.aggregate(batch)
         refused = {r.key for r in aggregate.rejected}
         accepted = [f for f in batch if f.key not in refused]
@@ -103,11 +104,11 @@ def ingest_activity(
     )
 
 
-def _batches(files: Sequence[TrailFile]) -> Iterator[list[TrailFile]]:
+def _batches(files: Sequence[TrailFile], most: int) -> Iterator[list[TrailFile]]:
     batch: list[TrailFile] = []
     size = 0
     for file in files:
-        if batch and (len(batch) >= BATCH_FILES or size + file.size > BATCH_BYTES):
+        if batch and (len(batch) >= most or size + file.size > BATCH_BYTES):
             yield batch
             batch, size = [], 0
         batch.append(file)
