@@ -98,7 +98,8 @@ def generate(root: Path, files: int, records: int, seed: int = 15) -> int:
 
 
 def botocore_coverage() -> dict[str, object]:
-    """(eventSource, eventName) pairs as CloudTrail would log botocore's operations (endpointPrefix)."""
+    """(eventSource, eventName) pairs as CloudTrail would log botocore's operations: the source from the
+    service's SigV4 signing name (else its endpoint prefix), which is usually CloudTrail's; a proxy."""
     import botocore.session
 
     session = botocore.session.get_session()
@@ -106,7 +107,8 @@ def botocore_coverage() -> dict[str, object]:
     calls = []
     for service in loader.list_available_services("service-2"):
         model = loader.load_service_model(service, "service-2")
-        prefix = model["metadata"].get("endpointPrefix", service)
+        metadata = model["metadata"]
+        prefix = metadata.get("signingName") or metadata.get("endpointPrefix", service)
         calls += [EventCall(f"{prefix}.amazonaws.com", op) for op in model["operations"]]
     coverage = mapping_coverage(calls, load_catalog(), load_event_rules())
     share = round(coverage.share_mapped, 4)
