@@ -28,6 +28,7 @@ from sojourn.access.audit import (
     verify_chain,
 )
 from sojourn.store.memory_grants import MemoryGrantStore
+from sojourn.store.memory_usage import MemoryUsageStore
 
 __all__ = ["MemoryAuditLog", "MemoryRunLog", "MemoryStore", "MemoryTokenStore", "open_memory_store"]
 
@@ -251,6 +252,7 @@ class MemoryStore:
     runs: MemoryRunLog
     grants: MemoryGrantStore
     tokens: MemoryTokenStore = field(default_factory=MemoryTokenStore)
+    usage: MemoryUsageStore = field(default_factory=MemoryUsageStore)
 
     def close(self) -> None:
         """Nothing to let go of; here so a twin store is closed like a real one."""
