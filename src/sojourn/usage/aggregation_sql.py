@@ -60,7 +60,6 @@ class AggregationQuery:
         )
 
 
-
 def aggregation_query(parameters: tuple[str, ...]) -> AggregationQuery:
     """Events grouped by caller, event, outcome and the resource-naming request parameters; S3's
     `resources` are left out (they name each object key, which would defeat the grouping)."""
