@@ -7,7 +7,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-SAMPLES = Path("/work/shared/data/cloudtrail-samples")
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cloudtrail-samples"
+"""Beside the project, like tests/conftest.py's SHARED."""
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "cloudtrail"
 
 
