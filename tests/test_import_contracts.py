@@ -43,6 +43,8 @@ def tree(tmp_path: Path) -> Path:
     [
         ("core-pure", "policy/probe.py", "import boto3\n", "sojourn.policy.probe -> boto3"),
         ("core-pure", "workflow/probe.py", "import httpx\n", "sojourn.workflow.probe -> httpx"),
+        ("usage-no-io", "usage/probe.py", "from pathlib import Path\n", "sojourn.usage.probe -> pathlib"),
+        ("usage-no-io", "usage/probe.py", "import duckdb\n", "sojourn.usage.probe -> duckdb"),
         (
             "edges-thin",
             "cli/probe.py",
@@ -84,6 +86,8 @@ def tree(tmp_path: Path) -> Path:
     ids=[
         "core-boto3",
         "core-httpx",
+        "usage-pathlib",
+        "usage-duckdb",
         "edge-store",
         "service-edge",
         "adapter-service",

@@ -17,7 +17,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from sojourn.activity.local_files import LocalTrail
+from sojourn.activity.rules_file import load_event_rules
+from sojourn.activity.s3_files import S3Trail
 from sojourn.aws.authorization_file import snapshot_from_details
+from sojourn.aws.clients import client_factory
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
 from sojourn.aws.snapshot_reader import Boto3PolicySource
@@ -33,6 +37,7 @@ from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
 from sojourn.service.planning import load_config
+from sojourn.service.ports.activity import TrailSource, UsageRepository
 from sojourn.service.ports.provider import DetailsReader, PolicySource, Provider
 from sojourn.service.ports.schedule import OnCallSource
 from sojourn.service.provisioning import TickReport
@@ -40,6 +45,7 @@ from sojourn.service.tokens import ApiTokens
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
 from sojourn.store.audit_checkpoints import CheckpointDirectory, create_signing_key
+from sojourn.usage.rules import EventRules
 from sojourn.worker.runner import Worker, run_loop
 
 if TYPE_CHECKING:
@@ -216,6 +222,23 @@ class Runtime:
         """The IAM action catalogue, loaded once per process (every Runtime shares it)."""
         return _catalog()
 
+    def event_rules(self) -> EventRules:
+        """The event-to-permission exceptions shipped with Sojourn, loaded once per process."""
+        return _event_rules()
+
+    def local_trail(self, directory: Path) -> TrailSource:
+        """CloudTrail log files under `directory`, aggregated by DuckDB; close it when done."""
+        return LocalTrail(directory, self.event_rules())
+
+    def s3_trail(self, bucket: str, prefix: str) -> TrailSource:
+        """CloudTrail log files under s3://bucket/prefix (the settings' AWS endpoint and region)."""
+        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        return S3Trail(client_factory(aws)("s3"), bucket, prefix, self.event_rules())
+
+    def usage(self) -> UsageRepository:
+        """The usage table and the ingested log files, in Sojourn's database."""
+        return self.store().usage
+
     def provider(self, *, region: str | None = None, instance_arn: str | None = None) -> Provider:
         """The cloud the control plane manages, as the provider port (AWS IAM Identity Center today).
 
@@ -259,3 +282,8 @@ def crash_checkpoint(step_to_die_at: str | None) -> Callable[[str], None]:
 @cache
 def _catalog() -> ActionCatalog:
     return load_catalog()
+
+
+@cache
+def _event_rules() -> EventRules:
+    return load_event_rules()

@@ -33,6 +33,9 @@ def arguments(tmp: Path) -> dict[tuple[str, ...], list[str]]:
     window = ["--since", "2026-01-01T00:00:00+00:00", "--until", "2026-02-01T00:00:00+00:00"]
     return {
         ("version",): [],
+        ("activity", "ingest"): ["--from", MISSING],
+        ("activity", "status"): [],
+        ("usage",): ["--permission-set", "prod-admin", *config],
         ("plan",): config,
         ("apply",): ["--reason", "r", "--yes", *config],
         ("drift",): config,
@@ -43,6 +46,8 @@ def arguments(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("findings",): ["-s", MISSING],
         ("serve",): ["--port", "0", *config],
         ("token", "create"): ["--name", "ci", "--role", "admin", "--scope", "audit:read"],
+        ("token", "list"): [],
+        ("token", "revoke"): ["tok-missing", "--reason", "r"],
         ("request",): ["prod-admin", "-a", "team-a-prod", "--for", "1h", "--as", "alice", *config],
         ("approve",): ["req-1", "--as", "erin", *config],
         ("deny",): ["req-1", "--as", "erin", *config],

@@ -21,7 +21,9 @@ def test_the_store_offers_repositories_not_its_engine(database_url: str) -> None
     store = open_store(database_url)
     store.close()
     public = {name for name in dir(store) if not name.startswith("_")}
-    assert public == {"audit", "runs", "grants", "tokens", "close"}
-    assert not any(hasattr(repository, "engine") for repository in (store.audit, store.runs, store.tokens))
+    assert public == {"audit", "runs", "grants", "tokens", "usage", "close"}
+    assert not any(
+        hasattr(repository, "engine") for repository in (store.audit, store.runs, store.tokens, store.usage)
+    )
     assert not hasattr(store.grants, "engine")
     assert isinstance(store, Store)

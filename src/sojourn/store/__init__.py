@@ -1,4 +1,4 @@
-"""Storage adapter: the repositories (audit log, apply runs, grants, API tokens) over one SQL database.
+"""Storage adapter: the repositories (audit log, apply runs, grants, API tokens, usage) over one SQL database.
 
 Nothing above the store sees its SQL engine: it gets a `Store` of repositories that implement the ports
 in `service/ports/`, and closes it. `store.memory` holds in-memory twins of the same repositories.
@@ -15,6 +15,7 @@ from sojourn.store.engine import create_store_engine, migrate
 from sojourn.store.grants import GrantStore
 from sojourn.store.runs import RunLog
 from sojourn.store.tokens import TokenStore
+from sojourn.store.usage import UsageStore
 
 __all__ = ["Store", "open_store"]
 
@@ -27,6 +28,7 @@ class Store:
     runs: RunLog
     grants: GrantStore
     tokens: TokenStore
+    usage: UsageStore
     _engine: Engine = field(repr=False)
 
     def close(self) -> None:
@@ -39,4 +41,6 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
     engine = create_store_engine(url)
     if upgrade:
         migrate(engine)
-    return Store(AuditLog(engine), RunLog(engine), GrantStore(engine), TokenStore(engine), engine)
+    return Store(
+        AuditLog(engine), RunLog(engine), GrantStore(engine), TokenStore(engine), UsageStore(engine), engine
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -128,4 +129,29 @@ api_tokens = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Column("person", String(256)),
     Column("issued_by", String(256)),
+)
+
+usage_lines = Table(
+    "usage_lines",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("principal", String(1024), nullable=False),
+    Column("session", String(256), nullable=False),
+    Column("action", String(256), nullable=False),
+    Column("resource", Text, nullable=False),
+    Column("denied", Boolean, nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("calls", BigInteger, nullable=False),
+    Index("ix_usage_lines_principal", "principal", "last_seen"),
+)
+
+activity_files = Table(
+    "activity_files",
+    metadata,
+    Column("key", String(1024), primary_key=True),
+    Column("prefix", String(1024), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Index("ix_activity_files_prefix", "prefix", "key"),
 )

@@ -1,0 +1,1 @@
+"""Activity adapter: CloudTrail log files (local or S3) aggregated with DuckDB into event groups."""
