@@ -75,13 +75,6 @@ def _invalid_input(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": problems}, status_code=422)
 
 
-def _unusable_value(_: Request, error: Exception) -> JSONResponse:
-    """A value the schema admits but a use case refuses (a duration past the cap): the same 422 shape as
-    a schema error, so that clients and the OpenAPI description agree."""
-    problem = {"loc": ["body"], "msg": capped(str(error), 200), "type": "value_error"}
-    return JSONResponse({"detail": [problem]}, status_code=422)
-
-
 def install_error_handlers(app: FastAPI) -> None:
     """Map each refusal to its status; a ValueError from a use case is a 422."""
     app.add_exception_handler(RequestValidationError, _invalid_input)
@@ -92,5 +85,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IllegalTransition, _status(409))
     for missing in (RequestNotFound, TokenNotFound):
         app.add_exception_handler(missing, _status(404))
-    app.add_exception_handler(ValueError, _unusable_value)
+    app.add_exception_handler(ValueError, _status(422))
     app.add_exception_handler(ConfigInvalid, _invalid_config)

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sojourn.api.callers import Role
 
-SPAN = r"^[1-9][0-9]{0,3}[mhd]$"
+SPAN = r"^([1-9][0-9]{0,3}[mh]|[1-9][0-9]{0,2}d)$"
+"""30m, 2h, 1d: minutes or hours up to 9999, days up to 999 (within the ten-year cap on every span)."""
 TEXT = r"^[^\x00]*$"
 """Free text: anything but NUL, which no database column can hold."""
 NAME = r"^[A-Za-z0-9+=,.@_-]+$"
