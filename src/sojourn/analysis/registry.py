@@ -16,6 +16,7 @@ from sojourn.analysis.checks import (
     trust,
 )
 from sojourn.analysis.finding import AnalysisContext, Check, CheckMeta, Finding
+from sojourn.analysis.hygiene_checks import HYGIENE_RULES
 from sojourn.analysis.report_checks import COMPUTE_ADMIN, ESCALATION_PATH, ESCALATION_TO_ADMIN
 from sojourn.analysis.risk_findings import RISKS
 from sojourn.policy.model import IDENTITY_POLICY_KINDS, Policy, PolicyKind
@@ -54,7 +55,14 @@ REPORT_CHECKS: tuple[CheckMeta, ...] = (*RISKS.values(), ESCALATION_PATH)
 SNAPSHOT_CHECKS: tuple[CheckMeta, ...] = (COMPUTE_ADMIN, ESCALATION_TO_ADMIN)
 """Findings only the access graph of a snapshot shows (analysis.snapshot_findings); each example is a
 snapshot."""
-ALL_CHECKS: tuple[CheckMeta, ...] = (*(check.meta for check in CHECKS), *REPORT_CHECKS, *SNAPSHOT_CHECKS)
+HYGIENE_CHECKS: tuple[CheckMeta, ...] = tuple(rule.meta for rule in HYGIENE_RULES)
+"""Credential hygiene findings (analysis.hygiene_checks); each example is a hygiene facts document."""
+ALL_CHECKS: tuple[CheckMeta, ...] = (
+    *(check.meta for check in CHECKS),
+    *REPORT_CHECKS,
+    *SNAPSHOT_CHECKS,
+    *HYGIENE_CHECKS,
+)
 """The metadata of every finding Sojourn reports."""
 
 
