@@ -23,6 +23,7 @@ from sojourn.activity.s3_files import S3Trail
 from sojourn.aws.authorization_file import snapshot_from_details
 from sojourn.aws.clients import client_factory
 from sojourn.aws.gateway import Boto3IdentityCenter
+from sojourn.aws.hygiene_reader import Boto3HygieneSource, identity_center_assignments
 from sojourn.aws.settings import AwsSettings
 from sojourn.aws.snapshot_reader import Boto3PolicySource
 from sojourn.catalog.catalog import ActionCatalog
@@ -38,6 +39,7 @@ from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
 from sojourn.service.planning import load_config
 from sojourn.service.ports.activity import TrailSource, UsageRepository
+from sojourn.service.ports.hygiene import AccessState, AssignmentsReader, HygieneSource
 from sojourn.service.ports.provider import DetailsReader, PolicySource, Provider
 from sojourn.service.ports.schedule import OnCallSource
 from sojourn.service.provisioning import TickReport
@@ -250,6 +252,20 @@ class Runtime:
         """Every account's policies for analysis, read through the role `read_role` assumed in each."""
         aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
         return Boto3PolicySource(aws, read_role)
+
+    def hygiene_source(self, read_role: str) -> HygieneSource:
+        """Every account's credential facts from IAM, read through the role `read_role` assumed in each."""
+        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        return Boto3HygieneSource(aws, read_role)
+
+    def assignments_reader(self) -> AssignmentsReader:
+        """Identity Center's observed assignments, every user and group asked (for idle assignments)."""
+        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+
+        def read() -> AccessState:
+            return identity_center_assignments(aws)
+
+        return read
 
     def details_reader(self) -> DetailsReader:
         """Snapshots from saved `aws iam get-account-authorization-details` output."""

@@ -22,6 +22,7 @@ from sojourn.cli import activity_cmd, graph_cmd, jit_cmd, policy_analyse_cmd, se
 from sojourn.cli.audit_cmd import audit_app
 from sojourn.cli.consoles import screen
 from sojourn.cli.failure_group import FailureTranslatingGroup
+from sojourn.cli.hygiene_cmd import hygiene
 from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import account_names, show_plan, with_account_names
 from sojourn.cli.runtime import runtime
@@ -54,6 +55,7 @@ app.command("who-can")(graph_cmd.who_can_command)
 app.command("paths")(graph_cmd.paths_command)
 app.command("findings")(graph_cmd.findings_command)
 app.command("serve")(serve_cmd.serve)
+app.command("hygiene")(hygiene)
 app.add_typer(token_cmd.token_app, name="token")
 for _name in ("request", "approve", "deny", "cancel", "revoke", "extend", "requests", "eligible", "worker"):
     app.command(_name)(getattr(jit_cmd, _name))
