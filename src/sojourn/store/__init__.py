@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sojourn.store.audit import AuditLog
 from sojourn.store.engine import create_store_engine, migrate
 from sojourn.store.grants import GrantStore
+from sojourn.store.key_rotations import KeyRotationStore
 from sojourn.store.runs import RunLog
 from sojourn.store.tokens import TokenStore
 from sojourn.store.usage import UsageStore
@@ -30,6 +31,10 @@ class Store:
     tokens: TokenStore
     usage: UsageStore
     _engine: Engine = field(repr=False)
+    key_rotations: KeyRotationStore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_rotations", KeyRotationStore(self._engine))
 
     def close(self) -> None:
         """Close every pooled connection; the repositories must not be used afterwards."""

@@ -155,3 +155,23 @@ activity_files = Table(
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Index("ix_activity_files_prefix", "prefix", "key"),
 )
+
+key_rotations = Table(
+    "key_rotations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_name", String(128), nullable=False),
+    Column("secret_id", String(2048), nullable=False),
+    Column("step", String(32), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("old_key_id", String(128)),
+    Column("new_key_id", String(128)),
+    Column("version", String(64)),
+    Column("attempts", Integer, nullable=False),
+    Column("grace_seconds", BigInteger, nullable=False),
+    Column("deactivated_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("error", Text),
+    Index("ix_key_rotations_user", "user_name", "finished_at"),
+)
