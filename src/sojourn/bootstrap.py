@@ -11,7 +11,7 @@ import os
 import signal
 import socket
 from collections.abc import Callable, Collection
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +24,7 @@ from sojourn.aws.authorization_file import snapshot_from_details
 from sojourn.aws.clients import client_factory
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.hygiene_reader import Boto3HygieneSource, identity_center_assignments
+from sojourn.aws.key_vault import Boto3KeyVault
 from sojourn.aws.settings import AwsSettings
 from sojourn.aws.snapshot_reader import Boto3PolicySource
 from sojourn.catalog.catalog import ActionCatalog
@@ -31,12 +32,13 @@ from sojourn.catalog.loader import load_catalog
 from sojourn.clock import Clock, FixedClock, SystemClock
 from sojourn.feeds.feed_cache import FeedCache
 from sojourn.notify.dispatcher import Dispatcher
-from sojourn.notify.message import notifier
+from sojourn.notify.message import notifier, rotation_notifier
 from sojourn.notify.settings import channels_from_environment
 from sojourn.service.audit import AuditTrail, checkpointing_steps
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
+from sojourn.service.key_rotation import KeyRotator, RotationSchedule, RotationTarget
 from sojourn.service.planning import load_config
 from sojourn.service.ports.activity import TrailSource, UsageRepository
 from sojourn.service.ports.hygiene import AccessState, AssignmentsReader, HygieneSource
@@ -160,6 +162,7 @@ class Runtime:
             on_call=self.on_call(config),
             concurrency=self.settings.worker_concurrency,
             notify=notifier(dispatcher) if dispatcher else None,
+            jobs=(self.rotation_schedule(),),
         )
 
     def run_worker(
@@ -252,6 +255,30 @@ class Runtime:
         """Every account's policies for analysis, read through the role `read_role` assumed in each."""
         aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
         return Boto3PolicySource(aws, read_role)
+
+    def key_rotator(self) -> KeyRotator:
+        """Rotates IAM users' access keys through Secrets Manager; SOJOURN_CRASH_AT kills it at a step."""
+        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        dispatcher = self.dispatcher()
+        return KeyRotator(
+            Boto3KeyVault(aws),
+            self.store().key_rotations,
+            self.clock,
+            self.settings.actor,
+            checkpoint=crash_checkpoint(self.settings.crash_at),
+            notify=rotation_notifier(dispatcher) if dispatcher else None,
+        )
+
+    def rotation_schedule(self) -> RotationSchedule:
+        """The worker's key rotation job from the settings (targets, maximum key age, grace period)."""
+        settings = self.settings
+        return RotationSchedule(
+            self.key_rotator(),
+            tuple(RotationTarget(user, secret) for user, secret in settings.key_rotation_targets),
+            max_age=timedelta(days=settings.key_max_age_days),
+            grace=timedelta(days=settings.key_grace_days),
+            every=timedelta(seconds=settings.key_rotation_every),
+        )
 
     def hygiene_source(self, read_role: str) -> HygieneSource:
         """Every account's credential facts from IAM, read through the role `read_role` assumed in each."""

@@ -46,6 +46,14 @@ class Settings:
     """SOJOURN_AUDIT_KEY_FILE: the Ed25519 key that signs them; None: beside the database."""
     audit_checkpoint_every: int = 100
     """SOJOURN_AUDIT_CHECKPOINT_EVERY: a checkpoint after this many records (and at each apply's end)."""
+    key_rotation_targets: tuple[tuple[str, str], ...] = ()
+    """SOJOURN_KEY_ROTATION_TARGETS: "user=secret-id,..." whose access keys the worker rotates."""
+    key_max_age_days: int = 90
+    """SOJOURN_KEY_MAX_AGE_DAYS: the worker rotates a target's key once it is this old."""
+    key_grace_days: int = 7
+    """SOJOURN_KEY_GRACE_DAYS: how long an old key stays deactivated before it is deleted."""
+    key_rotation_every: int = 3600
+    """SOJOURN_KEY_ROTATION_EVERY: seconds between two looks of the worker at the rotation schedule."""
 
     def audit_checkpoint_paths(self) -> tuple[Path, Path]:
         """(checkpoint directory, signing key file): as set, else beside the SQLite file, else under
@@ -90,6 +98,10 @@ class Settings:
             audit_checkpoint_dir=_path(env, "SOJOURN_AUDIT_CHECKPOINT_DIR"),
             audit_key_file=_path(env, "SOJOURN_AUDIT_KEY_FILE"),
             audit_checkpoint_every=_positive(env, "SOJOURN_AUDIT_CHECKPOINT_EVERY", 100),
+            key_rotation_targets=_rotation_targets(env.get("SOJOURN_KEY_ROTATION_TARGETS", "")),
+            key_max_age_days=_positive(env, "SOJOURN_KEY_MAX_AGE_DAYS", 90),
+            key_grace_days=_whole(env, "SOJOURN_KEY_GRACE_DAYS", 7),
+            key_rotation_every=_positive(env, "SOJOURN_KEY_ROTATION_EVERY", 3600),
         )
 
 
@@ -105,6 +117,28 @@ def _positive(env: Mapping[str, str], variable: str, default: int) -> int:
     if not text.isdigit() or int(text) < 1 or len(text) > 9:
         raise SettingsError(f"{variable}={text!r} must be a whole number from 1 to 999999999")
     return int(text)
+
+
+def _whole(env: Mapping[str, str], variable: str, default: int) -> int:
+    text = env.get(variable)
+    if not text:
+        return default
+    if not text.isdigit() or len(text) > 9:
+        raise SettingsError(f"{variable}={text!r} must be a whole number from 0 to 999999999")
+    return int(text)
+
+
+def _rotation_targets(text: str) -> tuple[tuple[str, str], ...]:
+    """ "user=secret-id,user2=secret-id2" as (user, secret id) pairs."""
+    targets = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        user, _, secret = item.partition("=")
+        if not user.strip() or not secret.strip():
+            raise SettingsError(
+                f"SOJOURN_KEY_ROTATION_TARGETS item {item!r} must be USER=SECRET_ID (e.g. ci=prod/ci-key)"
+            )
+        targets.append((user.strip(), secret.strip()))
+    return tuple(targets)
 
 
 def default_audit_paths(database_url: str) -> tuple[Path, Path]:

@@ -23,6 +23,7 @@ from sojourn.cli.audit_cmd import audit_app
 from sojourn.cli.consoles import screen
 from sojourn.cli.failure_group import FailureTranslatingGroup
 from sojourn.cli.hygiene_cmd import hygiene
+from sojourn.cli.keys_cmd import keys_app
 from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import account_names, show_plan, with_account_names
 from sojourn.cli.runtime import runtime
@@ -56,6 +57,7 @@ app.command("paths")(graph_cmd.paths_command)
 app.command("findings")(graph_cmd.findings_command)
 app.command("serve")(serve_cmd.serve)
 app.command("hygiene")(hygiene)
+app.add_typer(keys_app, name="keys")
 app.add_typer(token_cmd.token_app, name="token")
 for _name in ("request", "approve", "deny", "cancel", "revoke", "extend", "requests", "eligible", "worker"):
     app.command(_name)(getattr(jit_cmd, _name))

@@ -76,6 +76,9 @@ _TEMPLATES: dict[str, str] = {
         "{person}'s request for {ps} was already answered{by}; nothing left to do"
     ),
     NotificationKind.CANCELLED: "{person} cancelled the request for {ps} on {accounts}",
+    "key_rotation_rotated": "{person}'s access key was rotated: the new key is current, the old one inactive",
+    "key_rotation_old_key_deleted": "{person}'s old access key was deleted; one key is left",
+    "key_rotation_failed": "FAILED: rotating {person}'s access key: {error}; the old key is kept",
 }
 
 

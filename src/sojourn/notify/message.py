@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.events import Notification, NotificationKind
 from sojourn.workflow.grant_request import GrantRequest
+from sojourn.workflow.key_rotation import KeyRotation
 
 _DECIDED = frozenset(
     {NotificationKind.APPROVED, NotificationKind.DENIED, NotificationKind.OTHER_APPROVER_ACTED}
@@ -80,5 +81,32 @@ def notifier(dispatcher: Dispatcher) -> Callable[[str, GrantRequest, tuple[str, 
 
     def notify(kind: str, request: GrantRequest, to: tuple[str, ...]) -> None:
         dispatcher.deliver_later(from_request(kind, request, to))
+
+    return notify
+
+
+def rotation_notifier(dispatcher: Dispatcher) -> Callable[[str, KeyRotation], None]:
+    """Key rotation events ("rotated", "old_key_deleted", "failed") to the same channels as grants."""
+
+    def notify(event: str, rotation: KeyRotation) -> None:
+        detail = {"secret_id": rotation.secret_id, "step": rotation.step.value}
+        if rotation.new_key_id:
+            detail["new_key_id"] = rotation.new_key_id
+        if rotation.old_key_id:
+            detail["old_key_id"] = rotation.old_key_id
+        if rotation.error:
+            detail["error"] = rotation.error
+        note = Notification(
+            kind=f"key_rotation_{event}",
+            request_id=rotation.id,
+            person=rotation.user,
+            permission_set="access key",
+            accounts=(),
+            actor=None,
+            reason=None,
+            at=rotation.updated_at,
+            detail=detail,
+        )
+        dispatcher.deliver_later(note)
 
     return notify

@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sojourn.access.audit import AuditEvent
 from sojourn.clock import Clock
@@ -35,7 +35,7 @@ from sojourn.workflow.key_rotation import (
     start_rotation,
 )
 
-__all__ = ["KeyRotator", "RotationRefused", "RotationTarget"]
+__all__ = ["KeyRotator", "RotationRefused", "RotationSchedule", "RotationTarget"]
 Checkpoint = Callable[[str], None]
 """Called with "key-rotation:<step>:intent" after an intent is written and "key-rotation:<step>:called"
 after the AWS call, before its outcome is written: where crash drills kill the process."""
@@ -59,6 +59,8 @@ class KeyRotator:
     notify: RotationNotifier | None = None
     verify_attempts: int = 5
     verify_pause: Callable[[int], None] = field(default=lambda attempt: time.sleep(min(2.0**attempt, 10.0)))
+    refused: list[str] = field(default_factory=list)
+    """Why scheduled targets could not be rotated (the worker reports them)."""
     _secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def rotate(self, user: str, secret_id: str, grace: timedelta) -> KeyRotation:
@@ -88,11 +90,14 @@ class KeyRotator:
         for target in targets:
             if target.user in busy:
                 continue
-            seen = self.vault.observe(target.user, target.secret_id)
-            key = seen.current_key_id or next((k.key_id for k in seen.keys if k.active), None)
-            created = self.vault.key_created(target.user, key) if key else None
-            if created is None or key_age_due(created, now, max_age):
-                touched.append(self.rotate(target.user, target.secret_id, grace))
+            try:
+                seen = self.vault.observe(target.user, target.secret_id)
+                key = seen.current_key_id or next((k.key_id for k in seen.keys if k.active), None)
+                created = self.vault.key_created(target.user, key) if key else None
+                if created is None or key_age_due(created, now, max_age):
+                    touched.append(self.rotate(target.user, target.secret_id, grace))
+            except RotationRefused as refused:
+                self.refused.append(f"{target.user}: {refused}")
         return touched
 
     def _start(self, user: str, secret_id: str, grace: timedelta) -> KeyRotation:
@@ -199,6 +204,25 @@ class KeyRotator:
             run_id=rotation.id,
             details={"error": rotation.error} if rotation.error else {},
         )
+
+
+@dataclass
+class RotationSchedule:
+    """The worker's job: every `every`, resume unfinished rotations and rotate keys older than `max_age`."""
+
+    rotator: KeyRotator
+    targets: tuple[RotationTarget, ...]
+    max_age: timedelta
+    grace: timedelta
+    every: timedelta
+    _last: datetime | None = None
+
+    def __call__(self, now: datetime) -> int:
+        """How many rotations moved; nothing when the last look was less than `every` ago."""
+        if self._last is not None and now - self._last < self.every:
+            return 0
+        self._last = now
+        return len(self.rotator.run_schedule(self.targets, self.max_age, self.grace))
 
 
 def _intent(action: Action) -> str:

@@ -50,6 +50,8 @@ class TickReport:
     failed: int = 0
     notified: int = 0
     overdue: list[str] = field(default_factory=list)
+    scheduled: int = 0
+    """Steps taken by scheduled jobs (key rotations moved)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, counter: str, amount: int = 1) -> None:

@@ -9,9 +9,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sojourn.clock import Clock
 from sojourn.service.ports.grants import GrantRepository
@@ -51,6 +51,7 @@ class Worker:
         checkpoint: Checkpoint = lambda step: None,
         concurrency: int = 1,
         on_call: OnCallSource | None = None,
+        jobs: Sequence[Callable[[datetime], int]] = (),
     ) -> None:
         self.context = Provisioning(
             grants, gateway, clock, owner, standing, notify, revoke_sessions, checkpoint
@@ -59,6 +60,8 @@ class Worker:
         self.hold = HoldOnCall(grants)
         self.grants, self.clock, self.owner, self.lease = grants, clock, owner, lease
         self.on_call = on_call
+        self.jobs = tuple(jobs)
+        """Scheduled jobs (key rotation): each is given `now` and says how much it did."""
         self.concurrency = concurrency
         self.batch = max(50, concurrency * 8)
 
@@ -88,6 +91,11 @@ class Worker:
                 with ThreadPoolExecutor(self.concurrency) as pool:
                     list(pool.map(lambda e, found=removals: self.perform(e, report, found), effects))
             self.perform.finish(removals, report)
+        for job in self.jobs:
+            try:
+                report.add("scheduled", job(now))
+            except Exception:  # a failing job must not stop grants from ending; it is retried next tick
+                report.add("failed")
         return report
 
 
@@ -101,7 +109,7 @@ def run_loop(
     """Tick every `interval` seconds (once with `once`), passing on each report that did something."""
     while True:
         report = worker.tick()
-        if report.provisioned or report.deprovisioned or report.closed or report.failed:
+        if report.provisioned or report.deprovisioned or report.closed or report.failed or report.scheduled:
             on_report(report)
         if once:
             return
