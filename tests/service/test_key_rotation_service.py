@@ -9,11 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sojourn.access.audit import AuditEvent
+from sojourn.access.organization import Organization
+from sojourn.aws.memory import InMemoryIdentityCenter
 from sojourn.aws.memory_key_vault import MemoryKeyVault
 from sojourn.clock import FixedClock
-from sojourn.service.key_rotation import KeyRotator, RotationRefused, RotationTarget
+from sojourn.service.key_rotation import KeyRotator, RotationRefused, RotationSchedule, RotationTarget
+from sojourn.store.memory import open_memory_store
 from sojourn.store.memory_audit import MemoryAuditLog
 from sojourn.store.memory_key_rotations import MemoryKeyRotationStore
+from sojourn.worker.runner import Worker
 from sojourn.workflow.key_rotation import KeyRotation, Step
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -149,3 +153,48 @@ def test_schedule_rotates_only_keys_past_their_age() -> None:
     touched = rotator(vault, store).run_schedule(targets, timedelta(days=90), timedelta(0))
     assert [(r.user, r.step) for r in touched] == [("ci", Step.DONE)]
     assert rotator(vault, store).run_schedule(targets, timedelta(days=90), timedelta(0)) == []
+
+
+def test_the_worker_runs_the_rotation_schedule_at_most_every_interval() -> None:
+    vault, store, _, old_id = world()
+    vault.now = NOW  # keys made from now on are new
+    clock = FixedClock(NOW)
+    schedule = RotationSchedule(
+        KeyRotator(vault, store, clock, "worker", verify_pause=lambda attempt: None),
+        (RotationTarget("ci", "app/key"),),
+        max_age=timedelta(days=90),
+        grace=timedelta(days=1),
+        every=timedelta(hours=1),
+    )
+    twin = open_memory_store()
+    worker = Worker(
+        twin.grants, InMemoryIdentityCenter(Organization(())), clock, owner="w1", jobs=(schedule,)
+    )
+    assert worker.tick().scheduled == 1  # rotated up to the grace period
+    assert store.open_for("ci") is not None and store.open_for("ci").step is Step.GRACE  # type: ignore[union-attr]
+    clock.advance(days=2)  # past the grace period, and past the interval
+    assert worker.tick().scheduled == 1
+    assert_one_working_key(vault, old_id)
+    clock.advance(minutes=5)
+    assert worker.tick().scheduled == 0  # within the interval: not even looked at
+
+
+def test_a_failing_job_is_counted_and_does_not_stop_the_tick() -> None:
+    def broken(now: datetime) -> int:
+        raise RuntimeError("endpoint down")
+
+    twin = open_memory_store()
+    worker = Worker(
+        twin.grants, InMemoryIdentityCenter(Organization(())), FixedClock(NOW), owner="w1", jobs=(broken,)
+    )
+    report = worker.tick()
+    assert (report.failed, report.scheduled) == (1, 0)
+
+
+def test_schedule_notes_targets_it_cannot_rotate() -> None:
+    vault, store, _, _ = world()
+    rotator_ = rotator(vault, store)
+    assert (
+        rotator_.run_schedule([RotationTarget("ci", "missing/secret")], timedelta(days=1), timedelta(0)) == []
+    )
+    assert rotator_.refused and "no secret" in rotator_.refused[0]

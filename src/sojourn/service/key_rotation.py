@@ -85,7 +85,7 @@ class KeyRotator:
     ) -> list[KeyRotation]:
         """Resume unfinished rotations, then rotate each target whose key in use is at least `max_age` old."""
         touched = self.resume_unfinished()
-        busy = {r.user for r in touched if not r.step.finished}
+        busy = {r.user for r in touched}
         now = self.clock.now()
         for target in targets:
             if target.user in busy:
