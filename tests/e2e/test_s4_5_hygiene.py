@@ -193,3 +193,24 @@ def _has_password(iam: Any, user: str) -> bool:
     except iam.exceptions.NoSuchEntityException:
         return False
     return True
+
+
+def test_an_account_outside_any_organisation_is_read_alone(moto_endpoint: str, tmp_path: Path) -> None:
+    iam = boto3.client("iam", endpoint_url=moto_endpoint, region_name="us-east-1")
+    iam.create_user(UserName="solo")
+    iam.create_login_profile(UserName="solo", Password="Correct-horse-battery-9")
+    iam.update_account_password_policy(MinimumPasswordLength=8)
+    url = f"sqlite:///{tmp_path / 'solo.db'}"
+    result = CliRunner().invoke(
+        app,
+        ["hygiene", "--json", "--no-identity-center"],
+        env={"SOJOURN_DATABASE_URL": url, "SOJOURN_AWS_ENDPOINT_URL": moto_endpoint, "COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    found = by_check(json.loads(result.stdout))
+    account = boto3.client("sts", endpoint_url=moto_endpoint, region_name="us-east-1").get_caller_identity()[
+        "Account"
+    ]
+    assert found["user-console-without-mfa"] == {f"arn:aws:iam::{account}:user/solo"}
+    assert found["password-policy-weak"] == {f"arn:aws:iam::{account}:root"}
+    assert "no organisation readable" in result.stderr
