@@ -14,8 +14,11 @@ from pathlib import Path
 
 import boto3
 import pytest
+from typer.testing import CliRunner
 
+from sojourn.cli.main import app
 from sojourn.store import open_store
+from tests.e2e.conftest import Sojourn
 
 USER, SECRET = "ci-deployer", "prod/ci-deployer/access-key"
 STEPS = ("create", "store", "verify", "promote", "deactivate", "delete")
@@ -165,3 +168,38 @@ def test_a_second_active_key_is_refused_in_one_line(
     assert refused.returncode == 1
     assert "another active key" in refused.stderr and "Traceback" not in refused.stderr
     assert len(world.keys()) == 2
+
+
+def test_the_worker_rotates_keys_past_their_age_on_its_schedule(s1: tuple[Sojourn, object]) -> None:
+    """`sojourn worker --once` with a rotation target: nothing happens while the key is young; 91 days
+    later (the drill clock) it is rotated through to its grace period, and after the grace deleted."""
+    sojourn, _ = s1
+    world = Aws(sojourn.endpoint)
+    world.iam.create_user(UserName=USER)
+    key = world.iam.create_access_key(UserName=USER)["AccessKey"]
+    value = {"AccessKeyId": key["AccessKeyId"], "SecretAccessKey": key["SecretAccessKey"]}
+    world.secrets.create_secret(Name=SECRET, SecretString=json.dumps(value))
+    env = {
+        "SOJOURN_DATABASE_URL": sojourn.database_url,
+        "SOJOURN_AWS_ENDPOINT_URL": sojourn.endpoint,
+        "SOJOURN_KEY_ROTATION_TARGETS": f"{USER}={SECRET}",
+        "SOJOURN_KEY_GRACE_DAYS": "2",
+    }
+
+    def tick(days: int) -> None:
+        now = datetime.now(UTC) + timedelta(days=days)
+        result = CliRunner().invoke(
+            app,
+            ["worker", "--once", "--config", str(sojourn.config)],
+            env={**env, "SOJOURN_NOW": now.isoformat()},
+        )
+        assert result.exit_code == 0, result.output
+
+    tick(1)
+    assert world.keys() == {key["AccessKeyId"]: "Active"}
+    tick(91)
+    current = world.stage("AWSCURRENT")
+    assert current is not None and current["AccessKeyId"] != key["AccessKeyId"]
+    assert world.keys() == {key["AccessKeyId"]: "Inactive", current["AccessKeyId"]: "Active"}
+    tick(94)
+    assert_rotated(world, key["AccessKeyId"])
