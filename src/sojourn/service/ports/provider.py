@@ -92,6 +92,3 @@ class DetailsReader(Protocol):
 
     def __call__(self, files: Sequence[tuple[str, Any, str | None]], taken_at: str, /) -> OrgSnapshot: ...
 
-
-IdentityCenterGateway = Provider
-"""AWS IAM Identity Center is the provider Sojourn ships; the name stays for the AWS-specific wording."""
