@@ -47,6 +47,7 @@ GITHUB_PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{GITHUB}"
 def federated(provider: str, action: str = "sts:AssumeRoleWithWebIdentity", **more: Any) -> dict[str, Any]:
     return {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": action, **more}
 
+
 CASES: list[tuple[str, PolicyKind, str, str]] = [
     # (AA issue code, kind, document, Sojourn code)
     ("JSON_SYNTAX_ERROR", IDENTITY, '{"Version": "2012-10-17", "Statement": [}', "json-syntax"),

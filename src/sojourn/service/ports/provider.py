@@ -91,4 +91,3 @@ class DetailsReader(Protocol):
     """
 
     def __call__(self, files: Sequence[tuple[str, Any, str | None]], taken_at: str, /) -> OrgSnapshot: ...
-
