@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ import typer
 from sojourn.access.audit import siem_document
 from sojourn.bootstrap import Runtime
 from sojourn.cli.consoles import screen
-from sojourn.cli.render import show_audit
+from sojourn.cli.render import account_names, show_audit
 from sojourn.cli.runtime import runtime
 from sojourn.service.audit import AuditFilter, AuditTrail, DatabaseReplaced, VerifyReport
 from sojourn.service.ports.audit import CheckpointInvalid
@@ -171,15 +172,30 @@ def show(
     show_audit(console, records)
 
 
+class ExportFormat(StrEnum):
+    JSONL = "jsonl"
+    OCSF = "ocsf"
+
+
 @audit_app.command()
 def export(
     since: Annotated[str | None, typer.Option(help="ISO time, inclusive")] = None,
+    format: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="jsonl: Sojourn's SIEM schema; ocsf: OCSF 1.5.0 events (JSON lines)"),
+    ] = ExportFormat.JSONL,
+    name_accounts: Annotated[
+        bool, typer.Option(help="ocsf: read the organisation from AWS to name each account beside its id")
+    ] = False,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Write the log as JSON lines in the SIEM schema of docs/audit.md."""
-    rt = runtime(database_url=database_url)
+    """Write the log as JSON lines in the SIEM schema of docs/audit.md, or as OCSF events."""
+    rt = runtime(endpoint_url=endpoint_url, database_url=database_url)
     try:
-        AuditTrail(rt.store().audit).export(lambda line: print(line, end=""), _time(since))
+        names = account_names(rt.provider()) if name_accounts else None
+        trail = AuditTrail(rt.store().audit)
+        trail.export(lambda line: print(line, end=""), _time(since), format=format.value, account_names=names)
     finally:
         rt.close()
 
