@@ -110,3 +110,17 @@ def test_revoke_and_cancel_answers_name_the_accounts(jit: Jit) -> None:  # noqa:
     made = jit.service.request("alice", "prod-admin", ("team-a-prod",), timedelta(hours=1), "x", "INC-1")
     code, output = _run(jit.sojourn, "cancel", made.id, "--as", "alice", "--config", config)
     assert code == 0 and f"team-a-prod ({prod})" in output, output
+
+
+def test_plan_names_every_problem_of_a_configuration_in_one_run(s1: tuple[Sojourn, AwsView]) -> None:
+    sojourn, _ = s1
+    sojourn.write(
+        "broken.yaml",
+        "people:\n  - {user_name: zoe, display_nam: typo}\n"
+        "rules:\n  - {name: r, who: {people: [alice]}, where: {names: [nope]}, what: [missing]}\n",
+    )
+    code, output = sojourn("plan", "--config", str(sojourn.config))
+    assert code == 1
+    assert "unknown field" in output
+    assert "unknown permission set 'missing'" in output
+    assert "unknown account name 'nope'" in output
