@@ -196,3 +196,11 @@ def test_the_instance_is_named_and_stable(subject: Subject) -> None:
     assert impl.instance_id and impl.instance_id == impl.instance_id
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in impl.config_settings().items())
     assert subject.scope in {a.id for a in impl.read_organization(with_tags=False).accounts}
+
+
+def test_the_caller_identity_names_who_the_credentials_are(subject: Subject) -> None:
+    """The audit actor's last fallback (issue 14): never empty, and on AWS the ARN sts answers."""
+    caller = subject.provider.caller_identity()
+    assert caller
+    if isinstance(subject.provider, Boto3IdentityCenter):
+        assert caller.startswith("arn:aws:") and (":user/" in caller or ":assumed-role/" in caller)
