@@ -13,7 +13,6 @@ from pathlib import Path
 import boto3
 
 from sojourn.catalog import load_catalog
-
 from tests.e2e.conftest import AwsView, Sojourn
 
 BUCKET, TABLE, TRAIL_BUCKET, ORG = "orders-data", "orders", "org-trail", "o-exampleorg1"

@@ -13,13 +13,14 @@ from pathlib import Path
 from sojourn.access.config_edit import ConfigEditRefused, find_entry, set_entry_keys, unified_patch
 from sojourn.access.state import PermissionSetSpec, canonical_policy_json
 from sojourn.access.yaml_source import MAX_CONFIG_CHARACTERS
-from sojourn.analysis.snapshot import OrgSnapshot
+from sojourn.analysis.snapshot import OrgSnapshot, Role, User
 from sojourn.catalog.catalog import ActionCatalog
 from sojourn.policy.model import Policy, PolicyKind
 from sojourn.policy.parser import parse_policy_document
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.config_plans import ConfigUnreadable
 from sojourn.service.planning import load_config
+from sojourn.service.policy_review import AnalysisReview
 from sojourn.service.ports.activity import UsageRepository
 from sojourn.service.right_sizing_moves import MoveRefused, eligibility_move
 from sojourn.service.usage_report import SSO_ROLE_PREFIX, PermissionSetUnknown
@@ -81,7 +82,9 @@ def right_size_permission_set(
         if permission_set_of(line.principal) == name
     ]
     today = _permission_set_policies(spec, snapshot)
-    generated = generate_policy(f"permission set {name}", lines, catalog, today, Target.PERMISSION_SET_INLINE)
+    generated = generate_policy(
+        f"permission set {name}", lines, catalog, today, Target.PERMISSION_SET_INLINE, AnalysisReview(catalog)
+    )
     if not [line for line in lines if not line.denied]:
         try:
             after = eligibility_move(sources, access, name, approvers)
@@ -134,19 +137,22 @@ def right_size_principal(
         line for line in usage.lines(principal_like=principal, since=since) if line.principal == principal
     ]
     today = principal_policies(snapshot, principal)
-    return Proposal(generate_policy(principal, lines, catalog, today, Target.IDENTITY_INLINE))
+    review = AnalysisReview(catalog)
+    return Proposal(generate_policy(principal, lines, catalog, today, Target.IDENTITY_INLINE, review))
 
 
 def principal_policies(snapshot: OrgSnapshot, principal: str) -> tuple[Policy, ...]:
     """The identity policies (inline, managed, and for a user its groups') of `principal` in `snapshot`."""
     for account in snapshot.accounts:
-        for holder in (*account.roles, *account.users):
+        holders: list[Role | User] = [*account.roles, *account.users]
+        for holder in holders:
             if holder.arn != principal:
                 continue
             documents = [(f"{holder.name} inline {p.name}", p.document) for p in holder.inline]
             managed = list(holder.managed)
+            groups = holder.groups if isinstance(holder, User) else ()
             for group in account.groups:
-                if group.name in getattr(holder, "groups", ()):
+                if group.name in groups:
                     documents += [(f"group {group.name} inline {p.name}", p.document) for p in group.inline]
                     managed += group.managed
             for arn in managed:

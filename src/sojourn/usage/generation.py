@@ -7,12 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
-from sojourn.analysis.finding import AnalysisContext, Risk
-from sojourn.analysis.policy_report import report_policy
-from sojourn.analysis.profile import allowed_bits
-from sojourn.catalog.catalog import ActionCatalog
-from sojourn.policy.model import Policy, PolicyKind, Severity
+from sojourn.catalog.catalog import ActionBits, ActionCatalog
+from sojourn.policy.model import Policy, PolicyKind
 from sojourn.policy.parser import parse_policy
 from sojourn.policy.quotas import QUOTAS, policy_size
 from sojourn.usage.closed_sets import closed_wildcards
@@ -21,6 +19,18 @@ from sojourn.usage.level_diff import LevelChange, level_changes
 from sojourn.usage.lines import UsageLine
 
 VERSION = "2012-10-17"
+
+
+class PolicyReview(Protocol):
+    """The policy engine's judgement of a policy (the analysis package's, given by the service layer)."""
+
+    def allowed(self, policy: Policy) -> ActionBits:
+        """The catalogue actions the policy allows on some resource."""
+        ...
+
+    def problems(self, text: str, source: str, kind: PolicyKind) -> tuple[str, ...]:
+        """Validator issues and analysis findings above low, as lines; empty when the policy is sound."""
+        ...
 
 
 class Target(StrEnum):
@@ -121,6 +131,7 @@ def generate_policy(
     catalog: ActionCatalog,
     today: Sequence[Policy],
     target: Target,
+    review: PolicyReview,
 ) -> GeneratedPolicy:
     """The policy `lines` (the activity of `subject`) call for, never granting what `today` does not.
 
@@ -159,9 +170,9 @@ def generate_policy(
         text, grouped = _render(statements), True
     before = 0
     for policy in today:
-        before |= allowed_bits(policy, catalog)
+        before |= review.allowed(policy)
     parsed = parse_policy(text, source=subject, kind=target.kind)
-    after = allowed_bits(parsed.policy, catalog) if parsed.policy is not None and statements else 0
+    after = review.allowed(parsed.policy) if parsed.policy is not None and statements else 0
     return GeneratedPolicy(
         subject=subject,
         target=target,
@@ -171,7 +182,7 @@ def generate_policy(
         size=policy_size(text, target.kind),
         grouped=grouped,
         levels=level_changes(before, after, catalog),
-        problems=_problems(text, subject, target, catalog) if statements else (),
+        problems=review.problems(text, subject, target.kind) if statements else (),
     )
 
 
@@ -263,12 +274,3 @@ def _render(statements: Sequence[GeneratedStatement]) -> str:
         ],
     }
     return json.dumps(document, separators=(",", ":"))
-
-
-def _problems(text: str, subject: str, target: Target, catalog: ActionCatalog) -> tuple[str, ...]:
-    report = report_policy(
-        parse_policy(text, source=subject, kind=target.kind), AnalysisContext(catalog=catalog)
-    )
-    problems = [str(i) for i in report.issues if i.severity in (Severity.ERROR, Severity.WARNING)]
-    problems += [str(f) for f in report.findings if f.check.severity.rank > Risk.LOW.rank]
-    return tuple(problems)
