@@ -64,6 +64,8 @@ class ActionEvidence:
     last_seen: datetime
     who: tuple[str, ...]
     """Session names (for Identity Center the people), else the principals."""
+    resource_reason: str = ""
+    """Why the resources are not the ones the events named ("*", or the ones granted today)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +75,11 @@ class GeneratedStatement:
     """As written: action names, or closed wildcards when the policy had to shrink."""
     resources: tuple[str, ...]
     evidence: tuple[ActionEvidence, ...]
-    resource_reason: str = ""
-    """Why the resources are not the ones the events named ("*", or the ones granted today)."""
+
+    @property
+    def resource_reason(self) -> str:
+        """Why the resources are not the ones the events named, for the actions where they are not."""
+        return "; ".join(sorted({e.resource_reason for e in self.evidence if e.resource_reason}))
 
     @property
     def calls(self) -> int:
@@ -210,22 +215,20 @@ def _leave_out(
 def _statements(
     kept: dict[str, dict[str, list[UsageLine]]], reasons: dict[str, str]
 ) -> tuple[GeneratedStatement, ...]:
-    """One statement per set of resources (and reason), actions sorted, statements in a stable order."""
-    groups: dict[tuple[tuple[str, ...], str], list[str]] = {}
+    """One statement per set of resources, actions sorted, statements in a stable order."""
+    groups: dict[tuple[str, ...], list[str]] = {}
     for action, by_resource in kept.items():
-        groups.setdefault((tuple(sorted(by_resource)), reasons.get(action, "")), []).append(action)
+        groups.setdefault(tuple(sorted(by_resource)), []).append(action)
     statements = []
     used_sids: set[str] = set()
-    for (resources, reason), actions in sorted(groups.items(), key=lambda g: (sorted(g[1])[0], g[0])):
+    for resources, actions in sorted(groups.items(), key=lambda g: (sorted(g[1])[0], g[0])):
         actions.sort(key=str.lower)
-        evidence = tuple(_evidence(a, kept[a]) for a in actions)
-        statements.append(
-            GeneratedStatement(_sid(actions, used_sids), tuple(actions), resources, evidence, reason)
-        )
+        evidence = tuple(_evidence(a, kept[a], reasons.get(a, "")) for a in actions)
+        statements.append(GeneratedStatement(_sid(actions, used_sids), tuple(actions), resources, evidence))
     return tuple(statements)
 
 
-def _evidence(action: str, by_resource: dict[str, list[UsageLine]]) -> ActionEvidence:
+def _evidence(action: str, by_resource: dict[str, list[UsageLine]], reason: str) -> ActionEvidence:
     lines = [line for group in by_resource.values() for line in group]
     sessions = {line.session for line in lines if line.session}
     return ActionEvidence(
@@ -235,6 +238,7 @@ def _evidence(action: str, by_resource: dict[str, list[UsageLine]]) -> ActionEvi
         first_seen=min(line.first_seen for line in lines),
         last_seen=max(line.last_seen for line in lines),
         who=tuple(sorted(sessions or {line.principal for line in lines})),
+        resource_reason=reason,
     )
 
 
@@ -256,7 +260,6 @@ def _wildcarded(statement: GeneratedStatement, catalog: ActionCatalog) -> Genera
         closed_wildcards(statement.actions, catalog),
         statement.resources,
         statement.evidence,
-        statement.resource_reason,
     )
 
 
