@@ -162,7 +162,7 @@ def test_s4_4_right_size_proposes_exactly_what_was_used_and_applies_through_plan
     writes = catalog.union_bits(["s3:*", "dynamodb:*"]) & catalog.level_bits("Write")
     assert (levels["Write"]["removed"], levels["Write"]["kept"]) == (writes.bit_count(), 0)
     assert levels["Read"]["kept"] == 2
-    assert "+++ b/" in proposal["patch"] and "-        - Sid: Storage" in proposal["patch"]
+    assert f"+++ {config_file}" in proposal["patch"] and "-        - Sid: Storage" in proposal["patch"]
     assert config_file.read_text() == before  # a patch only: nothing written without --write
 
     code, output = sojourn(

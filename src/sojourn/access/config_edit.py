@@ -148,14 +148,18 @@ def render_entry(entry: Mapping[str, object], indent: int) -> str:
 
 
 def unified_patch(before: Mapping[str, str], after: Mapping[str, str]) -> str:
-    """A unified diff of every file whose text changed (files named as given)."""
+    """A unified diff of every file whose text changed: relative names as a/NAME and b/NAME (`patch -p1`),
+    absolute ones as they are (`patch -p0`)."""
     parts: list[str] = []
     for file, new in after.items():
         old = before.get(file, "")
         if old == new:
             continue
         parts += difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{file}", f"b/{file}"
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            file if file.startswith("/") else f"a/{file}",
+            file if file.startswith("/") else f"b/{file}",
         )
     return "".join(parts)
 

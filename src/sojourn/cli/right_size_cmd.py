@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from sojourn.access.issues import ConfigInvalid
 from sojourn.cli.consoles import screen
@@ -152,16 +153,22 @@ def _show(proposal: Proposal, days: int) -> None:
         table.add_column(column, overflow="fold")
     for statement in generated.statements:
         for e in statement.evidence:
-            resources = "\n".join(statement.resources)
-            if statement.resource_reason:
-                resources += f"\n({statement.resource_reason})"
-            table.add_row(
-                statement.sid, e.action, resources, str(e.calls), f"{e.last_seen:%Y-%m-%d}", ", ".join(e.who)
+            resources = "\n".join(e.resources)
+            if e.resource_reason:
+                resources += f"\n({e.resource_reason})"
+            cells = (
+                statement.sid,
+                e.action,
+                resources,
+                str(e.calls),
+                f"{e.last_seen:%Y-%m-%d}",
+                ", ".join(e.who),
             )
+            table.add_row(*(Text(cell) for cell in cells))
     errors.print(table)
     for left in generated.left_out:
         errors.print(
-            f"left out: {left.action} on {left.resource}: {left.reason} ({left.calls} calls)", markup=False
+            f"left out: {left.action} on {left.resource}: {left.reason} (calls: {left.calls})", markup=False
         )
     errors.print(f"against today: {summary(generated.levels)}", markup=False)
     size = f"{generated.size:,} of {generated.target.limit:,} characters"

@@ -233,5 +233,6 @@ def write_proposal(proposal: Proposal) -> list[Path]:
 
 
 def _shown(file: str) -> str:
+    """The path the patch names: relative to the working directory when inside it (for `patch -p1`)."""
     relative = os.path.relpath(file)
-    return file if relative.startswith("..") else relative
+    return file if relative.startswith("..") or Path(relative).is_absolute() else relative
