@@ -6,8 +6,8 @@ from sojourn.analysis.finding import AnalysisContext, Risk
 from sojourn.analysis.policy_report import report_policy
 from sojourn.analysis.profile import allowed_bits
 from sojourn.catalog.catalog import ActionBits, ActionCatalog
-from sojourn.policy.model import Policy, PolicyKind, Severity
-from sojourn.policy.parser import parse_policy
+from sojourn.policy.model import Policy, Severity
+from sojourn.policy.parser import ParseResult
 
 
 class AnalysisReview:
@@ -20,8 +20,8 @@ class AnalysisReview:
     def allowed(self, policy: Policy) -> ActionBits:
         return allowed_bits(policy, self._catalog)
 
-    def problems(self, text: str, source: str, kind: PolicyKind) -> tuple[str, ...]:
-        report = report_policy(parse_policy(text, source=source, kind=kind), self._context)
+    def problems(self, parsed: ParseResult) -> tuple[str, ...]:
+        report = report_policy(parsed, self._context)
         found = [str(i) for i in report.issues if i.severity in (Severity.ERROR, Severity.WARNING)]
         found += [str(f) for f in report.findings if f.check.severity.rank > Risk.LOW.rank]
         return tuple(found)

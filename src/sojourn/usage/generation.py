@@ -11,7 +11,7 @@ from typing import Protocol
 
 from sojourn.catalog.catalog import ActionBits, ActionCatalog
 from sojourn.policy.model import Policy, PolicyKind
-from sojourn.policy.parser import parse_policy
+from sojourn.policy.parser import ParseResult, parse_policy_document
 from sojourn.policy.quotas import QUOTAS, policy_size
 from sojourn.usage.closed_sets import closed_wildcards
 from sojourn.usage.granted_today import ANY, GrantAnswer, GrantedToday
@@ -28,7 +28,7 @@ class PolicyReview(Protocol):
         """The catalogue actions the policy allows on some resource."""
         ...
 
-    def problems(self, text: str, source: str, kind: PolicyKind) -> tuple[str, ...]:
+    def problems(self, parsed: ParseResult) -> tuple[str, ...]:
         """Validator issues and analysis findings above low, as lines; empty when the policy is sound."""
         ...
 
@@ -176,7 +176,7 @@ def generate_policy(
     before = 0
     for policy in today:
         before |= review.allowed(policy)
-    parsed = parse_policy(text, source=subject, kind=target.kind)
+    parsed = parse_policy_document(json.loads(text), source=subject, kind=target.kind)
     after = review.allowed(parsed.policy) if parsed.policy is not None and statements else 0
     return GeneratedPolicy(
         subject=subject,
@@ -187,7 +187,7 @@ def generate_policy(
         size=policy_size(text, target.kind),
         grouped=grouped,
         levels=level_changes(before, after, catalog),
-        problems=review.problems(text, subject, target.kind) if statements else (),
+        problems=review.problems(parsed) if statements else (),
     )
 
 
