@@ -13,7 +13,9 @@ from pathlib import Path
 import boto3
 
 from sojourn.catalog import load_catalog
+from sojourn.demo.seed import seed_s1_organization
 from tests.e2e.conftest import AwsView, Sojourn
+from tests.e2e.test_s3_cross_account import Accounts, trust
 
 BUCKET, TABLE, TRAIL_BUCKET, ORG = "orders-data", "orders", "org-trail", "o-exampleorg1"
 ROLE_SUFFIX = "0123456789abcdef"
@@ -52,8 +54,15 @@ rules:
 """
 
 
-def _record(account: str, at: datetime, source: str, name: str, parameters: dict[str, str]) -> dict:
-    role = f"AWSReservedSSO_app-data_{ROLE_SUFFIX}"
+def _record(
+    account: str,
+    at: datetime,
+    source: str,
+    name: str,
+    parameters: dict[str, str],
+    role: str = f"AWSReservedSSO_app-data_{ROLE_SUFFIX}",
+    path: str = "aws-reserved/sso.amazonaws.com/",
+) -> dict:
     return {
         "eventVersion": "1.09",
         "userIdentity": {
@@ -65,7 +74,7 @@ def _record(account: str, at: datetime, source: str, name: str, parameters: dict
                 "sessionIssuer": {
                     "type": "Role",
                     "principalId": "AROAEXAMPLE",
-                    "arn": f"arn:aws:iam::{account}:role/aws-reserved/sso.amazonaws.com/{role}",
+                    "arn": f"arn:aws:iam::{account}:role/{path}{role}",
                     "accountId": account,
                     "userName": role,
                 },
@@ -90,8 +99,8 @@ def _record(account: str, at: datetime, source: str, name: str, parameters: dict
     }
 
 
-def _put_trail(endpoint: str, account: str) -> None:
-    """Three days of bob's use of app-data, as the organisation trail writes it into its bucket."""
+def _put_trail(endpoint: str, account: str, **role: str) -> None:
+    """Three days of use (bob's of app-data, or a role's), as the organisation trail writes it."""
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
     s3.create_bucket(Bucket=TRAIL_BUCKET)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -99,9 +108,14 @@ def _put_trail(endpoint: str, account: str) -> None:
         at = now - timedelta(days=back)
         records = [
             _record(
-                account, at, "s3.amazonaws.com", "GetObject", {"bucketName": BUCKET, "key": f"d/{back}.csv"}
+                account,
+                at,
+                "s3.amazonaws.com",
+                "GetObject",
+                {"bucketName": BUCKET, "key": f"d/{back}.csv"},
+                **role,
             ),
-            _record(account, at, "dynamodb.amazonaws.com", "Query", {"tableName": TABLE}),
+            _record(account, at, "dynamodb.amazonaws.com", "Query", {"tableName": TABLE}, **role),
         ]
         key = (
             f"AWSLogs/{ORG}/{account}/CloudTrail/us-east-1/{at:%Y/%m/%d}/"
@@ -208,3 +222,49 @@ def test_s4_4_an_unused_set_moves_from_standing_rules_to_eligibility(
     _apply(sojourn, tmp_path, "RS-2 audit-tools on request")
     held = aws.access_of("bob")
     assert ("team-a-dev", "audit-tools") not in held and ("team-a-dev", "app-data") in held
+
+
+def test_s4_4_a_role_gets_exactly_what_it_used_within_its_policies_in_the_snapshot(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
+    """No Identity Center here: one database (SQLite) is enough."""
+    ids = seed_s1_organization(moto_endpoint)
+    sojourn = Sojourn(moto_endpoint, f"sqlite:///{tmp_path / 'sojourn.db'}", tmp_path)
+    accounts = Accounts(moto_endpoint, ids)
+    for name in ids:
+        accounts.role(name, "SojournReadOnly", trust({"AWS": "arn:aws:iam::123456789012:root"}))
+    broad = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:*", "dynamodb:*", "sqs:*"], "Resource": "*"}]})  # fmt: skip
+    role = accounts.role("team-a-dev", "orders-app", trust({"Service": "ecs-tasks.amazonaws.com"}), broad)
+    account = ids["team-a-dev"]
+    _put_trail(sojourn.endpoint, account, role="orders-app", path="")
+    code, output = sojourn(
+        "activity", "ingest", "--from", f"s3://{TRAIL_BUCKET}/AWSLogs/", "--endpoint-url", sojourn.endpoint
+    )
+    assert code == 0, output
+    snapshot = tmp_path / "snapshot.json"
+    code, output = sojourn("snapshot", "--out", str(snapshot))
+    assert code == 0, output
+    code, output = sojourn(
+        "right-size", "--principal", role, "--days", "30", "--snapshot", str(snapshot), "--json"
+    )
+    assert code == 0, output
+    proposal = json.loads(output)
+    assert proposal["policy"]["Statement"] == [
+        {
+            "Sid": "UsedDynamodb",
+            "Effect": "Allow",
+            "Action": ["dynamodb:Query"],
+            "Resource": f"arn:aws:dynamodb:us-east-1:{account}:table/{TABLE}",
+        },
+        {
+            "Sid": "UsedS3",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": f"arn:aws:s3:::{BUCKET}/*",
+        },
+    ]
+    assert proposal["limit"] == 10_240 and proposal["problems"] == [] and proposal["patch"] == ""
+    iam = accounts.iam("team-a-dev")  # the role in AWS is untouched: IAM roles are not in the configuration
+    document = iam.get_role_policy(RoleName="orders-app", PolicyName="inline")["PolicyDocument"]
+    assert document == json.loads(broad)
