@@ -111,7 +111,8 @@ def test_customer_managed_policies_are_refused_with_what_to_do(
     catalog: ActionCatalog, tmp_path: Path
 ) -> None:
     with pytest.raises(RightSizeRefused, match="move them inline first"):
-        right_size_permission_set(usage(), catalog, config(tmp_path), "custom", since=SINCE)
+        store = usage(used(SSO_ROLE.replace("_reader_", "_custom_"), "s3:GetObject", "arn:aws:s3:::r/*"))
+        right_size_permission_set(store, catalog, config(tmp_path), "custom", since=SINCE)
 
 
 def test_a_role_is_generated_from_its_policies_in_the_snapshot(catalog: ActionCatalog) -> None:
@@ -126,3 +127,9 @@ def test_a_role_is_generated_from_its_policies_in_the_snapshot(catalog: ActionCa
     assert proposal.generated.target.limit == 10_240 and proposal.after == {}
     with pytest.raises(RightSizeRefused, match="--permission-set reader"):
         right_size_principal(store, catalog, SSO_ROLE, since=SINCE, snapshot=snapshot())
+
+
+def test_an_unused_set_no_rule_grants_changes_nothing(catalog: ActionCatalog, tmp_path: Path) -> None:
+    proposal = right_size_permission_set(usage(), catalog, config(tmp_path), "reader", since=SINCE)
+    assert proposal.after == {} and proposal.patch == ""
+    assert "no standing rule grants it" in proposal.note

@@ -81,17 +81,21 @@ def right_size_permission_set(
         for line in usage.lines(principal_like=f"{SSO_ROLE_PREFIX}{name}_", since=since)
         if permission_set_of(line.principal) == name
     ]
-    today = _permission_set_policies(spec, snapshot)
-    generated = generate_policy(
-        f"permission set {name}", lines, catalog, today, Target.PERMISSION_SET_INLINE, AnalysisReview(catalog)
-    )
+    subject, review = f"permission set {name}", AnalysisReview(catalog)
     if not [line for line in lines if not line.denied]:
         try:
             after = eligibility_move(sources, access, name, approvers)
         except MoveRefused as error:
             raise RightSizeRefused(str(error)) from error
-        note = f"nobody used {name} since {since:%Y-%m-%d}: its standing rules move to eligibility"
-        return Proposal(generated, {f: sources[f] for f in after}, after, note)
+        note = f"nobody used {name} since {since:%Y-%m-%d}: " + (
+            "its standing rules move to eligibility"
+            if after
+            else "no standing rule grants it; nothing to change"
+        )
+        nothing = generate_policy(subject, (), catalog, (), Target.PERMISSION_SET_INLINE, review)
+        return Proposal(nothing, {f: sources[f] for f in after}, after, note)
+    today = _permission_set_policies(spec, snapshot)
+    generated = generate_policy(subject, lines, catalog, today, Target.PERMISSION_SET_INLINE, review)
     if generated.empty:
         return Proposal(generated, note="nothing used is granted today; no policy to propose")
     if not generated.fits:
