@@ -133,3 +133,52 @@ def test_an_unused_set_no_rule_grants_changes_nothing(catalog: ActionCatalog, tm
     proposal = right_size_permission_set(usage(), catalog, config(tmp_path), "reader", since=SINCE)
     assert proposal.after == {} and proposal.patch == ""
     assert "no standing rule grants it" in proposal.note
+
+
+DIRECT = """\
+people:
+  - {user_name: alice}
+  - {user_name: bob}
+teams:
+  - name: security
+    members: [alice]
+permission_sets:
+  - name: app
+    inline_policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:*", Resource: "*"}]}
+rules:
+  - name: app-direct
+    who:
+      people: [alice, bob]
+    where: {all: true}
+    what: [app]
+"""
+
+
+def test_people_named_in_a_rule_who_did_not_use_the_set_move_to_eligibility(
+    catalog: ActionCatalog, tmp_path: Path
+) -> None:
+    (tmp_path / "access").mkdir()
+    file = tmp_path / "access" / "access.yaml"
+    file.write_text(DIRECT)
+    role = SSO_ROLE.replace("_reader_", "_app_")
+    store = usage(used(role, "s3:GetObject", "arn:aws:s3:::r/*"))  # alice's session
+    proposal = right_size_permission_set(store, catalog, tmp_path / "access", "app", since=SINCE)
+    assert "bob did not use app: pass --approver" in proposal.note
+    assert "eligibility" not in proposal.after[str(file)]
+    proposal = right_size_permission_set(
+        store, catalog, tmp_path / "access", "app", since=SINCE, approvers=("security",)
+    )
+    assert proposal.note == "moved to eligibility, as they did not use app: bob"
+    edited = yaml.safe_load(proposal.after[str(file)])
+    assert edited["rules"][0]["who"] == {"people": ["alice"]}
+    assert edited["eligibility"] == [
+        {
+            "name": "app-direct-idle-on-request",
+            "who": {"people": ["bob"]},
+            "permission_set": "app",
+            "where": {"all": True},
+            "max_duration": "4h",
+            "approvers": {"teams": ["security"]},
+        }
+    ]
+    assert edited["permission_sets"][0]["inline_policy"]["Statement"][0]["Action"] == ["s3:GetObject"]

@@ -22,7 +22,7 @@ from sojourn.service.config_plans import ConfigUnreadable
 from sojourn.service.planning import load_config
 from sojourn.service.policy_review import AnalysisReview
 from sojourn.service.ports.activity import UsageRepository
-from sojourn.service.right_sizing_moves import MoveRefused, eligibility_move
+from sojourn.service.right_sizing_moves import MoveRefused, eligibility_move, idle_people, idle_people_move
 from sojourn.service.usage_report import SSO_ROLE_PREFIX, PermissionSetUnknown
 from sojourn.usage.caller import permission_set_of
 from sojourn.usage.generation import GeneratedPolicy, Target, generate_policy
@@ -114,7 +114,20 @@ def right_size_permission_set(
     except ConfigEditRefused as error:
         raise RightSizeRefused(str(error)) from error
     _check_edit(sources, place.file, edited, name, generated)
-    return Proposal(generated, {place.file: sources[place.file]}, {place.file: edited})
+    files = {**sources, place.file: edited}
+    users = {line.session for line in lines if not line.denied and line.session}
+    note = ""
+    if approvers:
+        try:
+            moved_files, moved = idle_people_move(files, access, name, users, approvers)
+        except MoveRefused as error:
+            raise RightSizeRefused(str(error)) from error
+        files.update(moved_files)
+        note = f"moved to eligibility, as they did not use {name}: {', '.join(moved)}" if moved else ""
+    elif idle := idle_people(access, name, users):
+        note = f"{', '.join(idle)} did not use {name}: pass --approver TEAM to move them to eligibility"
+    after = {f: t for f, t in files.items() if t != sources[f]}
+    return Proposal(generated, {f: sources[f] for f in after}, after, note)
 
 
 def right_size_principal(

@@ -64,3 +64,56 @@ def eligibility_move(
             raise MoveRefused(str(error)) from error
     load_config(files)
     return {f: t for f, t in files.items() if t != sources[f]}
+
+
+def idle_people_move(
+    sources: Mapping[str, str], access: AccessConfig, name: str, users: set[str], approvers: Sequence[str]
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Changed files and the people moved: people a rule names directly who did not use `name` lose the
+    standing grant and become eligible for it (rules that grant only `name`; team members are not moved,
+    since a team's rule cannot leave one member out)."""
+    files = dict(sources)
+    moved: list[str] = []
+    for rule in access.rules:
+        idle = [person for person in rule.people if person not in users]
+        if rule.what != (name,) or not idle:
+            continue
+        try:
+            place = find_entry(files, "rules", rule.name)
+            text = files[place.file]
+            keep = [person for person in rule.people if person in users]
+            if keep or rule.teams or rule.groups:
+                who: dict[str, object] = dict(_mapping(place.data.get("who")))
+                if keep:
+                    who["people"] = keep
+                else:
+                    who.pop("people", None)
+                text = set_entry_keys(text, place.file, "rules", rule.name, {"who": who})
+            else:
+                text = remove_entry(text, place)
+            entry = {
+                "name": f"{rule.name}-idle-on-request",
+                "who": {"people": idle},
+                "permission_set": name,
+                "where": place.data["where"],
+                "max_duration": DEFAULT_MAX_DURATION,
+                "approvers": {"teams": list(approvers)},
+            }
+            files[place.file] = insert_entry(text, "eligibility", entry)
+        except ConfigEditRefused as error:
+            raise MoveRefused(str(error)) from error
+        moved += idle
+    if moved:
+        load_config(files)
+    return {f: t for f, t in files.items() if t != sources[f]}, tuple(moved)
+
+
+def idle_people(access: AccessConfig, name: str, users: set[str]) -> tuple[str, ...]:
+    """People that rules granting only `name` name directly and who did not use it."""
+    return tuple(
+        sorted({p for rule in access.rules if rule.what == (name,) for p in rule.people if p not in users})
+    )
+
+
+def _mapping(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, dict) else {}
