@@ -168,3 +168,10 @@ def test_a_policy_that_cannot_fit_says_so(catalog: ActionCatalog) -> None:
                                                (Target.PERMISSION_SET_INLINE, 32_768)])  # fmt: skip
 def test_targets_have_the_aws_limits(target: Target, limit: int) -> None:
     assert target.limit == limit
+
+
+def test_an_action_used_on_named_and_unnamed_resources_gets_star_alone(catalog: ActionCatalog) -> None:
+    lines = [line("s3:ListBucket", "arn:aws:s3:::a"), line("s3:ListBucket", "*")]
+    (statement,) = generate(catalog, lines, BROAD).statements
+    assert statement.resources == ("*",)
+    assert statement.evidence[0].resources == ("*", "arn:aws:s3:::a")

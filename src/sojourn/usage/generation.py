@@ -218,7 +218,8 @@ def _statements(
     """One statement per set of resources, actions sorted, statements in a stable order."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for action, by_resource in kept.items():
-        groups.setdefault(tuple(sorted(by_resource)), []).append(action)
+        resources = (ANY,) if ANY in by_resource else tuple(sorted(by_resource))
+        groups.setdefault(resources, []).append(action)
     statements = []
     used_sids: set[str] = set()
     for resources, actions in sorted(groups.items(), key=lambda g: (sorted(g[1])[0], g[0])):
