@@ -134,7 +134,14 @@ def peer(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any] | None:
 
 
 def row(
-    metric: str, value: float, peer_value: float | None, unit: str, target: str, meets: bool | None
+    metric: str,
+    value: float,
+    peer_value: float | None,
+    unit: str,
+    target: str,
+    meets: bool | None,
+    *,
+    ran: bool,
 ) -> Row:
     return {
         "metric": metric,
