@@ -18,7 +18,16 @@ from sojourn.access.issues import ConfigInvalid
 from sojourn.access.plan_codec import describe_change, plan_to_document
 from sojourn.analysis.finding import Risk
 from sojourn.bootstrap import Runtime
-from sojourn.cli import activity_cmd, graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd, token_cmd, usage_cmd
+from sojourn.cli import (
+    activity_cmd,
+    graph_cmd,
+    jit_cmd,
+    policy_analyse_cmd,
+    right_size_cmd,
+    serve_cmd,
+    token_cmd,
+    usage_cmd,
+)
 from sojourn.cli.audit_cmd import audit_app
 from sojourn.cli.consoles import screen
 from sojourn.cli.failure_group import FailureTranslatingGroup
@@ -48,6 +57,7 @@ app = typer.Typer(
 app.add_typer(audit_app, name="audit")
 app.add_typer(activity_cmd.activity_app, name="activity")
 app.command("usage")(usage_cmd.usage)
+app.command("right-size")(right_size_cmd.right_size)
 policy_app.command("analyse")(policy_analyse_cmd.analyse)
 app.add_typer(policy_app, name="policy")
 app.command("snapshot")(graph_cmd.snapshot)
