@@ -39,6 +39,7 @@ def arguments(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("hygiene",): [],
         ("keys", "rotate"): ["--user", "ci", "--secret", "prod/ci-key", "--grace-days", "0"],
         ("keys", "status"): [],
+        ("right-size",): ["--permission-set", "prod-admin", "--days", "30", *config],
         ("plan",): config,
         ("apply",): ["--reason", "r", "--yes", *config],
         ("drift",): config,
