@@ -228,12 +228,12 @@ class Runtime:
 
     def local_trail(self, directory: Path) -> TrailSource:
         """CloudTrail log files under `directory`, aggregated by DuckDB; close it when done."""
-        return LocalTrail(directory, self.event_rules())
+        return LocalTrail(directory, self.event_rules(), catalog=self.catalog())
 
     def s3_trail(self, bucket: str, prefix: str) -> TrailSource:
         """CloudTrail log files under s3://bucket/prefix (the settings' AWS endpoint and region)."""
         aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
-        return S3Trail(client_factory(aws)("s3"), bucket, prefix, self.event_rules())
+        return S3Trail(client_factory(aws)("s3"), bucket, prefix, self.event_rules(), catalog=self.catalog())
 
     def usage(self) -> UsageRepository:
         """The usage table and the ingested log files, in Sojourn's database."""
