@@ -31,7 +31,17 @@ from bench.report import emit
 from bench.trail_generator import TrailShape, write_trail
 
 Row = dict[str, Any]
-TRAILSCRAPER = ROOT / "bench" / ".peers" / "trailscraper" / "bin" / "trailscraper"
+TRAILSCRAPER = next(
+    (
+        path
+        for path in (
+            ROOT / "bench" / ".peers" / name / "bin" / "trailscraper" for name in ("venv", "trailscraper")
+        )
+        if path.exists()
+    ),
+    ROOT / "bench" / ".peers" / "venv" / "bin" / "trailscraper",
+)
+"""Installed by bench/peers/setup.sh into the peers' venv."""
 PEER = "trailscraper 0.10.0"
 SAMPLES = ROOT.parent / "shared" / "data" / "cloudtrail-samples"
 FIXTURES = ROOT / "tests" / "fixtures" / "cloudtrail"

@@ -6,6 +6,4 @@ mkdir -p "$here/.peers/node"
 (cd "$here/.peers/node" && npm install --silent --no-audit --no-fund @cloud-copilot/iam-simulate@0.1.173)
 python3 -m venv "$here/.peers/venv"
 "$here/.peers/venv/bin/pip" install -q parliament==1.6.4 cloudsplaining==0.9.1
-# trailscraper pins old versions of boto3 and click: a venv of its own, beside the others.
-python3 -m venv "$here/.peers/trailscraper"
-"$here/.peers/trailscraper/bin/pip" install -q trailscraper==0.10.0
+"$here/.peers/venv/bin/pip" install -q trailscraper==0.10.0  # bench/generate.py: policy generation beside ours
