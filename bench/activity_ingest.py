@@ -131,7 +131,7 @@ def main() -> None:
         clock = FixedClock(datetime(2026, 12, 1, tzinfo=UTC))
         results = {}
         for run in ("first", "again"):
-            source = LocalTrail(trail, rules, threads=args.threads)
+            source = LocalTrail(trail, rules, threads=args.threads, catalog=catalog)
             started = time.perf_counter()
             report = ingest_activity(source, store.usage, catalog, rules, clock)
             seconds = time.perf_counter() - started

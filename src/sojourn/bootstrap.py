@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from sojourn.activity.athena_trail import AthenaTrail
 from sojourn.activity.local_files import LocalTrail
 from sojourn.activity.rules_file import load_event_rules
 from sojourn.activity.s3_files import S3Trail
@@ -55,6 +56,7 @@ from sojourn.service.tokens import ApiTokens
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
 from sojourn.store.audit_checkpoints import CheckpointDirectory, create_signing_key
+from sojourn.usage.athena_sql import AthenaStatus, AthenaTable
 from sojourn.usage.rules import EventRules
 from sojourn.worker.runner import Worker, run_loop
 
@@ -239,12 +241,32 @@ class Runtime:
 
     def local_trail(self, directory: Path) -> TrailSource:
         """CloudTrail log files under `directory`, aggregated by DuckDB; close it when done."""
-        return LocalTrail(directory, self.event_rules())
+        return LocalTrail(directory, self.event_rules(), catalog=self.catalog())
 
     def s3_trail(self, bucket: str, prefix: str) -> TrailSource:
         """CloudTrail log files under s3://bucket/prefix (the settings' AWS endpoint and region)."""
         aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
-        return S3Trail(client_factory(aws)("s3"), bucket, prefix, self.event_rules())
+        return S3Trail(client_factory(aws)("s3"), bucket, prefix, self.event_rules(), catalog=self.catalog())
+
+    def athena_trail(
+        self,
+        table: AthenaTable,
+        *,
+        workgroup: str,
+        output: str,
+        on_status: Callable[[AthenaStatus], None] | None = None,
+    ) -> TrailSource:
+        """The trail's Athena table, aggregated by Athena in account/region/day slices."""
+        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        return AthenaTrail(
+            client_factory(aws)("athena"),
+            table,
+            self.event_rules(),
+            workgroup=workgroup,
+            output=output,
+            now=self.clock.now,
+            on_status=on_status,
+        )
 
     def usage(self) -> UsageRepository:
         """The usage table and the ingested log files, in Sojourn's database."""

@@ -22,7 +22,7 @@ def test_duckdb_groups_give_the_same_usage_as_record_by_record_mapping(tmp_path:
     write_log(tmp_path, log_key("111122223333", "eu-west-1", "2026-11-02", "shapes"), fixture_records())
     aggregator = DuckDbAggregator(tmp_path, rules, threads=1)
     try:
-        aggregate = aggregator.aggregate(find_trail_files(tmp_path))
+        aggregate = aggregator.event_groups(find_trail_files(tmp_path))
     finally:
         aggregator.close()
     records = [*parseable_records(sample_files()), *fixture_records()]

@@ -44,7 +44,7 @@ def store(database_url: str) -> Store:
 def _ingest(
     root: Path, store: Store, catalog: ActionCatalog, rules: EventRules, **kwargs: object
 ) -> IngestReport:
-    trail = LocalTrail(root, rules)
+    trail = LocalTrail(root, rules, catalog=catalog)
     try:
         return ingest_activity(trail, store.usage, catalog, rules, FixedClock(NOW), **kwargs)  # type: ignore[arg-type]
     finally:
@@ -148,7 +148,7 @@ def test_an_interrupted_ingest_resumes_and_ends_as_an_uninterrupted_one(
     tmp_path: Path, store: Store, catalog: ActionCatalog, rules: EventRules
 ) -> None:
     lay_out_samples(tmp_path / "trail")
-    crashing = _CrashesOnSecondBatch(LocalTrail(tmp_path / "trail", rules))
+    crashing = _CrashesOnSecondBatch(LocalTrail(tmp_path / "trail", rules, catalog=catalog))
     with pytest.raises(RuntimeError, match="killed"):
         ingest_activity(crashing, store.usage, catalog, rules, FixedClock(NOW), batch_files=2)
     crashing.close()
@@ -156,7 +156,7 @@ def test_an_interrupted_ingest_resumes_and_ends_as_an_uninterrupted_one(
     resumed = _ingest(tmp_path / "trail", store, catalog, rules)
     assert resumed.files_already == 2
     clean = MemoryUsageStore()
-    trail = LocalTrail(tmp_path / "trail", rules)
+    trail = LocalTrail(tmp_path / "trail", rules, catalog=catalog)
     ingest_activity(trail, clean, catalog, rules, FixedClock(NOW))
     trail.close()
     assert store.usage.lines() == clean.lines()

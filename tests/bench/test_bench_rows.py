@@ -71,3 +71,30 @@ def test_analyse_quick_json_rows() -> None:
     (speed_up,) = [row for row in document["rows"] if row["metric"].startswith("speed-up vs faster peer")]
     assert speed_up["target"] == ">= 3x"
     assert speed_up["ours"] is None or speed_up["ours"] > 0
+
+
+def test_usage_quick_json_rows() -> None:
+    """bench/usage.py --quick: ingest from local files and moto's S3 (and trailscraper when installed)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "usage.py"), "--quick", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    document = json.loads(result.stdout)
+    assert set(document) == {"rows"} and document["rows"]
+    for row in document["rows"]:
+        assert set(row) == KEYS
+        assert isinstance(row["ours"], int | float)
+    metrics = " | ".join(row["metric"] for row in document["rows"])
+    for expected in (
+        "from local .json.gz, per CPU-second",
+        "from moto's S3",
+        "peak memory",
+        "mapping coverage",
+    ):
+        assert expected in metrics
+    again = next(row for row in document["rows"] if row["metric"].startswith("ingest again"))
+    assert again["meets_target"] is True

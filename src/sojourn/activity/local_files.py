@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sojourn.activity.duckdb_aggregator import DuckDbAggregator
+from sojourn.catalog.catalog import ActionCatalog
 from sojourn.usage.rules import EventRules
 from sojourn.usage.trail_keys import FileAggregate, TrailFile, is_trail_file, trail_prefix
 
@@ -23,11 +24,18 @@ def find_trail_files(root: Path) -> list[TrailFile]:
 class LocalTrail:
     """The TrailSource port over a local directory, aggregated by DuckDB."""
 
-    def __init__(self, root: Path, rules: EventRules, *, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        rules: EventRules,
+        *,
+        threads: int | None = None,
+        catalog: ActionCatalog | None = None,
+    ) -> None:
         if not root.is_dir():
             raise NotADirectoryError(f"{root} is not a directory of CloudTrail log files")
         self._root = root
-        self._aggregator = DuckDbAggregator(root, rules, threads=threads)
+        self._aggregator = DuckDbAggregator(root, rules, threads=threads, catalog=catalog)
 
     def files(self) -> list[TrailFile]:
         return find_trail_files(self._root)

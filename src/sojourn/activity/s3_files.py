@@ -12,6 +12,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sojourn.activity.duckdb_aggregator import DuckDbAggregator
+from sojourn.catalog.catalog import ActionCatalog
 from sojourn.usage.rules import EventRules
 from sojourn.usage.trail_keys import FileAggregate, TrailFile, TrailUnreadable, is_trail_file, trail_prefix
 
@@ -20,13 +21,20 @@ class S3Trail:
     """The TrailSource port over `s3://bucket/prefix`; keys are the objects' keys."""
 
     def __init__(
-        self, client: Any, bucket: str, prefix: str, rules: EventRules, *, threads: int | None = None
+        self,
+        client: Any,
+        bucket: str,
+        prefix: str,
+        rules: EventRules,
+        *,
+        threads: int | None = None,
+        catalog: ActionCatalog | None = None,
     ) -> None:
         self._client = client
         self._bucket = bucket
         self._prefix = prefix
         self._workdir = Path(tempfile.mkdtemp(prefix="sojourn-trail-"))
-        self._aggregator = DuckDbAggregator(self._workdir, rules, threads=threads)
+        self._aggregator = DuckDbAggregator(self._workdir, rules, threads=threads, catalog=catalog)
 
     def files(self) -> list[TrailFile]:
         found = []

@@ -72,7 +72,9 @@ def ingest_activity(
         aggregate = source.aggregate(batch)
         refused = {r.key for r in aggregate.rejected}
         accepted = [f for f in batch if f.key not in refused]
-        result = usage_lines(aggregate.groups, catalog, rules)
+        result = aggregate.usage
+        if result is None:
+            result = usage_lines(aggregate.groups, catalog, rules)
         usage.add(result.lines, accepted, clock.now())
         rejected.extend(aggregate.rejected)
         counts.update(

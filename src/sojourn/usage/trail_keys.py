@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sojourn.usage.lines import EventGroup
+from sojourn.usage.lines import EventGroup, UsageBatch
 
 _LAYOUT = re.compile(r"^(?P<prefix>(?:.*/)?AWSLogs/(?:o-[a-z0-9]+/)?\d{12}/CloudTrail/[a-z0-9-]+/)")
 _FILE_NAME = re.compile(r"^(?P<account>\d{12})_CloudTrail_(?P<region>[a-z0-9-]+)_")
@@ -50,6 +50,8 @@ class RejectedFile:
 class FileAggregate:
     groups: tuple[EventGroup, ...]
     rejected: tuple[RejectedFile, ...] = ()
+    usage: UsageBatch | None = None
+    """Set when the engine mapped the groups to usage itself (DuckDB); else the service maps `groups`."""
 
 
 @dataclass(frozen=True, slots=True)
