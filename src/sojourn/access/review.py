@@ -88,6 +88,8 @@ class Campaign:
     status: Status = Status.OPEN
     closed_at: datetime | None = None
     reminded_at: datetime | None = None
+    changes: tuple[tuple[str, str], ...] = ()
+    """(item id, what was changed in the provider) for items removed directly (outside the configuration)."""
 
     def item(self, item_id: str) -> ReviewItem | None:
         return next((i for i in self.items if i.item_id == item_id), None)
@@ -104,6 +106,24 @@ class Campaign:
 
     def unassignable(self) -> tuple[ReviewItem, ...]:
         return tuple(i for i in self.items if i.reviewer is None)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignSummary:
+    """A campaign without its items, for lists."""
+
+    campaign_id: str
+    name: str
+    status: Status
+    created_by: str
+    created_at: datetime
+    deadline: datetime
+    items: int
+    decided: int
+
+
+class CampaignNotFound(LookupError):
+    """No campaign has this id."""
 
 
 @dataclass(frozen=True, slots=True)

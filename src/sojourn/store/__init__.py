@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sojourn.store.audit import AuditLog
 from sojourn.store.engine import create_store_engine, migrate
 from sojourn.store.grants import GrantStore
+from sojourn.store.reviews import ReviewStore
 from sojourn.store.runs import RunLog
 from sojourn.store.tokens import TokenStore
 from sojourn.store.usage import UsageStore
@@ -29,6 +30,7 @@ class Store:
     grants: GrantStore
     tokens: TokenStore
     usage: UsageStore
+    reviews: ReviewStore
     _engine: Engine = field(repr=False)
 
     def close(self) -> None:
@@ -42,5 +44,11 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
     if upgrade:
         migrate(engine)
     return Store(
-        AuditLog(engine), RunLog(engine), GrantStore(engine), TokenStore(engine), UsageStore(engine), engine
+        AuditLog(engine),
+        RunLog(engine),
+        GrantStore(engine),
+        TokenStore(engine),
+        UsageStore(engine),
+        ReviewStore(engine),
+        engine,
     )
