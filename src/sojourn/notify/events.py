@@ -25,6 +25,7 @@ class NotificationKind(StrEnum):
     OVERDUE = "overdue"
     OTHER_APPROVER_ACTED = "other_approver_acted"
     CANCELLED = "cancelled"
+    REVIEW_REMINDER = "review_reminder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ _TEMPLATES: dict[str, str] = {
         "{person}'s request for {ps} was already answered{by}; nothing left to do"
     ),
     NotificationKind.CANCELLED: "{person} cancelled the request for {ps} on {accounts}",
+    NotificationKind.REVIEW_REMINDER: "REVIEW: {message}",
 }
 
 
@@ -91,6 +93,7 @@ def render_text(n: Notification) -> str:
         at_end=f" at {_time(n.ends_at)}" if n.ends_at else "",
         by=f" by {n.actor}" if n.actor else "",
         error=n.detail.get("error") or n.detail.get("close_reason") or "see the audit log",
+        message=n.detail.get("message", ""),
     )
     return " ".join(line.split())  # one line, whatever the values held
 

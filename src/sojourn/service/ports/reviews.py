@@ -49,8 +49,8 @@ class ReviewRepository(Protocol):
 
 
 class ReviewReminder(Protocol):
-    """Tell `reviewer` that `count` items of campaign `campaign_id` wait for them, due at `deadline`."""
+    """Tell `reviewer` at `at` that `count` items of campaign `campaign_id` wait for them until `deadline`."""
 
     def __call__(
-        self, reviewer: str, campaign_id: str, name: str, count: int, deadline: datetime, /
+        self, reviewer: str, campaign_id: str, name: str, count: int, deadline: datetime, at: datetime, /
     ) -> None: ...
