@@ -24,6 +24,7 @@ from sojourn.cli.consoles import screen
 from sojourn.cli.failure_group import FailureTranslatingGroup
 from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import account_names, show_plan, with_account_names
+from sojourn.cli.review_cmd import review_app
 from sojourn.cli.runtime import runtime
 from sojourn.service.applying import (
     ApplyInterrupted,
@@ -55,6 +56,7 @@ app.command("paths")(graph_cmd.paths_command)
 app.command("findings")(graph_cmd.findings_command)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(token_cmd.token_app, name="token")
+app.add_typer(review_app, name="review")
 for _name in ("request", "approve", "deny", "cancel", "revoke", "extend", "requests", "eligible", "worker"):
     app.command(_name)(getattr(jit_cmd, _name))
 console = screen()
