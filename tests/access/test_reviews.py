@@ -58,7 +58,10 @@ def config_of(*texts: str) -> AccessConfig:
     return result.config
 
 
-def campaign_of(config: AccessConfig, scope: ReviewScope = ReviewScope(), observed: tuple = ()) -> Campaign:
+EVERYTHING = ReviewScope()
+
+
+def campaign_of(config: AccessConfig, scope: ReviewScope = EVERYTHING, observed: tuple = ()) -> Campaign:
     compiled = compile_access(config, ORG, today=date(2026, 12, 1))
     return build_campaign(
         CampaignDraft("rv-1", "q4", scope, "carol", T0),
