@@ -144,6 +144,7 @@ class Runtime:
             config,
             lambda region, instance_arn: self.gateway(region=region, instance_arn=instance_arn),
             grants=self.store().grants,
+            audit=self.store().audit,
             remind=ReviewReminders(dispatcher) if dispatcher else None,
         )
 
@@ -219,6 +220,7 @@ class Runtime:
             self.clock,
             self.oidc_verifier(),
             max_body_bytes=self.settings.max_body_bytes,
+            reviews=self.review_service(config),
         )
         return create_app(context)
 

@@ -51,7 +51,9 @@ def setup(tmp_path: Path) -> tuple[ReviewService, MemoryStore, InMemoryIdentityC
         Assignment(PROD, "developer", PrincipalType.USER, person) for person in ("alice", "bob", "mallory")
     }
     store, clock, reminders = open_memory_store(), FixedClock(T0), Reminders()
-    service = ReviewService(store.reviews, clock, tmp_path / "access", lambda r, i: cloud, remind=reminders)
+    service = ReviewService(
+        store.reviews, clock, tmp_path / "access", lambda r, i: cloud, audit=store.audit, remind=reminders
+    )
     return service, store, cloud, clock, reminders
 
 
@@ -95,7 +97,7 @@ def test_the_deadline_revokes_and_the_outcome_is_a_configuration_file(setup) -> 
     assert [(r.assignment.principal, r.ok, r.detail) for r in removals] == [("mallory", True, "deleted")]
     assert Assignment(PROD, "developer", PrincipalType.USER, "mallory") not in cloud.assignments
     assert remove_outside(service, cid, "carol") == []  # done once
-    _, rows = evidence(service, store.audit, cid)
+    _, rows = evidence(service, cid)
     assert {r.subject: r.changed_in_aws.split(" ")[0] for r in rows} == {
         "alice": "",
         "bob": "",

@@ -21,6 +21,10 @@ class ReviewRefused(ValueError):
     """A decision or a close that the campaign's rules do not allow; the message says why and what to do."""
 
 
+class NotTheReviewer(ReviewRefused):
+    """The item is the decider's own access, or is assigned to someone else."""
+
+
 def decide(
     campaign: Campaign, item_id: str, reviewer: str, verdict: Verdict, comment: str, at: datetime
 ) -> Decision:
@@ -36,10 +40,10 @@ def decide(
     if reviewer == item.subject or (
         item.assignment.principal_type is PrincipalType.USER and reviewer == item.assignment.principal
     ):
-        raise ReviewRefused(f"{reviewer} may not review their own access ({item_id}); another reviewer must")
+        raise NotTheReviewer(f"{reviewer} may not review their own access ({item_id}); another reviewer must")
     if item.reviewer != reviewer:
         holder = item.reviewer or "nobody (unassignable; add a reviewer to the configuration's reviews)"
-        raise ReviewRefused(f"item {item_id} is assigned to {holder}, not {reviewer}")
+        raise NotTheReviewer(f"item {item_id} is assigned to {holder}, not {reviewer}")
     earlier = campaign.decision_of(item_id)
     if earlier is not None:
         raise ReviewRefused(f"item {item_id} was already decided ({earlier.verdict}) by {earlier.reviewer}")

@@ -229,8 +229,8 @@ def export(
     if format_ not in ("csv", "html"):
         errors.print("[red]error:[/red] --format is csv or html")
         raise typer.Exit(1)
-    with _reviews(config) as (rt, reviews):
-        campaign, rows = evidence(reviews, rt.store().audit, campaign_id)
+    with _reviews(config) as (_, reviews):
+        campaign, rows = evidence(reviews, campaign_id)
     text = evidence_csv(rows) if format_ == "csv" else evidence_html(campaign, rows)
     if out is None:
         sys.stdout.write(text)

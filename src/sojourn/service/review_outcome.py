@@ -15,7 +15,6 @@ from sojourn.access.review_evidence import EvidenceRow, evidence_rows
 from sojourn.access.review_render import revocations_file_name, revocations_yaml
 from sojourn.access.state import Assignment, PrincipalType
 from sojourn.service.change_events import change_event
-from sojourn.service.ports.audit import AuditRepository
 from sojourn.service.reviews import ReviewService
 
 
@@ -112,14 +111,13 @@ def remove_outside(service: ReviewService, campaign_id: str, actor: str) -> list
     return removals
 
 
-def evidence(
-    service: ReviewService, audit: AuditRepository, campaign_id: str
-) -> tuple[Campaign, list[EvidenceRow]]:
+def evidence(service: ReviewService, campaign_id: str) -> tuple[Campaign, list[EvidenceRow]]:
     """Every item with its decision, and for revoked ones what the audit log shows was removed in the
     provider since the campaign closed (by `apply` or directly)."""
     campaign = service.show(campaign_id)
     changed: dict[str, str] = {}
-    if campaign.closed_at is not None:
+    if campaign.closed_at is not None and service.audit is not None:
+        audit = service.audit
         outcome = outcome_of(campaign)
         revoked = {
             (r.account_id, r.permission_set, r.principal_type, r.principal) for r in outcome.revocations

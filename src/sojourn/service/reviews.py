@@ -30,6 +30,7 @@ from sojourn.access.state import Assignment, PrincipalType
 from sojourn.clock import Clock
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.planning import known_pairs, load_config
+from sojourn.service.ports.audit import AuditRepository
 from sojourn.service.ports.grants import GrantRepository
 from sojourn.service.ports.provider import Provider
 from sojourn.service.ports.reviews import ReviewReminder, ReviewRepository
@@ -61,11 +62,14 @@ class ReviewService:
         provider_for: ProviderFor,
         *,
         grants: GrantRepository | None = None,
+        audit: AuditRepository | None = None,
         remind: ReviewReminder | None = None,
         new_id: Callable[[], str] = lambda: secrets.token_hex(4),
     ) -> None:
         self.reviews, self.clock, self.config_path = reviews, clock, config
         self.provider_for, self.grants, self.reminder, self.new_id = provider_for, grants, remind, new_id
+        self.audit = audit
+        """The audit log, read for what changed in the provider after a campaign closed (evidence)."""
 
     def read(self) -> Reviewed:
         """Read the configuration, then the organisation of the provider it names."""
