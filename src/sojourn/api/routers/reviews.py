@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import Response
 
 from sojourn.access.review import Campaign, CampaignSummary, ReviewItem, ReviewScope, Status, Verdict
 from sojourn.access.review_evidence import evidence_csv
@@ -116,12 +116,11 @@ def evidence_rows(campaign_id: CampaignId, who: CurrentUser, reviews: ReviewsDep
 @router.get(
     "/v1/reviews/{campaign_id}/evidence.csv",
     responses={**ON_CAMPAIGN, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
-    response_class=PlainTextResponse,
 )
-def evidence_file(campaign_id: CampaignId, who: CurrentUser, reviews: ReviewsDep) -> PlainTextResponse:
+def evidence_file(campaign_id: CampaignId, who: CurrentUser, reviews: ReviewsDep) -> Response:
     require(who, Role.ADMIN, Role.AUDITOR, scope="reviews:read")
     _, rows = evidence(reviews, campaign_id)
-    return PlainTextResponse(evidence_csv(rows), media_type="text/csv")
+    return Response(evidence_csv(rows), media_type="text/csv")
 
 
 def _summary(s: CampaignSummary) -> CampaignSummaryOut:
