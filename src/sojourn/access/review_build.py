@@ -118,44 +118,46 @@ class _ScopeFilter:
 
 class _Reviewers:
     """Candidates per assignment in the configured order; never the person (or a member of the group)
-    under review."""
+    under review. Team leads are worked out once per principal, owners once per account."""
 
     def __init__(
         self, settings: ReviewSettings, members: Mapping[str, frozenset[str]], organization: Organization
     ) -> None:
-        self.settings = settings
+        self.order = settings.order
+        self.named = settings.named
         self.members = members
+        self.leads = settings.team_leads
         self.teams_of: dict[str, list[str]] = defaultdict(list)
         for team in sorted(members):
             for person in members[team]:
                 self.teams_of[person].append(team)
-        names = {a.id: a.name for a in organization.accounts}
         owners = settings.account_owners
-        self.owners = {
-            account: owners.get(account, ()) + owners.get(names.get(account, ""), ()) for account in names
-        }
-        self.cache: dict[tuple[PrincipalType, str, str], str | None] = {}
+        self.owners = {a.id: owners.get(a.id, ()) + owners.get(a.name, ()) for a in organization.accounts}
+        self.fallback_owners = owners
+        self.principals: dict[tuple[PrincipalType, str], tuple[frozenset[str], tuple[str, ...]]] = {}
 
     def reviewer_of(self, a: Assignment) -> str | None:
-        key = (a.principal_type, a.principal, a.account_id)
-        if key not in self.cache:
-            self.cache[key] = self._choose(a)
-        return self.cache[key]
-
-    def _choose(self, a: Assignment) -> str | None:
-        if a.principal_type is PrincipalType.USER:
-            subjects, teams = frozenset({a.principal}), self.teams_of.get(a.principal, [])
-        else:
-            subjects, teams = self.members.get(a.principal, frozenset()), [a.principal]
-        for source in self.settings.order:
-            for candidate in self._candidates(source, teams, a.account_id):
+        key = (a.principal_type, a.principal)
+        known = self.principals.get(key)
+        if known is None:
+            known = self.principals[key] = self._principal(a)
+        subjects, leads = known
+        for source in self.order:
+            if source is ReviewerSource.TEAM_LEAD:
+                candidates = leads
+            elif source is ReviewerSource.ACCOUNT_OWNER:
+                candidates = self.owners.get(a.account_id) or self.fallback_owners.get(a.account_id, ())
+            else:
+                candidates = self.named
+            for candidate in candidates:
                 if candidate not in subjects:
                     return candidate
         return None
 
-    def _candidates(self, source: ReviewerSource, teams: list[str], account: str) -> tuple[str, ...]:
-        if source is ReviewerSource.TEAM_LEAD:
-            return tuple(lead for team in teams for lead in self.settings.team_leads.get(team, ()))
-        if source is ReviewerSource.ACCOUNT_OWNER:
-            return self.owners.get(account, self.settings.account_owners.get(account, ()))
-        return self.settings.named
+    def _principal(self, a: Assignment) -> tuple[frozenset[str], tuple[str, ...]]:
+        """Who is under review, and the leads of their teams (of the group's team) in team order."""
+        if a.principal_type is PrincipalType.USER:
+            subjects, teams = frozenset({a.principal}), self.teams_of.get(a.principal, [])
+        else:
+            subjects, teams = self.members.get(a.principal, frozenset()), [a.principal]
+        return subjects, tuple(lead for team in teams for lead in self.leads.get(team, ()))
