@@ -113,3 +113,23 @@ def test_a_single_configuration_file_is_not_rewritten(setup, tmp_path: Path) -> 
     single.close(campaign.campaign_id, "carol", early=True)
     with pytest.raises(ReviewRefused, match="give the configuration as a directory"):
         config_change(single, campaign.campaign_id)
+
+
+def test_a_failed_direct_removal_is_recorded_and_retried(setup) -> None:  # type: ignore[no-untyped-def]
+    service, store, cloud, _, _ = setup
+    campaign = service.start("q4", ReviewScope(), "carol")
+    mallory = next(i for i in campaign.items if i.subject == "mallory")
+    service.decide(campaign.campaign_id, mallory.item_id, "erin", Verdict.REVOKE, "unknown person")
+    service.close(campaign.campaign_id, "carol", early=True)
+    cloud.fail = lambda change: "injected: ThrottlingException"
+    (failed,) = remove_outside(service, campaign.campaign_id, "carol")
+    assert not failed.ok and "Throttling" in failed.detail
+    assert dict(service.show(campaign.campaign_id).changes)[mallory.item_id].startswith("removal failed")
+    assert store.audit.query(action="assignment.delete.failed")[0].event.person == "mallory"
+    assert Assignment(PROD, "developer", PrincipalType.USER, "mallory") in cloud.assignments
+    cloud.fail = None
+    (retried,) = remove_outside(service, campaign.campaign_id, "carol")
+    assert (
+        retried.ok and Assignment(PROD, "developer", PrincipalType.USER, "mallory") not in cloud.assignments
+    )
+    assert dict(service.show(campaign.campaign_id).changes)[mallory.item_id].startswith("removed ")

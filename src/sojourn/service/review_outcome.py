@@ -80,7 +80,7 @@ def remove_outside(service: ReviewService, campaign_id: str, actor: str) -> list
         return []
     if not actor:
         raise ReviewRefused("nobody to record as who removed the access; set SOJOURN_ACTOR")
-    done = dict(campaign.changes)
+    done = {item_id for item_id, detail in campaign.changes if detail.startswith("removed ")}
     provider = service.read().provider
     item_of = {item.assignment: item for item in campaign.items}
     removals = []
