@@ -12,6 +12,10 @@ JSON_VERSION = 1
 MAX_ACCOUNTS_IN_TEXT = 5
 
 
+REVIEW_REMINDER = "review_reminder"
+"""An access review reminder: about a campaign (`request_id`) and the reviewer (`person`), not a request."""
+
+
 class NotificationKind(StrEnum):
     REQUEST = "request"
     APPROVED = "approved"
@@ -25,7 +29,6 @@ class NotificationKind(StrEnum):
     OVERDUE = "overdue"
     OTHER_APPROVER_ACTED = "other_approver_acted"
     CANCELLED = "cancelled"
-    REVIEW_REMINDER = "review_reminder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,7 @@ _TEMPLATES: dict[str, str] = {
         "{person}'s request for {ps} was already answered{by}; nothing left to do"
     ),
     NotificationKind.CANCELLED: "{person} cancelled the request for {ps} on {accounts}",
-    NotificationKind.REVIEW_REMINDER: "REVIEW: {message}",
+    REVIEW_REMINDER: "REVIEW: {message}",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sojourn.notify.dispatcher import Dispatcher
-from sojourn.notify.events import Notification, NotificationKind
+from sojourn.notify.events import REVIEW_REMINDER, Notification
 
 
 class ReviewReminders:
@@ -23,7 +23,7 @@ class ReviewReminders:
         )
         self._dispatcher.deliver_later(
             Notification(
-                kind=NotificationKind.REVIEW_REMINDER,
+                kind=REVIEW_REMINDER,
                 request_id=campaign_id,
                 person=reviewer,
                 permission_set="",
