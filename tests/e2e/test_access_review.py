@@ -107,6 +107,8 @@ def test_a_revoked_item_becomes_a_configuration_change_and_leaves_aws(
     assert rows["alice"]["comment"] == "moved to team b"
     assert rows["alice"]["changed_in_aws"].startswith("removed ")
     assert rows["bob"]["decision"] == "certify" and rows["bob"]["changed_in_aws"] == ""
+    code, output = sojourn("review", "close", "--due", *config)
+    assert code == 0 and "No campaign is past its deadline." in output
     code, output = sojourn("audit", "show", "--json")
     assert code == 0
     assert "review.revoke" in output and "review.certify" in output and "review.start" in output

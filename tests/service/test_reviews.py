@@ -133,3 +133,14 @@ def test_a_failed_direct_removal_is_recorded_and_retried(setup) -> None:  # type
         retried.ok and Assignment(PROD, "developer", PrincipalType.USER, "mallory") not in cloud.assignments
     )
     assert dict(service.show(campaign.campaign_id).changes)[mallory.item_id].startswith("removed ")
+
+
+def test_reminders_when_due_follow_remind_every(setup) -> None:  # type: ignore[no-untyped-def]
+    service, _, _, clock, reminders = setup
+    service.start("q4", ReviewScope(), "carol")
+    assert service.remind_due() == {"bob": 1, "erin": 2}
+    clock.advance(days=2, seconds=-1)
+    assert service.remind_due() == {}  # the default remind_every is 3d
+    clock.advance(days=1, seconds=1)
+    assert service.remind_due() == {"bob": 1, "erin": 2}
+    assert len(reminders.sent) == 4

@@ -158,11 +158,14 @@ def decide_item(
 @review_app.command("remind")
 def remind(
     campaign_id: Annotated[str | None, typer.Argument(help="the campaign (default: every open one)")] = None,
+    due: Annotated[
+        bool, typer.Option("--due", help="only campaigns not reminded within reviews.remind_every (cron)")
+    ] = False,
     config: ConfigOption = Path("access"),
 ) -> None:
     """Remind every reviewer with undecided items, through the configured notification channels."""
     with _reviews(config) as (rt, reviews):
-        told = reviews.remind(campaign_id)
+        told = reviews.remind_due() if due else reviews.remind(campaign_id)
         channels = rt.dispatcher() is not None
     for reviewer, count in told.items():
         console.print(
@@ -174,7 +177,7 @@ def remind(
 
 @review_app.command("close")
 def close(
-    campaign_id: Annotated[str, typer.Argument(help="the campaign")],
+    campaign_id: Annotated[str | None, typer.Argument(help="the campaign (or --due)")] = None,
     write: Annotated[
         bool,
         typer.Option(
@@ -186,20 +189,40 @@ def close(
     early: Annotated[
         bool, typer.Option("--early", help="close before the deadline; undecided stay so")
     ] = False,
+    due: Annotated[bool, typer.Option("--due", help="close every campaign past its deadline (cron)")] = False,
     config: ConfigOption = Path("access"),
     actor: AsOption = None,
 ) -> None:
     """Close at or after the deadline (undecided items are revoked or reported, as configured), then write
     the outcome: a configuration file of revocations for `sojourn plan`/`apply`."""
+    if (campaign_id is None) == (not due):
+        errors.print("[red]error:[/red] give a campaign id, or --due for every campaign past its deadline")
+        raise typer.Exit(1)
+    failed = False
     with _reviews(config) as (_, reviews):
-        campaign = reviews.show(campaign_id)
-        if campaign.status is Status.OPEN:
-            campaign = reviews.close(campaign_id, _actor(actor), early=early)
-            console.print(f"Closed {campaign_id}: {len(campaign.decisions)}/{len(campaign.items)} decided.")
+        if campaign_id is None:
+            closed = reviews.close_due(_actor(actor) or "sojourn")
+            if not closed:
+                console.print("No campaign is past its deadline.")
         else:
-            console.print(f"{campaign_id} was closed already; its outcome:")
-        change = config_change(reviews, campaign_id, write=write)
-        removals = remove_outside(reviews, campaign_id, _actor(actor)) if write else []
+            closed = [campaign_id]
+            campaign = reviews.show(campaign_id)
+            if campaign.status is Status.OPEN:
+                reviews.close(campaign_id, _actor(actor), early=early)
+            else:
+                console.print(f"{campaign_id} was closed already; its outcome:")
+        for each in closed:
+            failed |= _outcome(reviews, each, write=write, actor=_actor(actor))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _outcome(reviews: ReviewService, campaign_id: str, *, write: bool, actor: str) -> bool:
+    """Print (or write) a closed campaign's configuration change and direct removals; True if one failed."""
+    campaign = reviews.show(campaign_id)
+    console.print(f"Closed {campaign_id}: {len(campaign.decisions)}/{len(campaign.items)} decided.")
+    change = config_change(reviews, campaign_id, write=write)
+    removals = remove_outside(reviews, campaign_id, actor) if write else []
     undecided = len(campaign.pending())
     if undecided:
         console.print(f"{undecided} item(s) undecided, reported (deadline action: report or closed early).")
@@ -214,8 +237,7 @@ def close(
         console.print(
             f"{verdict}: {a.permission_set} for {a.principal} on {a.account_id} (outside the configuration)"
         )
-    if any(not r.ok for r in removals):
-        raise typer.Exit(1)
+    return any(not r.ok for r in removals)
 
 
 @review_app.command("export")

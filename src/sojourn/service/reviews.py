@@ -182,6 +182,19 @@ class ReviewService:
             self.reviews.mark_reminded(each, now)
         return told
 
+    def remind_due(self) -> dict[str, int]:
+        """Remind for every open campaign not reminded within the configuration's `remind_every` (for a
+        scheduler: run it as often as you like); {reviewer: count}."""
+        every = load_config(read_config_sources(self.config_path)).reviews.remind_every
+        now = self.clock.now()
+        told: dict[str, int] = {}
+        for summary in self.reviews.campaigns(Status.OPEN):
+            reminded = self.reviews.get(summary.campaign_id).reminded_at
+            if reminded is None or now - reminded >= every:
+                for reviewer, count in self.remind(summary.campaign_id).items():
+                    told[reviewer] = told.get(reviewer, 0) + count
+        return told
+
     def close(self, campaign_id: str, actor: str, *, early: bool = False) -> Campaign:
         """Close at or after the deadline, revoking (or reporting) what nobody decided; `early` closes before
         the deadline and leaves undecided items undecided. The closed campaign back."""
