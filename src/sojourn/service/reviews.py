@@ -223,12 +223,18 @@ class ReviewService:
         return self.reviews.get(campaign_id)
 
     def close_due(self, actor: str = "sojourn") -> list[str]:
-        """Close every open campaign whose deadline has passed (for the worker); their ids."""
+        """Close every open campaign whose deadline has passed (for a scheduler; safe to run twice at once);
+        the ids this call closed."""
         now = self.clock.now()
         due = [s.campaign_id for s in self.reviews.campaigns(Status.OPEN) if s.deadline <= now]
+        closed = []
         for campaign_id in due:
-            self.close(campaign_id, actor)
-        return due
+            try:
+                self.close(campaign_id, actor)
+            except ReviewRefused:
+                continue  # another scheduler closed it first
+            closed.append(campaign_id)
+        return closed
 
     def _live_grants(self) -> set[Assignment]:
         if self.grants is None:
