@@ -6,3 +6,4 @@ mkdir -p "$here/.peers/node"
 (cd "$here/.peers/node" && npm install --silent --no-audit --no-fund @cloud-copilot/iam-simulate@0.1.173)
 python3 -m venv "$here/.peers/venv"
 "$here/.peers/venv/bin/pip" install -q parliament==1.6.4 cloudsplaining==0.9.1
+"$here/.peers/venv/bin/pip" install -q trailscraper==0.10.0  # bench/generate.py: policy generation beside ours

@@ -36,7 +36,13 @@ from sojourn.notify.settings import channels_from_environment
 from sojourn.service.audit import AuditTrail, checkpointing_steps
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import JitService
-from sojourn.service.jit_runtime import CachedDirectory, on_call_source, session_revoker, standing_lookup
+from sojourn.service.jit_runtime import (
+    CachedDirectory,
+    account_names_of,
+    on_call_source,
+    session_revoker,
+    standing_lookup,
+)
 from sojourn.service.planning import load_config
 from sojourn.service.ports.activity import TrailSource, UsageRepository
 from sojourn.service.ports.provider import DetailsReader, PolicySource, Provider
@@ -172,7 +178,7 @@ class Runtime:
             ),
             on_call=self.on_call(config),
             concurrency=self.settings.worker_concurrency,
-            notify=notifier(dispatcher) if dispatcher else None,
+            notify=notifier(dispatcher, account_names_of(directory)) if dispatcher else None,
         )
 
     def run_worker(

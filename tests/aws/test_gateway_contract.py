@@ -33,7 +33,7 @@ from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.memory import InMemoryIdentityCenter
 from sojourn.aws.settings import AwsSettings
 from sojourn.demo.seed import seed_s1_organization
-from sojourn.service.ports.provider import IdentityCenterGateway, Provider
+from sojourn.service.ports.provider import Provider
 from tests.provider.fake_cloud import fresh_provider
 
 INLINE = canonical_policy_json(
@@ -83,7 +83,7 @@ def subject(request: pytest.FixtureRequest) -> Subject:
 
 
 @pytest.fixture
-def gateway(subject: Subject) -> tuple[IdentityCenterGateway, str]:
+def gateway(subject: Subject) -> tuple[Provider, str]:
     return subject.provider, subject.scope
 
 
@@ -98,18 +98,18 @@ def build(account: str, spec: PermissionSetSpec = OPS) -> list[Change]:
     ]
 
 
-def apply_all(gateway: IdentityCenterGateway, changes: list[Change]) -> None:
+def apply_all(gateway: Provider, changes: list[Change]) -> None:
     outcomes = gateway.apply_changes(changes, on_outcome=lambda _o: None)
     assert all(o.ok for o in outcomes), [o.detail for o in outcomes if not o.ok]
 
 
-def apply_each(gateway: IdentityCenterGateway, changes: list[Change]) -> None:
+def apply_each(gateway: Provider, changes: list[Change]) -> None:
     """One at a time: a batch may run at once, and these depend on each other."""
     for change in changes:
         apply_all(gateway, [change])
 
 
-def state_of(gateway: IdentityCenterGateway):  # type: ignore[no-untyped-def]
+def state_of(gateway: Provider):  # type: ignore[no-untyped-def]
     return gateway.read_state(gateway.read_organization(with_tags=False)).state
 
 
@@ -154,7 +154,7 @@ def test_update_and_delete_permission_set(subject: Subject) -> None:
     assert "ops" not in state_of(impl).permission_sets
 
 
-def test_failures_are_outcomes_not_exceptions(gateway: tuple[IdentityCenterGateway, str]) -> None:
+def test_failures_are_outcomes_not_exceptions(gateway: tuple[Provider, str]) -> None:
     impl, account = gateway
     outcome = impl.apply_change(
         AssignmentChange(Action.CREATE, Assignment(account, "nope", PrincipalType.USER, "nobody"))
@@ -196,3 +196,11 @@ def test_the_instance_is_named_and_stable(subject: Subject) -> None:
     assert impl.instance_id and impl.instance_id == impl.instance_id
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in impl.config_settings().items())
     assert subject.scope in {a.id for a in impl.read_organization(with_tags=False).accounts}
+
+
+def test_the_caller_identity_names_who_the_credentials_are(subject: Subject) -> None:
+    """The audit actor's last fallback (issue 14): never empty, and on AWS the ARN sts answers."""
+    caller = subject.provider.caller_identity()
+    assert caller
+    if isinstance(subject.provider, Boto3IdentityCenter):
+        assert caller.startswith("arn:aws:") and (":user/" in caller or ":assumed-role/" in caller)

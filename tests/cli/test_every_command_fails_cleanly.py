@@ -36,6 +36,7 @@ def arguments(tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("activity", "ingest"): ["--from", MISSING],
         ("activity", "status"): [],
         ("usage",): ["--permission-set", "prod-admin", *config],
+        ("right-size",): ["--permission-set", "prod-admin", "--days", "30", *config],
         ("plan",): config,
         ("apply",): ["--reason", "r", "--yes", *config],
         ("drift",): config,

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,28 @@ def test_sigkill_mid_apply_is_reconciled_by_the_next_verify(
     store.close()
 
 
+def _apply(
+    sojourn: Sojourn,
+    saved: SavedPlan,
+    gateway: Boto3IdentityCenter,
+    store: Store,
+    reason: str,
+    progress: Callable[[int, int, str], None],
+) -> None:
+    apply_plan(
+        saved,
+        gateway,
+        store,
+        instance=gateway.instance.instance_arn,
+        actor="t",
+        reason=reason,
+        clock=SystemClock(),
+        drift=DriftMode.REMOVE,
+        progress=progress,
+        checkpoints=_checkpoints(sojourn),
+    )
+
+
 def _started_changes(database: str) -> int:
     if not Path(database).exists():
         return 0
@@ -183,18 +206,7 @@ def test_aws_gone_mid_apply_is_one_clear_error_and_the_next_apply_reconciles(
             flaky.stop()
 
     with pytest.raises(ApplyInterrupted) as stopped:
-        apply_plan(
-            saved,
-            gateway,
-            store,
-            instance=gateway.instance.instance_arn,
-            actor="t",
-            reason="CHG-7",
-            clock=SystemClock(),
-            drift=DriftMode.REMOVE,
-            progress=stop_aws_after_three,
-            checkpoints=_checkpoints(sojourn),
-        )
+        _apply(sojourn, saved, gateway, store, "CHG-7", stop_aws_after_three)
     message = str(stopped.value)
     assert "apply stopped: EndpointConnectionError" in message
     assert f"done and recorded: {len(finished)}" in message and "not attempted:" in message
@@ -225,18 +237,7 @@ def test_the_database_file_deleted_mid_apply_is_detected_and_then_refused(
             database.unlink()
 
     with pytest.raises(ApplyInterrupted) as stopped:
-        apply_plan(
-            saved,
-            gateway,
-            store,
-            instance=gateway.instance.instance_arn,
-            actor="t",
-            reason="CHG-8",
-            clock=SystemClock(),
-            drift=DriftMode.REMOVE,
-            progress=delete_database,
-            checkpoints=_checkpoints(sojourn),
-        )
+        _apply(sojourn, saved, gateway, store, "CHG-8", delete_database)
     assert "was deleted while Sojourn had it open" in str(stopped.value)
     assert "restore it from a backup" in str(stopped.value)
     assert total > 32 and "not attempted: 0" not in str(stopped.value)
@@ -271,18 +272,7 @@ def test_the_database_locked_mid_apply_is_one_clear_error_and_every_aws_change_h
 
     try:
         with pytest.raises(ApplyInterrupted) as stopped:
-            apply_plan(
-                saved,
-                gateway,
-                impatient,
-                instance=gateway.instance.instance_arn,
-                actor="t",
-                reason="CHG-6",
-                clock=SystemClock(),
-                drift=DriftMode.REMOVE,
-                progress=lock_the_log_after_three,
-                checkpoints=_checkpoints(sojourn),
-            )
+            _apply(sojourn, saved, gateway, impatient, "CHG-6", lock_the_log_after_three)
     finally:
         held.rollback()
         held.close()

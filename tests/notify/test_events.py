@@ -45,6 +45,7 @@ def test_json_document_carries_the_event_and_the_request() -> None:
         "person": "alice",
         "permission_set": "prod-admin",
         "accounts": ["111111111111"],
+        "account_names": {},
         "reason": "INC-4711 failover",
         "ends_at": "2026-11-24T10:00:00+00:00",
     }
@@ -55,3 +56,15 @@ def test_kinds_are_plain_strings_and_notifications_are_frozen() -> None:
     n: Notification = sample()
     with pytest.raises(AttributeError):
         n.person = "mallory"  # type: ignore[misc]
+
+
+def test_texts_and_the_document_name_accounts_beside_their_ids() -> None:
+    names = {"111111111111": "team-a-prod", "999999999999": "elsewhere"}
+    n = sample("granted", account_names=names)
+    assert "alice now holds prod-admin on team-a-prod (111111111111)" in render_text(n)
+    assert to_json(n)["request"]["account_names"] == {"111111111111": "team-a-prod"}  # its accounts only
+    many = sample(
+        "request", accounts=tuple(f"{i:012d}" for i in range(7)), account_names={f"{0:012d}": "zero"}
+    )
+    assert render_text(many).startswith("alice requests prod-admin on zero (000000000000), 000000000001")
+    assert "and 2 more" in render_text(many)

@@ -39,6 +39,15 @@ def when(operator: str, key: str, value: Any) -> dict[str, Any]:
 
 BUCKET_POLICY = PolicyKind.RESOURCE
 IDENTITY = PolicyKind.IDENTITY
+TRUST = PolicyKind.TRUST
+GITHUB = "token.actions.githubusercontent.com"
+GITHUB_PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{GITHUB}"
+
+
+def federated(provider: str, action: str = "sts:AssumeRoleWithWebIdentity", **more: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": action, **more}
+
+
 CASES: list[tuple[str, PolicyKind, str, str]] = [
     # (AA issue code, kind, document, Sojourn code)
     ("JSON_SYNTAX_ERROR", IDENTITY, '{"Version": "2012-10-17", "Statement": [}', "json-syntax"),
@@ -482,6 +491,60 @@ CASES: list[tuple[str, PolicyKind, str, str]] = [
         doc(allow(**when("IpAddress", "aws:SourceIp", "203.0.113.7/24"))),
         "ip-range-host-bits",
     ),
+    (
+        "WILDCARD_WITHOUT_LIKE_OPERATOR",
+        IDENTITY,
+        doc(allow(**when("StringEquals", "aws:PrincipalTag/team", "web-*"))),
+        "wildcard-without-like-operator",
+    ),
+    (
+        "REDUNDANT_CONDITION_VALUE_NUM",
+        IDENTITY,
+        doc(allow(action="s3:ListBucket", **when("NumericLessThanEquals", "s3:max-keys", ["10", "100"]))),
+        "redundant-numeric-condition-value",
+    ),
+    (
+        "MISSING_PAIRED_CONDITION_KEYS",
+        IDENTITY,
+        doc(allow(**when("IpAddress", "aws:VpcSourceIp", "10.0.0.0/16"))),
+        "missing-paired-condition-key",
+    ),
+    (
+        "REDUNDANT_STATEMENT",
+        IDENTITY,
+        doc(allow(resource="arn:aws:s3:::reports/*"), allow(["s3:GetObject"], ["arn:aws:s3:::reports/*"])),
+        "duplicate-statement",
+    ),
+    (
+        "MISSING_GITHUB_REPO_CONDITION_KEY",
+        TRUST,
+        doc(federated(GITHUB_PROVIDER, **when("StringEquals", f"{GITHUB}:aud", "sts.amazonaws.com"))),
+        "github-oidc-without-repository",
+    ),
+    (
+        "MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL",
+        TRUST,
+        doc(federated("cognito-identity.amazonaws.com")),
+        "oidc-without-claim-condition",
+    ),
+    (
+        "MISMATCHED_ACTION_FOR_PRINCIPAL",
+        TRUST,
+        doc(federated("arn:aws:iam::111122223333:saml-provider/corp", action="sts:AssumeRole")),
+        "assume-action-does-not-fit-principal",
+    ),
+    (
+        "REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY",
+        TRUST,
+        doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": [ROLE, "arn:aws:sts::111122223333:assumed-role/app/build-42"]},
+                "Action": "sts:AssumeRole",
+            }
+        ),
+        "session-beside-its-role",
+    ),
 ]
 
 
@@ -563,6 +626,10 @@ def test_string_like_on_an_arn_key_is_reported_and_string_equals_is_not(catalog:
         ("condition-operator-type-mismatch", "TYPE_MISMATCH"),
     }
     assert on_create_user("ArnLike") == set()
+    assert on_create_user("StringEquals") == {
+        ("wildcard-without-like-operator", "WILDCARD_WITHOUT_LIKE_OPERATOR")
+    }
+    boundary = "arn:aws:iam::111122223333:policy/boundary"
     assert on_create_user("StringEquals") == set()
 
 

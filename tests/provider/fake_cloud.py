@@ -190,6 +190,9 @@ class FakeCloudProvider:
     def config_settings(self) -> Mapping[str, str]:
         return {}
 
+    def caller_identity(self) -> str:
+        return f"fakecloud:users/ci@{self.cloud.organization_name}"
+
     def read_organization(self, *, with_tags: bool = True) -> Organization:
         with self.cloud.lock:
             projects = self.cloud.list_projects()

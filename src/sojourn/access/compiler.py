@@ -79,6 +79,17 @@ def compile_access(config: AccessConfig, organization: Organization, *, today: d
     return CompiledAccess(desired, effective, tuple(issues))
 
 
+def selector_issues(config: AccessConfig, organization: Organization) -> tuple[ConfigIssue, ...]:
+    """The accounts that selectors name and the organisation lacks; safe on a configuration with issues
+    (nothing else is resolved), so they are reported in the same run as the others."""
+    index = AccountIndex(organization)
+    issues: list[ConfigIssue] = []
+    _own_accounts(config, index, issues)
+    for rule in config.rules:
+        _check_selector(rule, index, issues)
+    return tuple(issues)
+
+
 def _own_accounts(
     config: AccessConfig, index: AccountIndex, issues: list[ConfigIssue]
 ) -> dict[str, frozenset[str]]:

@@ -33,6 +33,7 @@ from sojourn.access.config_model import (
 )
 from sojourn.access.config_permission_set import permission_set_spec
 from sojourn.access.config_review import review_settings, revocation
+from sojourn.access.config_salvage import salvage
 from sojourn.access.issues import ConfigIssue
 from sojourn.access.review_settings import ReviewSettings, Revocation
 from sojourn.access.state import (
@@ -46,6 +47,8 @@ from sojourn.access.yaml_source import LocatedDocument, Path, load_located, rend
 class ConfigResult:
     config: AccessConfig | None
     issues: tuple[ConfigIssue, ...]
+    partial: AccessConfig | None = None
+    """What could be built despite the issues (for the checks that need the organisation), if anything."""
 
     @property
     def ok(self) -> bool:
@@ -56,27 +59,36 @@ def parse_config(sources: Mapping[str, str]) -> ConfigResult:
     """Parse and cross-check every file; the config is returned only when there is no issue."""
     issues: list[ConfigIssue] = []
     files: list[tuple[LocatedDocument, FileModel]] = []
+    dropped: set[tuple[str, str]] = set()
+    unreadable = False
     for name in sorted(sources):
         loaded = load_located(name, sources[name])
         if isinstance(loaded, ConfigIssue):
             issues.append(loaded)
+            unreadable = True
             continue
         model = _validate_file(loaded, issues)
         if model is not None:
             files.append((loaded, model))
+        elif isinstance(loaded.data, dict):  # the entries valid alone are still cross-checked
+            salvaged, lost = salvage(loaded.data)
+            files.append((loaded, salvaged))
+            dropped |= lost
+        else:
+            unreadable = True
     if not sources:
         issues.append(
             ConfigIssue(
                 "<config>", 1, 1, "", "no configuration files found; give a .yaml file or a directory"
             )
         )
-    if issues:
+    if unreadable or not sources:
         return ConfigResult(None, tuple(issues))
-    builder = _Builder(issues)
+    builder = _Builder(issues, frozenset(dropped))
     for document, model in files:
         builder.add(document, model)
     config = builder.finish()
-    return ConfigResult(None if issues else config, tuple(issues))
+    return ConfigResult(None if issues else config, tuple(issues), partial=config)
 
 
 def _validate_file(document: LocatedDocument, issues: list[ConfigIssue]) -> FileModel | None:
@@ -111,8 +123,10 @@ def _explain(problem: Mapping[str, object]) -> str:
 
 
 class _Builder:
-    def __init__(self, issues: list[ConfigIssue]) -> None:
+    def __init__(self, issues: list[ConfigIssue], dropped: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.issues = issues
+        self.dropped = dropped
+        """(kind, name) of entries that failed their schema: already reported, so never "unknown"."""
         self.settings: Settings | None = None
         self.people: dict[str, UserSpec] = {}
         self.teams: dict[str, Team] = {}
@@ -304,6 +318,8 @@ class _Builder:
         settings = self.settings or Settings()
         team_groups = settings.identity_source is IdentitySource.IDENTITY_CENTER
         for kind, name, origin in self.references:
+            if (kind, name) in self.dropped or (kind == "group" and ("team", name) in self.dropped):
+                continue
             if name not in known[kind] and not (kind == "group" and team_groups and name in self.teams):
                 self.issues.append(
                     origin.issue(

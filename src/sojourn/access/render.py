@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
@@ -13,13 +13,22 @@ import yaml
 from sojourn.access.config import IdentitySource
 from sojourn.access.state import AccessState, PermissionSetSpec, PrincipalType
 
+GLOB = re.compile(r"[*?\[\]]")
+"""Characters a selector reads as a pattern: a name holding one cannot select its account literally."""
+
 
 def render_config(
-    state: AccessState, *, identity_source: IdentitySource, pinned: Mapping[str, str]
+    state: AccessState,
+    *,
+    identity_source: IdentitySource,
+    pinned: Mapping[str, str],
+    account_names: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Files (name -> YAML) whose plan against `state` is empty: one rule per principal and permission set.
 
     `pinned`: the provider's settings that tie the configuration to its instance (AWS: region, instance).
+    `account_names`: id -> name of the accounts a selector may name (`usable_account_names`); a rule whose
+    accounts all have one selects them by name, the others by id.
     """
     settings: dict[str, Any] = {**pinned, "identity_source": identity_source.value, "drift": "report"}
     people = [
@@ -59,7 +68,7 @@ def render_config(
             {
                 "name": _rule_name(kind, principal, permission_set),
                 "who": who,
-                "where": {"ids": sorted(ids)},
+                "where": _where(ids, account_names or {}),
                 "what": [permission_set],
             }
         )
@@ -71,6 +80,19 @@ def render_config(
         ),
         "rules.yaml": _dump({"rules": rules}),
     }
+
+
+def usable_account_names(accounts: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Of (id, name) pairs, the names a selector can use: held by one account only, no glob characters."""
+    pairs = list(accounts)
+    counts = Counter(name for _, name in pairs)
+    return {i: n for i, n in pairs if counts[n] == 1 and n and not GLOB.search(n)}
+
+
+def _where(ids: list[str], names: Mapping[str, str]) -> dict[str, list[str]]:
+    if all(i in names for i in ids):
+        return {"names": sorted(names[i] for i in ids)}
+    return {"ids": sorted(ids)}
 
 
 def _rule_name(kind: PrincipalType, principal: str, permission_set: str) -> str:

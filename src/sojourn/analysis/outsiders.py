@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from sojourn.analysis.trust_index import principals_named
 from sojourn.policy import (
     CompiledPolicySet,
     Discovery,
@@ -24,8 +25,7 @@ from sojourn.policy import (
     parse_policy_document,
 )
 from sojourn.policy.compiled import CompiledPolicy, compile_policy
-from sojourn.policy.model import Effect, Policy
-from sojourn.policy.wildcards import action_matches
+from sojourn.policy.model import Policy
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ACCOUNT_ARN = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):")
@@ -53,32 +53,8 @@ def outsiders_named(
     policy: Policy, organisation: frozenset[str], action: str | None = None
 ) -> list[Outsider]:
     """Who outside the organisation the policy's Allow statements (for `action`, when given) name."""
-    accounts: set[str] = set()
-    arns: set[str] = set()
-    everyone = False
-    for statement in policy.statements:
-        if statement.effect is not Effect.ALLOW:
-            continue
-        if (
-            action
-            and statement.actions is not None
-            and not any(action_matches(p, action) for p in statement.actions)
-        ):
-            continue
-        if statement.not_principals is not None:
-            everyone = True
-        for principal in statement.principals or ():
-            value = principal.value
-            if principal.kind == "*" or (principal.kind == "AWS" and value == "*"):
-                everyone = True
-            elif principal.kind != "AWS":
-                continue
-            elif ACCOUNT_ID.match(value):
-                accounts.add(value)
-            elif (owner := ACCOUNT_ARN.match(value)) and value.endswith(":root"):
-                accounts.add(owner.group(1))
-            elif owner:
-                arns.add(value)
+    named = principals_named(policy, action)
+    accounts, arns, everyone = named.accounts, named.arns, named.everyone
     found = [external_account(a) for a in sorted(accounts - organisation)]
     found += [
         Outsider(arn, "external", f"{arn} {OUTSIDE_ORGANISATION}", arn, owner.group(1))

@@ -7,6 +7,9 @@ from collections.abc import Iterable
 from sojourn.analysis.checks import (
     condition_keys,
     condition_logic,
+    condition_values,
+    duplicate_statements,
+    federated_trust,
     permissions,
     principals,
     redundancy,
@@ -25,11 +28,12 @@ IDENTITY_KINDS = frozenset(
 )
 RESOURCE_KINDS = frozenset({"resource"})
 ALL_KINDS = frozenset(kind.value for kind in PolicyKind)
+TRUST = frozenset({"trust"})
 
 CHECKS: tuple[Check, ...] = (
-    Check(trust.WILDCARD_TRUST, trust.wildcard_trust, frozenset({"trust"})),
-    Check(trust.EXTERNAL_WITHOUT_EXTERNAL_ID, trust.external_account, frozenset({"trust"})),
-    Check(trust.HUMAN_WITHOUT_MFA, trust.human_without_mfa, frozenset({"trust"})),
+    Check(trust.WILDCARD_TRUST, trust.wildcard_trust, TRUST),
+    Check(trust.EXTERNAL_WITHOUT_EXTERNAL_ID, trust.external_account, TRUST),
+    Check(trust.HUMAN_WITHOUT_MFA, trust.human_without_mfa, TRUST),
     Check(permissions.PASSROLE_STAR, permissions.passrole_on_all_roles, IDENTITY_KINDS),
     Check(service_linked.CREATE_SLR_STAR, service_linked.create_slr_for_any_service, IDENTITY_KINDS),
     Check(permissions.ALLOW_NOT_ACTION, permissions.allow_with_not_action, IDENTITY_KINDS),
@@ -47,6 +51,14 @@ CHECKS: tuple[Check, ...] = (
     Check(condition_keys.OPERATOR_TYPE_MISMATCH, condition_keys.operator_type_mismatch, ALL_KINDS),
     Check(redundancy.REDUNDANT, redundancy.redundant_entries, ALL_KINDS),
     Check(condition_logic.CONSTANT_CONDITION, condition_logic.constant_conditions, ALL_KINDS),
+    Check(condition_values.WILDCARD_WITHOUT_LIKE, condition_values.wildcard_without_like, ALL_KINDS),
+    Check(condition_values.REDUNDANT_NUMERIC_VALUE, condition_values.redundant_numeric_values, ALL_KINDS),
+    Check(condition_values.MISSING_PAIRED_KEY, condition_values.missing_paired_keys, ALL_KINDS),
+    Check(duplicate_statements.DUPLICATE_STATEMENT, duplicate_statements.duplicate_statements, ALL_KINDS),
+    Check(federated_trust.GITHUB_WITHOUT_REPO, federated_trust.github_without_repository, TRUST),
+    Check(federated_trust.OIDC_WITHOUT_CONDITION, federated_trust.oidc_without_condition, TRUST),
+    Check(federated_trust.MISMATCHED_ACTION, federated_trust.mismatched_action, TRUST),
+    Check(federated_trust.REDUNDANT_SESSION, federated_trust.redundant_session, TRUST),
 )
 
 REPORT_CHECKS: tuple[CheckMeta, ...] = (*RISKS.values(), ESCALATION_PATH)

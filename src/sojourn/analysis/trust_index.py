@@ -24,15 +24,22 @@ class TrustNames:
 
 
 def trust_names(trust: Policy) -> TrustNames:
+    return principals_named(trust, "sts:AssumeRole")
+
+
+def principals_named(policy: Policy, action: str | None) -> TrustNames:
+    """Who the policy's Allow statements (for `action`, when given) name; NotPrincipal counts as everyone."""
     everyone = False
     accounts: set[str] = set()
     arns: set[str] = set()
     services: set[str] = set()
-    for statement in trust.statements:
+    for statement in policy.statements:
         if statement.effect is not Effect.ALLOW:
             continue
-        if statement.actions is not None and not any(
-            action_matches(p, "sts:AssumeRole") for p in statement.actions
+        if (
+            action is not None
+            and statement.actions is not None
+            and not any(action_matches(p, action) for p in statement.actions)
         ):
             continue
         if statement.not_principals is not None:

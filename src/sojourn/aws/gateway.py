@@ -10,7 +10,7 @@ from sojourn.access.changes import Change
 from sojourn.access.organization import Organization
 from sojourn.access.outcome import ChangeOutcome, ReadResult
 from sojourn.aws.calls import Caller, CallLog, RetryPolicy
-from sojourn.aws.clients import AwsClients, build_clients
+from sojourn.aws.clients import AwsClients, build_clients, client_factory
 from sojourn.aws.identity_center_calls import InstanceCalls
 from sojourn.aws.identity_center_reader import IdentityCenterReader
 from sojourn.aws.identity_center_writer import IdentityCenterWriter
@@ -72,6 +72,11 @@ class Boto3IdentityCenter:
     def config_settings(self) -> Mapping[str, str]:
         """The AWS part of a configuration's settings: the region and the instance."""
         return {"region": self.settings.region, "instance_arn": self.instance.instance_arn}
+
+    def caller_identity(self) -> str:
+        """The ARN of the credentials in use, from sts get-caller-identity."""
+        sts = client_factory(self.settings)("sts")
+        return str(self.call(sts, "get_caller_identity")["Arn"])
 
     def read_organization(self, *, with_tags: bool = True) -> Organization:
         return read_organization(self.call, self.clients.organizations, with_tags=with_tags)

@@ -53,6 +53,9 @@ class InMemoryIdentityCenter:
     def config_settings(self) -> Mapping[str, str]:
         return {"region": "us-east-1", "instance_arn": self.instance_arn}
 
+    def caller_identity(self) -> str:
+        return "arn:aws:iam::000000000000:user/in-memory"
+
     def read_organization(self, *, with_tags: bool = True) -> Organization:
         if with_tags:
             return self.organization

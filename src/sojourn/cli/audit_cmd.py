@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from sojourn.access.audit import siem_document
 from sojourn.bootstrap import Runtime
 from sojourn.cli.consoles import screen
-from sojourn.cli.render import show_audit
+from sojourn.cli.render import account_names, show_audit
 from sojourn.cli.runtime import runtime
+from sojourn.service.actor import acting_as
 from sojourn.service.audit import AuditFilter, AuditTrail, DatabaseReplaced, VerifyReport
 from sojourn.service.ports.audit import CheckpointInvalid
 from sojourn.service.reconciling import reconcile_interrupted
@@ -85,7 +87,8 @@ def _show_report(report: VerifyReport, trail: AuditTrail) -> None:
 
 def _reconcile(trail: AuditTrail, rt: Runtime) -> None:
     try:
-        closed = reconcile_interrupted(rt.store().runs, rt.gateway(), actor=rt.settings.actor, clock=rt.clock)
+        actor = acting_as(rt.settings.actor, rt.provider) or "sojourn"  # nobody named: Sojourn reconciles
+        closed = reconcile_interrupted(rt.store().runs, rt.gateway(), actor=actor, clock=rt.clock)
     except Exception as error:  # AWS unreachable: the runs stay open for the next try
         console.print(
             f"[yellow]interrupted applies are still open[/yellow]: AWS could not be read back "
@@ -156,30 +159,65 @@ def show(
     since: Annotated[str | None, typer.Option(help="ISO time, inclusive")] = None,
     until: Annotated[str | None, typer.Option(help="ISO time, exclusive")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="the records in the export's schema")] = False,
+    name_accounts: Annotated[
+        bool, typer.Option(help="read the organisation from AWS to name each account beside its id")
+    ] = True,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Records filtered by person, account, permission set, action and time."""
     wanted = AuditFilter(person, account, permission_set, action, _time(since), _time(until))
-    rt = runtime(database_url=database_url)
+    rt = runtime(endpoint_url=endpoint_url, database_url=database_url)
     try:
         records = AuditTrail(rt.store().audit).records(wanted)
+        names = _names_if_readable(rt) if name_accounts and records else {}
     finally:
         rt.close()
     if as_json:
-        print(json.dumps([siem_document(r) for r in records], indent=1))
+        print(json.dumps([_named(siem_document(r), names) for r in records], indent=1))
         return
-    show_audit(console, records)
+    show_audit(console, records, names)
+
+
+def _names_if_readable(rt: Runtime) -> dict[str, str]:
+    """Account id -> name from AWS; none when AWS cannot be read (the log is read from the database)."""
+    try:
+        return account_names(rt.provider())
+    except Exception:  # no credentials, no endpoint: the records still show, with ids alone
+        return {}
+
+
+def _named(document: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    account = document["cloud"]["account"]
+    if account["id"] in names:
+        account["name"] = names[account["id"]]
+    return document
+
+
+class ExportFormat(StrEnum):
+    JSONL = "jsonl"
+    OCSF = "ocsf"
 
 
 @audit_app.command()
 def export(
     since: Annotated[str | None, typer.Option(help="ISO time, inclusive")] = None,
+    format: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="jsonl: Sojourn's SIEM schema; ocsf: OCSF 1.5.0 events (JSON lines)"),
+    ] = ExportFormat.JSONL,
+    name_accounts: Annotated[
+        bool, typer.Option(help="ocsf: read the organisation from AWS to name each account beside its id")
+    ] = False,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Write the log as JSON lines in the SIEM schema of docs/audit.md."""
-    rt = runtime(database_url=database_url)
+    """Write the log as JSON lines in the SIEM schema of docs/audit.md, or as OCSF events."""
+    rt = runtime(endpoint_url=endpoint_url, database_url=database_url)
     try:
-        AuditTrail(rt.store().audit).export(lambda line: print(line, end=""), _time(since))
+        names = account_names(rt.provider()) if name_accounts else None
+        trail = AuditTrail(rt.store().audit)
+        trail.export(lambda line: print(line, end=""), _time(since), format=format.value, account_names=names)
     finally:
         rt.close()
 

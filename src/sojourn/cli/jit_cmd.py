@@ -164,8 +164,10 @@ def cancel(
     if remote.api_url():
         _show(remote.call("POST", f"/v1/requests/{request_id}/cancel"), False)
         return
-    with _service(config) as (_, service):
-        _show(service.cancel(request_id, _actor(who)), False)
+    with _service(config) as (rt, service):
+        done = service.cancel(request_id, _actor(who))
+        names = _names(rt, config)
+    _show(done, False, names)
 
 
 def revoke(
@@ -179,8 +181,10 @@ def revoke(
     if remote.api_url():
         _show(remote.call("POST", f"/v1/requests/{request_id}/revoke", {"reason": reason}), False)
         return
-    with _service(config) as (_, service):
-        _show(service.revoke(request_id, _actor(who), reason, admin=admin), False)
+    with _service(config) as (rt, service):
+        done = service.revoke(request_id, _actor(who), reason, admin=admin)
+        names = _names(rt, config)
+    _show(done, False, names)
 
 
 def extend(
@@ -191,8 +195,10 @@ def extend(
     config: ConfigOption = Path("access"),
 ) -> None:
     """Lengthen an active grant within the rule's maximum (an approver or administrator, never the holder)."""
-    with _service(config) as (_, service):
-        _show(service.extend(request_id, _actor(who), _duration(by), admin=admin), False)
+    with _service(config) as (rt, service):
+        done = service.extend(request_id, _actor(who), _duration(by), admin=admin)
+        names = _names(rt, config)
+    _show(done, False, names)
 
 
 def requests(

@@ -15,10 +15,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sojourn import __version__
 from sojourn.access.config import DriftMode
 from sojourn.access.issues import ConfigInvalid
-from sojourn.access.plan_codec import plan_to_document
+from sojourn.access.plan_codec import describe_change, plan_to_document
 from sojourn.analysis.finding import Risk
 from sojourn.bootstrap import Runtime
-from sojourn.cli import activity_cmd, graph_cmd, jit_cmd, policy_analyse_cmd, serve_cmd, token_cmd, usage_cmd
+from sojourn.cli import (
+    activity_cmd,
+    graph_cmd,
+    jit_cmd,
+    policy_analyse_cmd,
+    right_size_cmd,
+    serve_cmd,
+    token_cmd,
+    usage_cmd,
+)
 from sojourn.cli.audit_cmd import audit_app
 from sojourn.cli.consoles import screen
 from sojourn.cli.failure_group import FailureTranslatingGroup
@@ -26,6 +35,7 @@ from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import account_names, show_plan, with_account_names
 from sojourn.cli.review_cmd import review_app
 from sojourn.cli.runtime import runtime
+from sojourn.service.actor import acting_as
 from sojourn.service.applying import (
     ApplyInterrupted,
     PlanStale,
@@ -48,6 +58,7 @@ app = typer.Typer(
 app.add_typer(audit_app, name="audit")
 app.add_typer(activity_cmd.activity_app, name="activity")
 app.command("usage")(usage_cmd.usage)
+app.command("right-size")(right_size_cmd.right_size)
 policy_app.command("analyse")(policy_analyse_cmd.analyse)
 app.add_typer(policy_app, name="policy")
 app.command("snapshot")(graph_cmd.snapshot)
@@ -180,9 +191,11 @@ def apply(
         )
         raise typer.Exit(1)
     rt = runtime(endpoint_url, database_url)
-    if not rt.settings.actor:
+    actor = acting_as(rt.settings.actor, rt.provider)
+    if not actor:
         errors.print(
-            "[red]error:[/red] nobody to record as the actor of this apply\n"
+            "[red]error:[/red] nobody to record as the actor of this apply (no SOJOURN_ACTOR, no OS user, "
+            "and AWS did not say who the credentials are)\n"
             "  hint: set SOJOURN_ACTOR to your name; it is written on every audit record"
         )
         raise typer.Exit(1)
@@ -232,7 +245,7 @@ def apply(
                     gateway,
                     rt.store(),
                     instance=gateway.instance.instance_arn,
-                    actor=rt.settings.actor,
+                    actor=actor,
                     reason=reason,
                     clock=rt.clock,
                     drift=drift_mode,
@@ -262,7 +275,8 @@ def apply(
             console.print(f"[green]Applied {result.done} changes[/green] (run {result.run_id}).")
             return
         for failure in result.failed:
-            errors.print(f"[red]failed:[/red] {failure.change}: {failure.detail}")
+            text = with_account_names(describe_change(failure.change), names)
+            errors.print(f"[red]failed:[/red] {escape(text)}: {escape(failure.detail)}")
         errors.print(
             f"{result.done} done, {len(result.failed)} failed, {result.not_attempted} not attempted; "
             f"the record is run {result.run_id} (`sojourn audit show`). Plan and apply again to converge."

@@ -88,13 +88,24 @@ def show_matrix(
     console.print(table)
 
 
-def show_audit(console: Console, records: list[AuditRecord]) -> None:
+def show_audit(console: Console, records: list[AuditRecord], names: Mapping[str, str] | None = None) -> None:
+    """The records as a table; accounts (their own column and in the target's text) named beside their ids."""
+    names = names or {}
     table = Table(title=f"Audit records ({len(records)})")
-    for column in ("seq", "at", "actor", "action", "target", "reason"):
+    for column in ("seq", "at", "actor", "action", "account", "target", "reason"):
         table.add_column(column)
     for record in records:
         e = record.event
+        account = e.account_id or ""
+        if account in names:
+            account = f"{names[account]} ({account})"
         table.add_row(
-            str(record.seq), e.at.isoformat(timespec="seconds"), e.actor, e.action, e.target, e.reason
+            str(record.seq),
+            e.at.isoformat(timespec="seconds"),
+            e.actor,
+            e.action,
+            account,
+            escape(with_account_names(e.target, names)),
+            escape(e.reason),
         )
     console.print(table)

@@ -16,6 +16,7 @@ from sojourn.access.api_token import SCOPE_ALIASES, scope_names
 from sojourn.access.config_model import span_minutes
 from sojourn.access.issues import ConfigInvalid
 from sojourn.bootstrap import Runtime, runtime_from_environment
+from sojourn.service.actor import acting_as
 from sojourn.service.tokens import ApiTokens, TokenIssuer, TokenNotFound
 
 token_app = typer.Typer(help="API tokens for automation, or acting for a person.", no_args_is_help=True)
@@ -79,7 +80,7 @@ def create_token(
                 role or (),
                 scope_names(wanted),
                 lifetime_of(expires),
-                TokenIssuer(rt.settings.actor),
+                TokenIssuer(_issuer(rt)),
                 person=person,
             )
         except ConfigInvalid as invalid:
@@ -95,6 +96,14 @@ def create_token(
         f"{record.expires_at:%Y-%m-%d %H:%M} UTC; shown once:"
     )
     print(issued.plaintext)
+
+
+def _issuer(rt: Runtime) -> str:
+    """Who the audit record names: SOJOURN_ACTOR, the OS user or the AWS caller; refuses when none."""
+    actor = acting_as(rt.settings.actor, rt.provider)
+    if not actor:
+        raise _fail("nobody to record as the issuer: set SOJOURN_ACTOR to your name")
+    return actor
 
 
 @token_app.command("list")
@@ -121,7 +130,7 @@ def revoke_token(
         token_id = token_id.split("_")[1]
     with _tokens() as (rt, tokens):
         try:
-            record = tokens.revoke(token_id, TokenIssuer(rt.settings.actor), reason)
+            record = tokens.revoke(token_id, TokenIssuer(_issuer(rt)), reason)
         except (TokenNotFound, ValueError) as error:
             raise _fail(str(error.args[0] if error.args else error)) from None
     errors.print(f"token {record.token_id} ({record.name}) revoked")

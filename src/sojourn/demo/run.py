@@ -19,9 +19,9 @@ from sojourn.clock import FixedClock
 from sojourn.demo.jit_demo import jit_config, run_jit
 from sojourn.demo.seed import seed_s1_organization
 from sojourn.demo.server import EmbeddedMoto
-from sojourn.service.applying import apply_plan
+from sojourn.service.applying import ApplyOutcome, apply_plan
 from sojourn.service.config_files import read_config_sources
-from sojourn.service.planning import plan_access
+from sojourn.service.planning import PlanOutcome, plan_access
 from sojourn.service.saved_plan import SavedPlan
 from sojourn.settings import EMBEDDED_KEY, Settings, use_embedded_credentials
 
@@ -71,30 +71,35 @@ def _run(
         gateway = rt.gateway()
         instance = gateway.instance.instance_arn
         today = rt.clock.now().date()
+
+        def plan(config_sources: Mapping[str, str]) -> PlanOutcome:
+            return plan_access(
+                config_sources, gateway, rt.store(), instance=instance, today=today, catalog=rt.catalog()
+            )
+
+        def apply(outcome: PlanOutcome, source: Path, reason: str) -> ApplyOutcome:
+            return apply_plan(
+                SavedPlan(outcome.plan, outcome.desired, rt.clock.now(), str(source)),
+                gateway,
+                rt.store(),
+                instance=instance,
+                actor=settings.actor,
+                reason=reason,
+                clock=rt.clock,
+                drift=outcome.config.settings.drift,
+            )
+
         console.rule("sojourn plan")
-        outcome = plan_access(
-            sources, gateway, rt.store(), instance=instance, today=today, catalog=rt.catalog()
-        )
+        outcome = plan(sources)
         names = {a.id: a.name for a in outcome.organization.accounts}
         show_plan(console, outcome.plan, names, sum(outcome.read.api_calls.values()), outcome.read.strategy)
         console.rule("sojourn apply")
-        result = apply_plan(
-            SavedPlan(outcome.plan, outcome.desired, rt.clock.now(), str(EXAMPLE_CONFIG)),
-            gateway,
-            rt.store(),
-            instance=instance,
-            actor=settings.actor,
-            reason="demo: first apply of the example configuration",
-            clock=rt.clock,
-            drift=outcome.config.settings.drift,
-        )
+        result = apply(outcome, EXAMPLE_CONFIG, "demo: first apply of the example configuration")
         console.print(f"applied {result.done} changes, {len(result.failed)} failed (run {result.run_id})")
         show_matrix(console, outcome.effective, outcome.organization)
         console.rule("a hand-made change in AWS, then sojourn plan again")
         _add_assignment_by_hand(moto.endpoint_url, gateway.instance.instance_arn, accounts["team-a-prod"])
-        again = plan_access(
-            sources, gateway, rt.store(), instance=instance, today=today, catalog=rt.catalog()
-        )
+        again = plan(sources)
         show_plan(console, again.plan, names, sum(again.read.api_calls.values()), again.read.strategy)
         console.rule("sojourn audit verify")
         report = rt.store().audit.verify()
@@ -103,24 +108,8 @@ def _run(
         )
         console.rule("just-in-time access (docs/jit.md)")
         jit_sources = jit_config(EXAMPLE_CONFIG, state_dir)
-        jit_plan = plan_access(
-            read_config_sources(jit_sources),
-            gateway,
-            rt.store(),
-            instance=instance,
-            today=today,
-            catalog=rt.catalog(),
-        )
-        applied = apply_plan(
-            SavedPlan(jit_plan.plan, jit_plan.desired, rt.clock.now(), str(jit_sources)),
-            gateway,
-            rt.store(),
-            instance=instance,
-            actor=settings.actor,
-            reason="demo: add prod-admin, on request only",
-            clock=rt.clock,
-            drift=jit_plan.config.settings.drift,
-        )
+        jit_plan = plan(read_config_sources(jit_sources))
+        applied = apply(jit_plan, jit_sources, "demo: add prod-admin, on request only")
         removed = sum(1 for item in jit_plan.plan.drift if item.removed)
         console.print(
             f"applied {applied.done} changes (prod-admin and team sre"

@@ -50,17 +50,20 @@ class Notification:
     """Extra facts by name, e.g. "error" for a failure, "comment" for a decision, "ticket"."""
     to: tuple[str, ...] = ()
     """People to tell beyond the channels (approvers of a new request, a break-glass rule's notify list)."""
+    account_names: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """Account id -> name, for the texts people read ("team-a-prod (111111111111)")."""
 
 
 def _time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
-def _accounts(accounts: tuple[str, ...]) -> str:
-    if len(accounts) <= MAX_ACCOUNTS_IN_TEXT:
-        return ", ".join(accounts) or "no account"
-    shown = ", ".join(accounts[:MAX_ACCOUNTS_IN_TEXT])
-    return f"{shown} and {len(accounts) - MAX_ACCOUNTS_IN_TEXT} more"
+def _accounts(accounts: tuple[str, ...], names: Mapping[str, str]) -> str:
+    named = [f"{names[a]} ({a})" if a in names else a for a in accounts]
+    if len(named) <= MAX_ACCOUNTS_IN_TEXT:
+        return ", ".join(named) or "no account"
+    shown = ", ".join(named[:MAX_ACCOUNTS_IN_TEXT])
+    return f"{shown} and {len(named) - MAX_ACCOUNTS_IN_TEXT} more"
 
 
 _TEMPLATES: dict[str, str] = {
@@ -91,7 +94,7 @@ def render_text(n: Notification) -> str:
         kind=n.kind,
         person=n.person,
         ps=n.permission_set,
-        accounts=_accounts(n.accounts),
+        accounts=_accounts(n.accounts, n.account_names),
         until=f" until {_time(n.ends_at)}" if n.ends_at else "",
         at_end=f" at {_time(n.ends_at)}" if n.ends_at else "",
         by=f" by {n.actor}" if n.actor else "",
@@ -115,6 +118,7 @@ def to_json(n: Notification) -> dict[str, object]:
             "person": n.person,
             "permission_set": n.permission_set,
             "accounts": list(n.accounts),
+            "account_names": {a: n.account_names[a] for a in n.accounts if a in n.account_names},
             "reason": n.reason,
             "ends_at": n.ends_at.isoformat() if n.ends_at else None,
         },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from sojourn.notify.dispatcher import Dispatcher
@@ -56,9 +56,14 @@ def _detail(kind: str, r: GrantRequest) -> dict[str, str]:
 
 
 def from_request(
-    kind: str, request: GrantRequest, to: tuple[str, ...] = (), now: datetime | None = None
+    kind: str,
+    request: GrantRequest,
+    to: tuple[str, ...] = (),
+    now: datetime | None = None,
+    account_names: Mapping[str, str] | None = None,
 ) -> Notification:
-    """The event `kind` of `request`; `now` (default: wall clock) only if the record has no time for it."""
+    """The event `kind` of `request`; `now` (default: wall clock) only if the record has no time for it;
+    `account_names` (id -> name) name the accounts in the texts."""
     at = _when(kind, request) or now or datetime.now(UTC)
     return Notification(
         kind=kind,
@@ -72,13 +77,17 @@ def from_request(
         ends_at=request.until or request.ends_at,
         detail=_detail(kind, request),
         to=tuple(to),
+        account_names=dict(account_names or {}),
     )
 
 
-def notifier(dispatcher: Dispatcher) -> Callable[[str, GrantRequest, tuple[str, ...]], None]:
+def notifier(
+    dispatcher: Dispatcher, account_names: Callable[[], Mapping[str, str]] | None = None
+) -> Callable[[str, GrantRequest, tuple[str, ...]], None]:
     """Hand each event to the dispatcher's background queue: a notification never delays a revocation."""
 
     def notify(kind: str, request: GrantRequest, to: tuple[str, ...]) -> None:
-        dispatcher.deliver_later(from_request(kind, request, to))
+        names = account_names() if account_names is not None else None
+        dispatcher.deliver_later(from_request(kind, request, to, account_names=names))
 
     return notify

@@ -31,8 +31,10 @@ class ArnFormatView(Protocol):
 
 def check_resource_fields(resource: str, place: Located, catalog: ArnFormatView, report: Report) -> None:
     """Report a region or account field that the service's ARN formats rule out or require."""
+    if not resource.startswith("arn:"):
+        return
     parts = arn_fields(resource)
-    if len(parts) < 6 or parts[0] != "arn":
+    if len(parts) < 6:
         return
     service, region, account = parts[2], parts[3], parts[4]
     shapes = catalog.arn_field_shapes(service) if _literal(service) else None
@@ -136,6 +138,8 @@ def _without_field(resource: str, index: int) -> str:
 
 def arn_fields(resource: str) -> list[str]:
     """The first six colon-separated fields of an ARN, colons inside ${...} variables kept."""
+    if "${" not in resource:
+        return resource.split(":", 5)
     fields: list[str] = []
     start = depth = 0
     for index, char in enumerate(resource):

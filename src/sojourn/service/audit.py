@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sojourn.access.audit import records
+from sojourn.access.audit_ocsf import ocsf_line
 from sojourn.clock import Clock
 from sojourn.service.held import Holding, held_between
 from sojourn.service.ports.audit import (
@@ -137,9 +138,24 @@ class AuditTrail:
             until=as_utc(wanted.until),
         )
 
-    def export(self, write: Callable[[str], None], since: datetime | None = None) -> int:
-        """Write the records from SINCE as SIEM JSON lines; how many were written."""
-        return self._log.export_jsonl(write, since=as_utc(since))
+    def export(
+        self,
+        write: Callable[[str], None],
+        since: datetime | None = None,
+        *,
+        format: str = "jsonl",
+        account_names: Mapping[str, str] | None = None,
+    ) -> int:
+        """Write the records from SINCE as SIEM JSON lines ("jsonl") or OCSF events ("ocsf", one JSON
+        line each, accounts named from ACCOUNT_NAMES); how many were written."""
+        if format == "jsonl":
+            return self._log.export_jsonl(write, since=as_utc(since))
+        if format != "ocsf":
+            raise ValueError(f"no audit export format {format!r}; use jsonl or ocsf")
+        records = self._log.query(since=as_utc(since))
+        for record in records:
+            write(ocsf_line(record, account_names))
+        return len(records)
 
     def held(self, permission_set: str, account_id: str, since: datetime, until: datetime) -> list[Holding]:
         """Who held PERMISSION_SET on ACCOUNT_ID in [since, until), from when to when, approved by whom."""

@@ -12,11 +12,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from sojourn.access.config import DriftMode
+from sojourn.access.config import AccessConfig, DriftMode
+from sojourn.access.config_parse import parse_config
+from sojourn.access.issues import ConfigInvalid, ConfigIssue
 from sojourn.catalog import ActionCatalog
 from sojourn.service.config_files import read_config_sources, write_config_files
 from sojourn.service.importing import import_access
-from sojourn.service.planning import PlanOutcome, load_config, plan_access
+from sojourn.service.planning import PlanOutcome, organisation_issues, plan_access
 from sojourn.service.ports.plan_store import PlanStore
 from sojourn.service.ports.provider import Provider
 from sojourn.service.saved_plan import SavedPlan
@@ -53,13 +55,17 @@ def plan_config(
 ) -> PlanOutcome:
     """Read CONFIG, then plan against the instance it names; raises ConfigUnreadable or ConfigInvalid.
 
-    Neither AWS nor the store is touched until the configuration has been read and found valid.
+    Nothing is written to AWS or the store unless the configuration is valid. An invalid one is still
+    checked against the organisation (read only, best effort) so that one run names every problem.
     """
     try:
         sources = read_config_sources(config)
     except OSError as error:
         raise ConfigUnreadable(str(error)) from error
-    target = load_config(sources).settings
+    parsed = parse_config(sources)
+    if parsed.config is None or parsed.issues:
+        raise ConfigInvalid(parsed.issues + _selector_issues(parsed.partial, gateway_for))
+    target = parsed.config.settings
     gateway = gateway_for(target.region, target.instance_arn)
     return plan_access(
         sources,
@@ -70,6 +76,16 @@ def plan_config(
         drift=drift,
         catalog=catalog,
     )
+
+
+def _selector_issues(partial: AccessConfig | None, gateway_for: GatewayFor) -> tuple[ConfigIssue, ...]:
+    if partial is None:
+        return ()
+    try:
+        provider = gateway_for(partial.settings.region, partial.settings.instance_arn)
+    except Exception:  # AWS unreachable or no instance: the configuration's own problems show alone
+        return ()
+    return organisation_issues(partial, provider)
 
 
 def saved_plan(outcome: PlanOutcome, at: datetime, config: Path) -> SavedPlan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sojourn.access.config import IdentitySource
-from sojourn.access.render import render_config
+from sojourn.access.render import render_config, usable_account_names
 from sojourn.access.state import AccessState
 from sojourn.service.ports.provider import Provider
 
@@ -22,6 +22,9 @@ def import_access(provider: Provider) -> ImportOutcome:
     organization = provider.read_organization(with_tags=False)
     state = provider.read_state(organization).state
     files = render_config(
-        state, identity_source=IdentitySource.IDENTITY_CENTER, pinned=provider.config_settings()
+        state,
+        identity_source=IdentitySource.IDENTITY_CENTER,
+        pinned=provider.config_settings(),
+        account_names=usable_account_names((a.id, a.name) for a in organization.accounts),
     )
     return ImportOutcome(files, state)

@@ -44,6 +44,19 @@ class CachedDirectory:
             return self._found
 
 
+def account_names_of(directory: Callable[[], Directory]) -> Callable[[], dict[str, str]]:
+    """Account id -> name from the directory's organisation; none when it cannot be read just now
+    (a notification is still sent, its accounts shown by id)."""
+
+    def names() -> dict[str, str]:
+        try:
+            return {a.id: a.name for a in directory().organization.accounts}
+        except Exception:  # AWS or the configuration unreadable: ids alone
+            return {}
+
+    return names
+
+
 def standing_access(
     config: AccessConfig, organization: Organization, today: date
 ) -> dict[str, set[tuple[str, str]]]:

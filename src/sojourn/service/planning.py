@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sojourn.access.compiler import compile_access
+from sojourn.access.compiler import compile_access, selector_issues
 from sojourn.access.config import AccessConfig, DriftMode, Selector
 from sojourn.access.config_parse import parse_config
-from sojourn.access.issues import ConfigInvalid
+from sojourn.access.issues import ConfigInvalid, ConfigIssue
 from sojourn.access.organization import Organization
 from sojourn.access.outcome import ReadResult
 from sojourn.access.plan import Plan, make_plan
@@ -57,7 +57,10 @@ def plan_access(
 
     `instance` keys the last applied state in the store; by default the provider's own `instance_id`.
     """
-    config = load_config(sources)
+    parsed = parse_config(sources)
+    if parsed.config is None or parsed.issues:
+        raise ConfigInvalid(parsed.issues + organisation_issues(parsed.partial, provider))
+    config = parsed.config
     organization = provider.read_organization(with_tags=_uses_tags(config))
     compiled = compile_access(config, organization, today=today)
     if compiled.issues:
@@ -103,6 +106,18 @@ def previous_state(store: PlanStore | None, instance: str) -> AccessState | None
         return None
     text = store.runs.applied_state(instance)
     return None if text is None else state_from_json(text)
+
+
+def organisation_issues(partial: AccessConfig | None, provider: Provider) -> tuple[ConfigIssue, ...]:
+    """Selector problems of a configuration that has others, so that one run reports them all; none
+    when nothing could be built or the organisation cannot be read (the other problems still show)."""
+    if partial is None:
+        return ()
+    try:
+        organization = provider.read_organization(with_tags=_uses_tags(partial))
+    except Exception:  # AWS unreachable: the configuration's own problems are reported alone
+        return ()
+    return selector_issues(partial, organization)
 
 
 def _uses_tags(config: AccessConfig) -> bool:

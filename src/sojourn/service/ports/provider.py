@@ -42,6 +42,10 @@ class Provider(Protocol):
 
     def read_organization(self, *, with_tags: bool = True) -> Organization: ...
 
+    def caller_identity(self) -> str:
+        """Who the cloud knows the caller as (AWS: the ARN sts get-caller-identity answers)."""
+        ...
+
     def read_state(
         self, organization: Organization, known_pairs: Collection[tuple[str, str]] = ()
     ) -> ReadResult:
@@ -91,7 +95,3 @@ class DetailsReader(Protocol):
     """
 
     def __call__(self, files: Sequence[tuple[str, Any, str | None]], taken_at: str, /) -> OrgSnapshot: ...
-
-
-IdentityCenterGateway = Provider
-"""AWS IAM Identity Center is the provider Sojourn ships; the name stays for the AWS-specific wording."""
