@@ -34,6 +34,7 @@ from sojourn.clock import Clock, FixedClock, SystemClock
 from sojourn.feeds.feed_cache import FeedCache
 from sojourn.notify.dispatcher import Dispatcher
 from sojourn.notify.message import notifier, rotation_notifier
+from sojourn.notify.review_reminder import ReviewReminders
 from sojourn.notify.settings import channels_from_environment
 from sojourn.service.audit import AuditTrail, checkpointing_steps
 from sojourn.service.config_files import read_config_sources
@@ -52,6 +53,7 @@ from sojourn.service.ports.hygiene import AccessState, AssignmentsReader, Hygien
 from sojourn.service.ports.provider import DetailsReader, PolicySource, Provider
 from sojourn.service.ports.schedule import OnCallSource
 from sojourn.service.provisioning import TickReport
+from sojourn.service.reviews import ReviewService
 from sojourn.service.tokens import ApiTokens
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
@@ -145,6 +147,19 @@ class Runtime:
             self.store().grants, self.clock, self.directory(config), on_call=self.on_call(config)
         )
 
+    def review_service(self, config: Path) -> ReviewService:
+        """The access review use cases over the configuration at `config`; reminders through the channels."""
+        dispatcher = self.dispatcher()
+        return ReviewService(
+            self.store().reviews,
+            self.clock,
+            config,
+            lambda region, instance_arn: self.gateway(region=region, instance_arn=instance_arn),
+            grants=self.store().grants,
+            audit=self.store().audit,
+            remind=ReviewReminders(dispatcher) if dispatcher else None,
+        )
+
     def dispatcher(self) -> Dispatcher | None:
         """The notification channels the settings name (none: no dispatcher); drained on `close()`."""
         if not self._dispatcher_built:
@@ -218,6 +233,7 @@ class Runtime:
             self.clock,
             self.oidc_verifier(),
             max_body_bytes=self.settings.max_body_bytes,
+            reviews=self.review_service(config),
         )
         return create_app(context)
 

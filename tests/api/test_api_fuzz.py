@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from sojourn.access.api_token import SCOPES
 from sojourn.api.app import ApiContext, create_app
+from sojourn.service.reviews import ReviewService
 from sojourn.service.tokens import issue_token
 from tests.e2e.conftest import s1  # noqa: F401 - fixture
 from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
@@ -73,7 +74,10 @@ def fuzz(
 
 
 def test_fuzzing_the_api_finds_no_server_error(jit: Jit) -> None:  # noqa: F811
-    app = create_app(ApiContext(jit.service, jit.store.tokens, jit.store.audit, jit.clock))
+    reviews = ReviewService(
+        jit.store.reviews, jit.clock, jit.sojourn.config, lambda r, i: jit.gateway, audit=jit.store.audit
+    )
+    app = create_app(ApiContext(jit.service, jit.store.tokens, jit.store.audit, jit.clock, reviews=reviews))
     credentials = tokens_for(jit)
     openapi_fuzz(app, credentials)
     hostile_text_and_extreme_times(app, credentials)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KEYS = {"metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"}
 
 
-@pytest.mark.parametrize("script", ["plan_scale.py", "evaluate.py", "jit.py"])
+@pytest.mark.parametrize("script", ["plan_scale.py", "evaluate.py", "jit.py", "review_campaign.py"])
 def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), "--quick", "--json"],
@@ -39,6 +39,7 @@ def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
             "parse+validate 1523 managed policies",
         ],
         "jit.py": ["approval to visible in AWS, p99", "revocation lateness", "approvals per second"],
+        "review_campaign.py": ["build a campaign over", "store the campaign"],
     }[script]
     assert all(metric in metrics for metric in expected)
 

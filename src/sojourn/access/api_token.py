@@ -23,6 +23,9 @@ SCOPES: Mapping[str, str] = {
     "grants:revoke": "end a grant early",
     "audit:read": "read the audit log",
     "tokens:admin": "issue and revoke API tokens, within the issuing token's own scopes and lifetime",
+    "reviews:read": "read access review campaigns and their evidence",
+    "reviews:write": "certify or revoke the access review items assigned to one (never one's own)",
+    "reviews:admin": "start, remind and close access review campaigns",
 }
 """Every scope a token may carry, and what it allows."""
 
@@ -32,6 +35,9 @@ SCOPE_ALIASES: Mapping[str, str] = {
     "revoke": "grants:revoke",
     "audit": "audit:read",
     "tokens": "tokens:admin",
+    "reviews": "reviews:read",
+    "review": "reviews:write",
+    "review-admin": "reviews:admin",
 }
 """Short names the CLI accepts for the scopes."""
 
@@ -41,6 +47,9 @@ ROLE_OF_SCOPE: Mapping[str, str] = {
     "grants:revoke": "requester",
     "audit:read": "auditor",
     "tokens:admin": "admin",
+    "reviews:read": "auditor",
+    "reviews:write": "approver",
+    "reviews:admin": "admin",
 }
 """The role a scope needs, for tokens issued without explicit roles."""
 

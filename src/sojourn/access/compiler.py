@@ -60,6 +60,7 @@ def compile_access(config: AccessConfig, organization: Organization, *, today: d
         if not selected_any:
             message = f"rule {rule.name!r} selects no account in this organisation; check its selector"
             issues.append(rule.origin.issue(message, ".where"))
+    _withdraw_revoked(config, grants, group_assignments)
     effective = _supersede(grants, config)
     assignments = {
         Assignment(account, ps, PrincipalType.USER, person)
@@ -129,6 +130,21 @@ def _grant(
         sets = person_grants[account]
         for ps in what:
             sets[ps].append(reason)
+
+
+def _withdraw_revoked(
+    config: AccessConfig,
+    grants: dict[str, dict[str, dict[str, list[str]]]],
+    group_assignments: set[Assignment],
+) -> None:
+    """Leave out what access reviews revoked (the `revocations:` section), before supersession."""
+    for revoked in config.revocations:
+        if revoked.principal_type is PrincipalType.GROUP:
+            group_assignments.discard(
+                Assignment(revoked.account_id, revoked.permission_set, PrincipalType.GROUP, revoked.principal)
+            )
+        elif revoked.principal in grants and revoked.account_id in grants[revoked.principal]:
+            grants[revoked.principal][revoked.account_id].pop(revoked.permission_set, None)
 
 
 def _supersede(

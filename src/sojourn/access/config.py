@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from sojourn.access.issues import ConfigIssue
+from sojourn.access.review_settings import ReviewSettings, Revocation
 from sojourn.access.state import PermissionSetSpec, UserSpec
 from sojourn.workflow.opening import Terms
 from sojourn.workflow.rotations import Rotation
@@ -126,3 +127,6 @@ class AccessConfig:
     """Where each named element was declared: "person:alice", "permission_set:developer", ..."""
     eligibility: tuple[EligibilityRule, ...] = ()
     on_call: tuple[OnCallSchedule, ...] = ()
+    reviews: ReviewSettings = field(default_factory=ReviewSettings)
+    revocations: tuple[Revocation, ...] = ()
+    """Assignments access reviews revoked; the compiler leaves them out of the desired state."""

@@ -268,6 +268,49 @@ class OnCallModel(Strict):
         return value
 
 
+class ReviewsModel(Strict):
+    """Access reviews: reviewer order, leads and owners, named reviewers, deadline and reminders."""
+
+    reviewers: list[Literal["team_lead", "account_owner", "named"]] = Field(
+        default=["team_lead", "account_owner", "named"], min_length=1
+    )
+    team_leads: dict[str, list[str]] = {}
+    account_owners: dict[str, list[str]] = {}
+    people: list[str] = []
+    deadline: str = "14d"
+    deadline_action: Literal["revoke", "report"] = "revoke"
+    remind_every: str = "3d"
+
+    @field_validator("deadline", "remind_every")
+    @classmethod
+    def _span(cls, value: str) -> str:
+        span_minutes(value, LONGEST_SPAN)
+        return value
+
+
+class RevocationModel(Strict):
+    """One assignment an access review revoked: `{person: bob, account: "1234...", permission_set: x}`."""
+
+    account: str
+    permission_set: str
+    person: str | None = None
+    group: str | None = None
+    review: str = ""
+    decided_by: str = ""
+    comment: str = ""
+
+    @field_validator("account")
+    @classmethod
+    def _account_id(cls, value: str) -> str:
+        return check_account_id(value)
+
+    @model_validator(mode="after")
+    def _one_principal(self) -> RevocationModel:
+        if (self.person is None) == (self.group is None):
+            raise ValueError("name exactly one of person or group")
+        return self
+
+
 class FileModel(Strict):
     """One configuration file; a directory's files are merged."""
 
@@ -280,3 +323,5 @@ class FileModel(Strict):
     eligibility: list[EligibilityModel] = []
     break_glass: list[BreakGlassModel] = []
     on_call: list[OnCallModel] = []
+    reviews: ReviewsModel | None = None
+    revocations: list[RevocationModel] = []

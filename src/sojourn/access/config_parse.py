@@ -32,8 +32,10 @@ from sojourn.access.config_model import (
     SettingsModel,
 )
 from sojourn.access.config_permission_set import permission_set_spec
+from sojourn.access.config_review import review_settings, revocation
 from sojourn.access.config_salvage import salvage
 from sojourn.access.issues import ConfigIssue
+from sojourn.access.review_settings import ReviewSettings, Revocation
 from sojourn.access.state import (
     PermissionSetSpec,
     UserSpec,
@@ -136,6 +138,8 @@ class _Builder:
         self.references: list[tuple[str, str, Origin]] = []
         self.eligibility: list[EligibilityRule] = []
         self.on_call: list[OnCallSchedule] = []
+        self.reviews: ReviewSettings | None = None
+        self.revocations: list[Revocation] = []
 
     def add(self, document: LocatedDocument, model: FileModel) -> None:
         if model.settings is not None:
@@ -154,6 +158,18 @@ class _Builder:
             self._add_rule(document, index, rule)
         self._add_on_call(document, model)
         self._add_eligibility(document, model)
+        self._add_reviews(document, model)
+
+    def _add_reviews(self, document: LocatedDocument, model: FileModel) -> None:
+        if model.reviews is not None:
+            if self.reviews is not None:
+                self.issues.append(document.issue(("reviews",), "reviews are set in two files; keep one"))
+            self.reviews, references = review_settings(model.reviews, self._origin(document, ("reviews",)))
+            self.references += references
+        for index, entry in enumerate(model.revocations):
+            found, references = revocation(entry, self._origin(document, ("revocations", index)))
+            self.revocations.append(found)
+            self.references += references
 
     def _add_settings(self, document: LocatedDocument, s: SettingsModel) -> None:
         if self.settings is not None:
@@ -328,6 +344,8 @@ class _Builder:
             self.origins,
             tuple(self.eligibility),
             tuple(self.on_call),
+            self.reviews or ReviewSettings(),
+            tuple(self.revocations),
         )
 
 

@@ -16,16 +16,25 @@ from sojourn.api.auth_oidc import OidcVerifier
 from sojourn.api.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from sojourn.api.dependencies import UseCases
 from sojourn.api.errors import install_error_handlers
-from sojourn.api.routers import approvals, audit, grants, health, requests, tokens
+from sojourn.api.routers import approvals, audit, grants, health, requests, reviews, tokens
 from sojourn.api.security_headers import SecurityHeaders
 from sojourn.clock import Clock
 from sojourn.service.audit import AuditTrail
 from sojourn.service.jit import JitService
 from sojourn.service.ports.audit import AuditRepository
 from sojourn.service.ports.tokens import TokenRepository
+from sojourn.service.reviews import ReviewService
 from sojourn.service.tokens import ApiTokens
 
-ROUTERS = (health.router, requests.router, approvals.router, grants.router, audit.router, tokens.router)
+ROUTERS = (
+    health.router,
+    requests.router,
+    approvals.router,
+    grants.router,
+    audit.router,
+    tokens.router,
+    reviews.router,
+)
 
 
 @dataclass
@@ -39,6 +48,7 @@ class ApiContext:
     clock: Clock
     oidc: OidcVerifier | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    reviews: ReviewService | None = None
 
 
 def create_app(context: ApiContext) -> FastAPI:
@@ -51,7 +61,9 @@ def create_app(context: ApiContext) -> FastAPI:
         return context.service.directory().config.people
 
     tokens = ApiTokens(context.tokens, context.audit, context.clock, people)
-    app.state.use_cases = UseCases(context.service, tokens, AuditTrail(context.audit), context.oidc)
+    app.state.use_cases = UseCases(
+        context.service, tokens, AuditTrail(context.audit), context.oidc, context.reviews
+    )
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -12,6 +12,7 @@ from sojourn.api.auth_tokens import token_caller
 from sojourn.api.callers import Caller, Unauthenticated
 from sojourn.service.audit import AuditTrail
 from sojourn.service.jit import JitService
+from sojourn.service.reviews import ReviewService
 from sojourn.service.tokens import ApiTokens
 
 
@@ -23,6 +24,7 @@ class UseCases:
     tokens: ApiTokens
     audit: AuditTrail
     oidc: OidcVerifier | None
+    reviews: ReviewService | None = None
 
 
 def use_cases(request: Request) -> UseCases:
@@ -55,7 +57,21 @@ def audit_trail(request: Request) -> AuditTrail:
     return use_cases(request).audit
 
 
+class ReviewsUnavailable(Exception):
+    """This app serves no access reviews (HTTP 404)."""
+
+
+def review_service(request: Request) -> ReviewService:
+    found = use_cases(request).reviews
+    if found is None:
+        raise ReviewsUnavailable(
+            "access reviews are not served by this instance; start it with a configuration"
+        )
+    return found
+
+
 CurrentUser = Annotated[Caller, Depends(current_user)]
 JitDep = Annotated[JitService, Depends(jit_service)]
 TokensDep = Annotated[ApiTokens, Depends(api_tokens)]
 AuditDep = Annotated[AuditTrail, Depends(audit_trail)]
+ReviewsDep = Annotated[ReviewService, Depends(review_service)]

@@ -13,7 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from sojourn.access.issues import ConfigInvalid
+from sojourn.access.review import CampaignNotFound
+from sojourn.access.review_decide import NotTheReviewer, ReviewRefused
 from sojourn.api.callers import Forbidden, Unauthenticated
+from sojourn.api.dependencies import ReviewsUnavailable
 from sojourn.api.schemas import Problem
 from sojourn.service.request_visibility import RequestNotFound
 from sojourn.service.tokens import TokenNotAllowed, TokenNotFound, TokenRejected
@@ -80,9 +83,12 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_input)
     app.add_exception_handler(Unauthenticated, _unauthenticated)
     app.add_exception_handler(TokenRejected, _unauthenticated)
-    for refused in (Forbidden, SelfApproval, NotEligible, TokenNotAllowed):
+    for refused in (Forbidden, SelfApproval, NotEligible, TokenNotAllowed, NotTheReviewer):
         app.add_exception_handler(refused, _status(403))
     app.add_exception_handler(IllegalTransition, _status(409))
+    app.add_exception_handler(ReviewRefused, _status(409))
+    app.add_exception_handler(CampaignNotFound, _status(404))
+    app.add_exception_handler(ReviewsUnavailable, _status(404))
     for missing in (RequestNotFound, TokenNotFound):
         app.add_exception_handler(missing, _status(404))
     app.add_exception_handler(ValueError, _status(422))

@@ -14,7 +14,16 @@ SPAN = r"^([1-9][0-9]{0,3}[mh]|[1-9][0-9]{0,2}d)$"
 TEXT = r"^[^\x00]*$"
 """Free text: anything but NUL, which no database column can hold."""
 NAME = r"^[A-Za-z0-9+=,.@_-]+$"
-Scope = Literal["requests:write", "approvals:write", "grants:revoke", "audit:read", "tokens:admin"]
+Scope = Literal[
+    "requests:write",
+    "approvals:write",
+    "grants:revoke",
+    "audit:read",
+    "tokens:admin",
+    "reviews:read",
+    "reviews:write",
+    "reviews:admin",
+]
 
 
 class Body(BaseModel):
@@ -53,7 +62,7 @@ class TokenIn(Body):
     roles: list[Role] = Field(
         default=[], max_length=4, description="default: the roles its scopes need (docs/api.md)"
     )
-    scopes: list[Scope] = Field(min_length=1, max_length=5)
+    scopes: list[Scope] = Field(min_length=1, max_length=8)
     expires_in: str = Field(pattern=SPAN, description="at most 366d, and never past the issuing token's end")
     person: str | None = Field(
         default=None,

@@ -35,6 +35,7 @@ from sojourn.cli.hygiene_cmd import hygiene
 from sojourn.cli.keys_cmd import keys_app
 from sojourn.cli.policy_cmd import policy_app
 from sojourn.cli.render import account_names, show_plan, with_account_names
+from sojourn.cli.review_cmd import review_app
 from sojourn.cli.runtime import runtime
 from sojourn.service.actor import acting_as
 from sojourn.service.applying import (
@@ -70,6 +71,7 @@ app.command("serve")(serve_cmd.serve)
 app.command("hygiene")(hygiene)
 app.add_typer(keys_app, name="keys")
 app.add_typer(token_cmd.token_app, name="token")
+app.add_typer(review_app, name="review")
 for _name in ("request", "approve", "deny", "cancel", "revoke", "extend", "requests", "eligible", "worker"):
     app.command(_name)(getattr(jit_cmd, _name))
 console = screen()

@@ -12,6 +12,10 @@ JSON_VERSION = 1
 MAX_ACCOUNTS_IN_TEXT = 5
 
 
+REVIEW_REMINDER = "review_reminder"
+"""An access review reminder: about a campaign (`request_id`) and the reviewer (`person`), not a request."""
+
+
 class NotificationKind(StrEnum):
     REQUEST = "request"
     APPROVED = "approved"
@@ -82,6 +86,7 @@ _TEMPLATES: dict[str, str] = {
     "key_rotation_rotated": "{person}'s access key was rotated: the new key is current, the old one inactive",
     "key_rotation_old_key_deleted": "{person}'s old access key was deleted; one key is left",
     "key_rotation_failed": "FAILED: rotating {person}'s access key: {error}; the old key is kept",
+    REVIEW_REMINDER: "REVIEW: {message}",
 }
 
 
@@ -97,6 +102,7 @@ def render_text(n: Notification) -> str:
         at_end=f" at {_time(n.ends_at)}" if n.ends_at else "",
         by=f" by {n.actor}" if n.actor else "",
         error=n.detail.get("error") or n.detail.get("close_reason") or "see the audit log",
+        message=n.detail.get("message", ""),
     )
     return " ".join(line.split())  # one line, whatever the values held
 

@@ -14,6 +14,7 @@ from sojourn.store.audit import AuditLog
 from sojourn.store.engine import create_store_engine, migrate
 from sojourn.store.grants import GrantStore
 from sojourn.store.key_rotations import KeyRotationStore
+from sojourn.store.reviews import ReviewStore
 from sojourn.store.runs import RunLog
 from sojourn.store.tokens import TokenStore
 from sojourn.store.usage import UsageStore
@@ -30,6 +31,7 @@ class Store:
     grants: GrantStore
     tokens: TokenStore
     usage: UsageStore
+    reviews: ReviewStore
     _engine: Engine = field(repr=False)
     key_rotations: KeyRotationStore = field(init=False, repr=False)
 
@@ -47,5 +49,11 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
     if upgrade:
         migrate(engine)
     return Store(
-        AuditLog(engine), RunLog(engine), GrantStore(engine), TokenStore(engine), UsageStore(engine), engine
+        AuditLog(engine),
+        RunLog(engine),
+        GrantStore(engine),
+        TokenStore(engine),
+        UsageStore(engine),
+        ReviewStore(engine),
+        engine,
     )

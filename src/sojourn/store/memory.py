@@ -17,6 +17,7 @@ from sojourn.access.apply_run import DONE, FAILED, INTERRUPTED, PENDING, RUNNING
 from sojourn.access.audit import AuditEvent, AuditRecord
 from sojourn.store.memory_audit import MemoryAuditLog, utc
 from sojourn.store.memory_grants import MemoryGrantStore
+from sojourn.store.memory_reviews import MemoryReviewStore
 from sojourn.store.memory_usage import MemoryUsageStore
 
 __all__ = ["MemoryAuditLog", "MemoryRunLog", "MemoryStore", "MemoryTokenStore", "open_memory_store"]
@@ -177,6 +178,10 @@ class MemoryStore:
     grants: MemoryGrantStore
     tokens: MemoryTokenStore = field(default_factory=MemoryTokenStore)
     usage: MemoryUsageStore = field(default_factory=MemoryUsageStore)
+    reviews: MemoryReviewStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reviews", MemoryReviewStore(self.audit))
 
     def close(self) -> None:
         """Nothing to let go of; here so a twin store is closed like a real one."""

@@ -175,3 +175,47 @@ key_rotations = Table(
     Column("error", Text),
     Index("ix_key_rotations_user", "user_name", "finished_at"),
 )
+
+review_campaigns = Table(
+    "review_campaigns",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("created_by", String(256), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("deadline_action", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("reminded_at", DateTime(timezone=True)),
+    Index("ix_review_campaigns_status", "status", "created_at"),
+)
+
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("campaign_id", String(64), ForeignKey("review_campaigns.id"), primary_key=True),
+    Column("item_id", String(16), primary_key=True),
+    Column("account_id", String(32), nullable=False),
+    Column("permission_set", String(64), nullable=False),
+    Column("principal_type", String(8), nullable=False),
+    Column("principal", String(256), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("reviewer", String(256)),
+    Column("why", Text, nullable=False),
+    Column("account_name", String(256), nullable=False),
+    Column("changed", Text),
+    Index("ix_review_items_reviewer", "reviewer"),
+)
+
+review_decisions = Table(
+    "review_decisions",
+    metadata,
+    Column("campaign_id", String(64), primary_key=True),
+    Column("item_id", String(16), primary_key=True),
+    Column("verdict", String(16), nullable=False),
+    Column("reviewer", String(256), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
