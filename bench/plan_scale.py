@@ -255,7 +255,7 @@ def measure_limited(accounts: int, people: int, latency: tuple[float, float]) ->
 
 
 def limited_rows(quick: bool) -> list[dict[str, Any]]:
-    short = measure_limited(2, 5, (0.2, 0.6)) if quick else measure_limited(100, 50, (0.2, 0.6))
+    short = measure_limited(1, 4, (0.2, 0.6)) if quick else measure_limited(100, 50, (0.2, 0.6))
     cases = [short] if quick else [short, measure_limited(10, 30, (2.0, 4.0))]
     result = []
     for case in cases:

@@ -22,6 +22,7 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -67,8 +68,15 @@ _HOP_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "cont
 class LimitedAws:
     """The proxy, as a context manager: `endpoint_url` inside it is what clients use instead of moto's."""
 
-    def __init__(self, upstream: str, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        limits: Limits | None = None,
+        rewrite: Callable[[str, bytes], bytes] | None = None,
+    ) -> None:
         self.upstream = urlsplit(upstream)
+        self.rewrite = rewrite
+        """Applied to each forwarded answer with its service's signing name (to mend moto's answers)."""
         self.limits = limits or Limits()
         self.buckets = {name: _Bucket(rate, self.limits.burst) for name, rate in self.limits.rates.items()}
         self.operations = AsyncOperations(
@@ -179,7 +187,10 @@ def _handler_for(proxy: LimitedAws) -> type[BaseHTTPRequestHandler]:
             target = headers.get("X-Amz-Target", "").rpartition(".")[2]
             if service == "sso" and target:
                 return self._sso(target, headers, body)
-            return proxy.forward(self.command, self.path, headers, body)
+            status, answer_headers, answer = proxy.forward(self.command, self.path, headers, body)
+            if proxy.rewrite is not None and status == 200:
+                answer = proxy.rewrite(service, answer)
+            return status, answer_headers, answer
 
         def _sso(
             self, target: str, headers: dict[str, str], body: bytes
