@@ -33,7 +33,7 @@ SHIM = (
     "from principalmapper.__main__ import main\n"
     "sys.exit(main())\n"
 )
-TIMEOUT = 1200
+TIMEOUT = 900
 
 
 def _progress(message: str) -> None:
