@@ -13,7 +13,7 @@ from sojourn.analysis.finding import Risk
 from sojourn.analysis.hygiene_facts import Thresholds
 from sojourn.cli.consoles import screen
 from sojourn.cli.graph_cmd import Format
-from sojourn.cli.html_report import html_report
+from sojourn.service.findings_report import html_report
 from sojourn.cli.rows import finding_row
 from sojourn.cli.runtime import runtime
 from sojourn.cli.sarif import findings_to_sarif
