@@ -114,7 +114,9 @@ def _detail_values(request: Request, who: Viewer, request_id: str) -> dict[str, 
         "names": ctx.overview().account_names(),
         "now": ctx.clock.now(),
         "events": history(found),
-        "may_decide": found.state is State.PENDING and who.has(*APPROVERS) and who.user in found.approvers,
+        "may_decide": found.state is State.PENDING
+        and who.has(*APPROVERS)
+        and (who.user in found.approvers or who.user == found.person),
         "may_cancel": found.state is State.PENDING and found.person == who.user,
         "may_revoke": found.state in HOLDS_ACCESS and (found.person == who.user or who.has(Role.ADMIN)),
     }
