@@ -66,10 +66,9 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from starlette.types import ASGIApp
 
+    from sojourn.api.auth_oidc import OidcVerifier
     from sojourn.service.access_graph import SnapshotAnalysis
     from sojourn.web.oidc_client import OidcSignIn
-
-    from sojourn.api.auth_oidc import OidcVerifier
 
 DISPATCHER_DRAIN_SECONDS = 5.0
 

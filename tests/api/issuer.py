@@ -74,7 +74,12 @@ class Issuer:
             "groups": groups,
         } | self.id_token_claims
         id_token = jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "k1"})
-        return 200, {"access_token": "opaque", "token_type": "Bearer", "expires_in": 300, "id_token": id_token}
+        return 200, {
+            "access_token": "opaque",
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "id_token": id_token,
+        }
 
     def jwks(self) -> dict[str, Any]:
         public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))

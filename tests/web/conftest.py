@@ -46,7 +46,7 @@ class Web:
         return browser
 
 
-def web_context(jit: Jit, issuer: Issuer, **extra: object) -> WebContext:
+def web_context(jit: Jit, issuer: Issuer, **extra: object) -> WebContext:  # noqa: F811
     config = Path(jit.sojourn.config)
     reviews = ReviewService(
         jit.store.reviews,
@@ -68,9 +68,9 @@ def web_context(jit: Jit, issuer: Issuer, **extra: object) -> WebContext:
 
 
 @pytest.fixture
-def web(jit: Jit) -> Iterator[Web]:  # noqa: F811
-    from tests.analysis.test_graph import organisation
+def web(jit: Jit) -> Iterator[Web]:  # noqa: F811 - the fixture above
     from sojourn.catalog import load_catalog
+    from tests.analysis.test_graph import organisation
 
     analysis = SnapshotAnalysis(organisation(), load_catalog())
     with local_issuer() as issuer:

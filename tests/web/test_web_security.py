@@ -5,7 +5,6 @@ checked, cookie flags, and a Content Security Policy that no inline script escap
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,13 +18,14 @@ from tests.databases import fresh_database
 from tests.web.conftest import Web, web_context
 from tests.web.test_web_pages import PAGES, csrf_of
 
-FORMS = ["/request", "/requests/x/approve", "/requests/x/deny", "/requests/x/cancel",
-         "/requests/x/revoke", "/reviews", "/reviews/rv-x/items/i1", "/reviews/rv-x/close", "/logout"]  # fmt: skip
+FORMS = [
+    "/request", "/requests/x/approve", "/requests/x/deny", "/requests/x/cancel", "/requests/x/revoke",
+    "/reviews", "/reviews/rv-x/items/i1", "/reviews/rv-x/close", "/logout",
+]  # fmt: skip
 LIVE = ["/live/my-access", "/live/inbox", "/live/requests/x", "/live/audit-chain"]
 REQUESTER_REFUSED = ["/inbox", "/grants", "/audit", "/reviews", "/findings", "/findings/report", "/paths",
                      "/dashboard", "/live/inbox", "/live/audit-chain", "/reviews/rv-x",
                      "/reviews/rv-x/evidence", "/reviews/rv-x/evidence.csv"]  # fmt: skip
-
 
 
 @pytest.fixture

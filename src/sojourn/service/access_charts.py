@@ -62,9 +62,7 @@ def dashboard(jit: JitService) -> Dashboard:
     team_weeks = []
     for team in found.config.teams.values():
         members = {m.person for m in team.members if m.active_on(today)}
-        standing_pairs = sum(
-            len(sets) for person in members for sets in effective.get(person, {}).values()
-        )
+        standing_pairs = sum(len(sets) for person in members for sets in effective.get(person, {}).values())
         theirs = [r for r in requests if r.person in members]
         for week in weeks:
             lo = datetime.combine(week, time(), tzinfo=now.tzinfo)
@@ -79,7 +77,9 @@ def dashboard(jit: JitService) -> Dashboard:
             )
             team_weeks.append(TeamWeek(team.name, week, round(standing, 1), round(jit_hours, 1)))
     days = [today - timedelta(days=n) for n in reversed(range(DAYS))]
-    return Dashboard(tuple(team_weeks), tuple(_grants_per_day(requests, days)), tuple(_approval(requests, days)))
+    return Dashboard(
+        tuple(team_weeks), tuple(_grants_per_day(requests, days)), tuple(_approval(requests, days))
+    )
 
 
 def _grants_per_day(requests: Iterable[GrantRequest], days: list[date]) -> list[DayCount]:

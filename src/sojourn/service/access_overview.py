@@ -102,7 +102,7 @@ def _end(request: GrantRequest) -> datetime:
 
 
 def time_left(request: GrantRequest, now: datetime) -> str:
-    """"1h 20m left", "ending", or "" when the grant has not started."""
+    """ "1h 20m left", "ending", or "" when the grant has not started."""
     if request.ends_at is None:
         return ""
     seconds = int((request.ends_at - now).total_seconds())

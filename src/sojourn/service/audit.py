@@ -138,7 +138,9 @@ class AuditTrail:
             until=as_utc(wanted.until),
         )
 
-    def page(self, wanted: AuditFilter, *, before_seq: int | None = None, size: int = 50) -> list[AuditRecord]:
+    def page(
+        self, wanted: AuditFilter, *, before_seq: int | None = None, size: int = 50
+    ) -> list[AuditRecord]:
         """The newest `size` matching records below `before_seq`, newest first (the web's audit trail)."""
         return self._log.query(
             person=wanted.person,

@@ -72,16 +72,28 @@ def _not_found(request: Request, error: Exception) -> Response:
 
 
 def _bad_input(request: Request, _: Exception) -> Response:
-    return _message(request, 400, "Not understood", "Part of the address or form is not valid; go back and check it.")
+    return _message(
+        request, 400, "Not understood", "Part of the address or form is not valid; go back and check it."
+    )
 
 
 def _config(request: Request, _: Exception) -> Response:
-    return _message(request, 503, "Configuration invalid", "Sojourn's configuration is invalid; an administrator must fix it (`sojourn plan` shows where).")
+    return _message(
+        request,
+        503,
+        "Configuration invalid",
+        "Sojourn's configuration is invalid; an administrator must fix it (`sojourn plan` shows where).",
+    )
 
 
 def _failed(request: Request, error: Exception) -> Response:
     log.error("page %s failed: %s", request.url.path, type(error).__name__)
-    return _message(request, 500, "Something went wrong", "Sojourn could not show this page; try again, and tell an administrator if it persists.")
+    return _message(
+        request,
+        500,
+        "Something went wrong",
+        "Sojourn could not show this page; try again, and tell an administrator if it persists.",
+    )
 
 
 def create_web_app(context: WebContext) -> FastAPI:
@@ -103,4 +115,3 @@ def create_web_app(context: WebContext) -> FastAPI:
     app.add_exception_handler(Exception, _failed)
     app.add_middleware(PageHeaders)
     return app
-

@@ -18,9 +18,7 @@ class Event:
 
 def history(r: GrantRequest) -> list[Event]:
     events = [Event(r.requested_at, "requested", r.person, r.reason)]
-    events += [
-        Event(d.at, "approved" if d.approve else "denied", d.approver, d.comment) for d in r.decisions
-    ]
+    events += [Event(d.at, "approved" if d.approve else "denied", d.approver, d.comment) for d in r.decisions]
     if r.starts_at is not None:
         events.append(Event(r.starts_at, "access granted in AWS", "sojourn"))
     if r.closed_at is not None:

@@ -169,6 +169,8 @@ class OidcSignIn:
         if not isinstance(groups, list):
             raise SignInFailed(f"the ID token's {self.settings.groups_claim} claim is not a list")
         roles = {Role.REQUESTER} | {
-            Role(self.settings.role_map[g]) for g in groups if isinstance(g, str) and g in self.settings.role_map
+            Role(self.settings.role_map[g])
+            for g in groups
+            if isinstance(g, str) and g in self.settings.role_map
         }
         return Person(user, frozenset(roles))

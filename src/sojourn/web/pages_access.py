@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,7 +22,7 @@ RequestId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0
 MAX_TEXT = 2000
 
 
-def _my_access_values(request: Request, who: Viewer) -> dict[str, object]:
+def _my_access_values(request: Request, who: Viewer) -> dict[str, Any]:
     ctx = context(request)
     overview = ctx.overview()
     return {
@@ -44,7 +44,9 @@ def my_access_live(request: Request, who: SignedIn) -> HTMLResponse:
     return page(request, "live_my_access.html", who, **_my_access_values(request, who))
 
 
-def _form(request: Request, who: Viewer, *, status: int = 200, error: str = "", sent: dict[str, str] | None = None) -> HTMLResponse:
+def _form(
+    request: Request, who: Viewer, *, status: int = 200, error: str = "", sent: dict[str, str] | None = None
+) -> HTMLResponse:
     overview = context(request).overview()
     return page(
         request,
@@ -106,7 +108,7 @@ def _sees_all(who: Viewer) -> bool:
     return who.has(*OVERSEERS)
 
 
-def _detail_values(request: Request, who: Viewer, request_id: str) -> dict[str, object]:
+def _detail_values(request: Request, who: Viewer, request_id: str) -> dict[str, Any]:
     ctx = context(request)
     found = visible_request(ctx.jit, request_id, who.user, _sees_all(who))
     return {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -15,7 +17,7 @@ from sojourn.workflow.transitions import IllegalTransition, SelfApproval
 router = APIRouter()
 
 
-def _inbox_values(request: Request, who: Viewer) -> dict[str, object]:
+def _inbox_values(request: Request, who: Viewer) -> dict[str, Any]:
     ctx = context(request)
     return {"waiting": ctx.overview().inbox(who.user), "names": ctx.overview().account_names()}
 

@@ -8,14 +8,22 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sojourn.access.api_token import Role
 from sojourn.access.review import ReviewScope, Status, Verdict
 from sojourn.access.review_decide import ReviewRefused
 from sojourn.access.review_evidence import evidence_csv, evidence_html
-from sojourn.access.api_token import Role
 from sojourn.service.review_outcome import config_change, evidence, remove_outside
 from sojourn.service.reviews import ReviewService
-from sojourn.web.guard import APPROVERS, OVERSEERS, REVIEWERS, SignedIn, Viewer, check_csrf, require
-from sojourn.web.guard import NotAllowed
+from sojourn.web.guard import (
+    APPROVERS,
+    OVERSEERS,
+    REVIEWERS,
+    NotAllowed,
+    SignedIn,
+    Viewer,
+    check_csrf,
+    require,
+)
 from sojourn.web.pages_access import MAX_TEXT
 from sojourn.web.signin import context
 from sojourn.web.templating import page, report_page
