@@ -17,9 +17,17 @@ from sojourn.workflow.transitions import IllegalTransition, SelfApproval
 router = APIRouter()
 
 
+INBOX_PAGE = 50
+
+
 def _inbox_values(request: Request, who: Viewer) -> dict[str, Any]:
     ctx = context(request)
-    return {"waiting": ctx.overview().inbox(who.user), "names": ctx.overview().account_names()}
+    waiting = ctx.overview().inbox(who.user)
+    return {
+        "waiting": waiting[:INBOX_PAGE],
+        "more": max(0, len(waiting) - INBOX_PAGE),
+        "names": ctx.overview().account_names(),
+    }
 
 
 @router.get("/inbox", response_class=HTMLResponse)

@@ -19,16 +19,27 @@ PAGE = 50
 Field = Annotated[str, Query(max_length=256)]
 
 
+GRANTS_PAGE = 100
+
+
 @router.get("/grants", response_class=HTMLResponse)
-def grants_now(request: Request, who: SignedIn) -> HTMLResponse:
+def grants_now(
+    request: Request, who: SignedIn, page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1
+) -> HTMLResponse:
     require(who, *OVERSEERS)
     ctx = context(request)
+    every = ctx.overview().grants_now()
+    first = (page_number - 1) * GRANTS_PAGE
     return page(
         request,
         "grants.html",
         who,
         title="Grants now",
-        grants=ctx.overview().grants_now(),
+        grants=every[first : first + GRANTS_PAGE],
+        total=len(every),
+        first=first,
+        next_page=page_number + 1 if first + GRANTS_PAGE < len(every) else None,
+        previous_page=page_number - 1 if page_number > 1 else None,
         names=ctx.overview().account_names(),
         now=ctx.clock.now(),
     )
