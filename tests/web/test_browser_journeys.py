@@ -4,15 +4,17 @@ an access review from start to the assignment gone from AWS, axe and a screensho
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.databases import fresh_database
 from tests.e2e.conftest import s1  # noqa: F401 - fixture
 from tests.e2e.jit_fixtures import jit  # noqa: F401 - fixture
 from tests.web.browser import Served, served, wait_for  # noqa: F401 - fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.postgres]
 WANTED = {("team-a-prod", "prod-admin"), ("team-b-prod", "prod-admin")}
 REVIEWS = """reviews:
   reviewers: [team_lead, account_owner, named]
@@ -23,11 +25,25 @@ REVIEWS = """reviews:
 """
 
 
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """PostgreSQL alone: the server and the test share it as a deployment would (the pages run on SQLite
+    too, in test_web_pages.py)."""
+    with fresh_database("postgresql", tmp_path) as url:
+        yield url
+
+
 def test_a_grant_requested_refused_to_its_requester_approved_by_another_held_and_revoked(
     served: Served,  # noqa: F811
 ) -> None:
     erin = served.person("erin", "sojourn-approvers")
     served.check(erin, "my-access")
+    erin.keyboard.press("Tab")
+    assert erin.evaluate("document.activeElement.textContent") == "Skip to content"
+    erin.set_viewport_size({"width": 390, "height": 844})  # a phone: one column, nothing wider than it
+    assert erin.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    served.check(erin, "my-access-phone")
+    erin.set_viewport_size({"width": 1100, "height": 900})
 
     erin.get_by_role("link", name="Request access").first.click()
     erin.get_by_label("Permission set").select_option("prod-admin")
