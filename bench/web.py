@@ -51,10 +51,10 @@ from sojourn.service.reviews import ReviewService
 from sojourn.store import open_store
 from sojourn.store.grants import due_at
 from sojourn.store.tables import audit_records, chain_head, grant_requests
-from sojourn.workflow.codec import request_to_json
 from sojourn.web.app import create_web_app
 from sojourn.web.context import WebContext
 from sojourn.web.sessions import COOKIE
+from sojourn.workflow.codec import request_to_json
 from sojourn.workflow.grant_request import Decision, GrantRequest, State
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -187,12 +187,25 @@ def seed_audit(store: Any, found: Directory, total: int, rng: random.Random) -> 
             )  # fmt: skip
             record = chain_next(seq + 1, digest, event)
             seq, digest = record.seq, record.hash
-            batch.append({
-                "seq": seq, "at": at, "actor": event.actor, "action": event.action, "reason": event.reason,
-                "person": event.person, "account_id": event.account_id, "permission_set": event.permission_set,
-                "target": event.target, "before": None, "after": None, "run_id": None, "details": "{}",
-                "prev_hash": record.prev_hash, "hash": digest,
-            })  # fmt: skip
+            batch.append(
+                {
+                    "seq": seq,
+                    "at": at,
+                    "actor": event.actor,
+                    "action": event.action,
+                    "reason": event.reason,
+                    "person": event.person,
+                    "account_id": event.account_id,
+                    "permission_set": event.permission_set,
+                    "target": event.target,
+                    "before": None,
+                    "after": None,
+                    "run_id": None,
+                    "details": "{}",
+                    "prev_hash": record.prev_hash,
+                    "hash": digest,
+                }
+            )
             if len(batch) == 5_000:
                 connection.execute(sqlalchemy.insert(audit_records), batch)
                 batch = []
@@ -251,6 +264,7 @@ def _timed(
     n = sizes.samples
     mine = [(rng.choice(people)) for _ in range(n)]
     my_access = [p95_ms(client, cookie(p), ["/"]) for p in mine]
+    accounts = [a.id for a in found.organization.accounts]
     figures = {
         "my access": statistics.quantiles(my_access, n=20)[18],
         "inbox": p95_ms(client, cookie(approvers[0], Role.APPROVER), ["/inbox"] * n),
@@ -260,10 +274,10 @@ def _timed(
             [
                 f"/audit?person={rng.choice(people)}"
                 if i % 2
-                else f"/audit?account={rng.choice([a.id for a in found.organization.accounts])}&action=grant.*"
+                else f"/audit?account={rng.choice(accounts)}&action=grant.*"
                 for i in range(n)
             ],
-        ),  # fmt: skip
+        ),
         "grants now": p95_ms(client, admin, ["/grants"] * n),
     }
     store.close()
@@ -287,7 +301,7 @@ def _timed(
 def campaign_row(url: str, engine_name: str, sizes: Sizes) -> dict[str, Any]:
     """ReviewService.start (what the reviews page's form calls) over the standing assignments."""
     shape = sizes.campaign_shape
-    config, (organization, compiled), configured, outside = standing(shape, sizes.campaign)
+    _, (organization, _), configured, outside = standing(shape, sizes.campaign)
     provider = InMemoryIdentityCenter(organization)
     provider.assignments = set(configured | outside)
     with tempfile.TemporaryDirectory() as directory:
