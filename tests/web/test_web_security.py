@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from sojourn.service.access_graph import SnapshotAnalysis
 from sojourn.web.app import create_web_app
 from sojourn.web.sessions import COOKIE
 from tests.databases import fresh_database
@@ -161,3 +162,17 @@ def test_every_page_has_a_strict_policy_and_no_script_without_its_nonce(web: Web
         assert answer.headers["x-frame-options"] == "DENY"
     first = admin.get("/").headers["content-security-policy"]
     assert first != admin.get("/").headers["content-security-policy"]  # a new nonce each time
+
+
+def test_a_failing_page_shows_what_to_do_and_no_traceback(web: Web) -> None:
+    def broken() -> SnapshotAnalysis:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    app = create_web_app(web_context(web.jit, web.issuer, analysis=broken))
+    client = TestClient(app, raise_server_exceptions=False)
+    admin = web.sign_in("carol", "sojourn-admins", client=client)
+    answer = admin.get("/findings")
+    assert answer.status_code == 500
+    assert "Sojourn could not show this page" in answer.text
+    assert "Traceback" not in answer.text and "secret internals" not in answer.text
+    assert "content-security-policy" in answer.headers

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,9 +28,9 @@ from sojourn.web import (
 )
 from sojourn.web.context import WebContext
 from sojourn.web.guard import BadForm, NotAllowed, NotSignedIn
-from sojourn.web.security import PageHeaders
+from sojourn.web.security import PageHeaders, page_headers
 from sojourn.web.sessions import SessionStore
-from sojourn.web.templating import page
+from sojourn.web.templating import nonce, page
 
 log = logging.getLogger("sojourn.web")
 STATIC = Path(__file__).parent / "static"
@@ -54,7 +55,7 @@ def _message(request: Request, status: int, title: str, message: str) -> Respons
 
 def _not_signed_in(request: Request, _: Exception) -> Response:
     if request.method == "GET" and not request.url.path.startswith("/live/"):
-        return RedirectResponse("/login?next=" + request.url.path, status_code=303)
+        return RedirectResponse("/login?next=" + quote(request.url.path, safe="/"), status_code=303)
     return signin.signed_out_page(request)
 
 
@@ -87,13 +88,17 @@ def _config(request: Request, _: Exception) -> Response:
 
 
 def _failed(request: Request, error: Exception) -> Response:
+    """Outside the page middleware (Starlette answers failures last), so the headers are set here."""
     log.error("page %s failed: %s", request.url.path, type(error).__name__)
-    return _message(
+    response = _message(
         request,
         500,
         "Something went wrong",
         "Sojourn could not show this page; try again, and tell an administrator if it persists.",
     )
+    for name, value in page_headers(nonce(request)):
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 def create_web_app(context: WebContext) -> FastAPI:

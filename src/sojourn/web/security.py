@@ -18,6 +18,17 @@ def policy(nonce: str) -> str:
     )
 
 
+def page_headers(nonce: str) -> tuple[tuple[bytes, bytes], ...]:
+    return (
+        (b"content-security-policy", policy(nonce).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+        (b"cache-control", b"no-store"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    )
+
+
 class PageHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -28,14 +39,7 @@ class PageHeaders:
             return
         nonce = secrets.token_urlsafe(18)
         scope["csp_nonce"] = nonce
-        headers = (
-            (b"content-security-policy", policy(nonce).encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"same-origin"),
-            (b"cache-control", b"no-store"),
-            (b"cross-origin-opener-policy", b"same-origin"),
-        )
+        headers = page_headers(nonce)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
