@@ -19,6 +19,7 @@ from sojourn.web.app import create_web_app
 from sojourn.web.context import WebContext
 from sojourn.web.oidc_client import OidcSignIn, SignInSettings
 from tests.api.issuer import Issuer, local_issuer
+from tests.databases import fresh_database
 from tests.e2e.conftest import s1  # noqa: F401 - fixture
 from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
 
@@ -65,6 +66,13 @@ def web_context(jit: Jit, issuer: Issuer, **extra: object) -> WebContext:  # noq
         reviews=reviews,
         **extra,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """SQLite for the TestClient tests; the browser journeys run the served app on PostgreSQL."""
+    with fresh_database("sqlite", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,17 +5,13 @@ checked, cookie flags, and a Content Security Policy that no inline script escap
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from sojourn.service.access_graph import SnapshotAnalysis
 from sojourn.web.app import create_web_app
 from sojourn.web.sessions import COOKIE
-from tests.databases import fresh_database
 from tests.web.conftest import Web, web_context
 from tests.web.test_web_pages import PAGES, csrf_of
 
@@ -27,13 +23,6 @@ LIVE = ["/live/my-access", "/live/inbox", "/live/requests/x", "/live/audit-chain
 REQUESTER_REFUSED = ["/inbox", "/grants", "/audit", "/reviews", "/findings", "/findings/report", "/paths",
                      "/dashboard", "/live/inbox", "/live/audit-chain", "/reviews/rv-x",
                      "/reviews/rv-x/evidence", "/reviews/rv-x/evidence.csv"]  # fmt: skip
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """SQLite alone: these refusals happen before any query (the pages run on both databases elsewhere)."""
-    with fresh_database("sqlite", tmp_path) as url:
-        yield url
 
 
 def test_every_page_is_refused_without_a_session(web: Web) -> None:
