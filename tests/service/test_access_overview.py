@@ -103,3 +103,9 @@ def test_the_dashboard_counts_hours_grants_and_waits() -> None:
     assert this_week.jit_hours == 2.0
     assert [c.value for c in figures.grants_per_day if c.day == NOW.date()] == [1]
     assert [(c.day, c.value) for c in figures.approval_minutes] == [(NOW.date(), 30.0)]
+
+
+def test_no_time_is_left_on_a_grant_that_is_over() -> None:
+    jit = service()
+    ended = stored(jit, "x", "ana", State.REVOKED, starts_at=NOW, ends_at=NOW + timedelta(hours=1))
+    assert time_left(ended, NOW) == ""

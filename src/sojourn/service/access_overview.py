@@ -102,8 +102,8 @@ def _end(request: GrantRequest) -> datetime:
 
 
 def time_left(request: GrantRequest, now: datetime) -> str:
-    """ "1h 20m left", "ending", or "" when the grant has not started."""
-    if request.ends_at is None:
+    """Like "1h 20m left" or "ending"; "" when the grant has not started or is over."""
+    if request.ends_at is None or request.state not in HOLDS_ACCESS:
         return ""
     seconds = int((request.ends_at - now).total_seconds())
     if seconds <= 0:

@@ -3,7 +3,7 @@ the per-response CSP nonce and the session's CSRF token."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,17 @@ def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else ""
 
 
+def span(value: timedelta) -> str:
+    """A duration as people write it: 1h, 4h 30m, 45m, 2d."""
+    minutes = int(value.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m" if mins else ""]
+    return " ".join(p for p in parts if p) or "0m"
+
+
 TEMPLATES.env.filters["when"] = when
+TEMPLATES.env.filters["span"] = span
 TEMPLATES.env.globals["time_left"] = time_left
 
 
