@@ -42,6 +42,7 @@ class Served:
     def person(self, user: str, *groups: str) -> Page:
         """A new browser context (its own cookies) signed in as `user` through the issuer."""
         context: BrowserContext = self.browser.new_context(viewport={"width": 1100, "height": 900})
+        context.set_default_timeout(60_000)  # a loaded CI machine is slow, never wrong
         page = context.new_page()
         page.on("console", lambda message: self.console.append(f"{user}: {message.text}"))
         self.issuer.sign_in_as = (user, list(groups))
@@ -92,14 +93,18 @@ def served(jit: Jit, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
             "SOJOURN_ACTOR": "web-e2e",
         }
         command = [sys.executable, "-c", "from sojourn.cli.main import app; app()", "serve"]
+        log = (tmp_path / "serve.log").open("w")
         server = subprocess.Popen(
             [*command, "--port", str(port), "--config", str(jit.sojourn.config), "--tick", "0.2"],
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_for(lambda: _answers(base), 30, "sojourn serve")
+            # generous: a loaded CI machine can take a while to import and migrate
+            wait_for(lambda: _answers(base) or server.poll() is not None, 120, "sojourn serve")
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
                 try:
@@ -109,6 +114,7 @@ def served(jit: Jit, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         finally:
             server.terminate()
             server.wait(timeout=10)
+            log.close()
 
 
 def _answers(base: str) -> bool:

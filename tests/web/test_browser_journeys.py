@@ -72,8 +72,8 @@ def test_a_grant_requested_refused_to_its_requester_approved_by_another_held_and
     carol.wait_for_url(served.base + "/inbox")
     assert request_id not in carol.locator("#live-inbox").inner_text()
 
-    wait_for(lambda: served.jit.holds("erin") >= WANTED, 60, "the assignments in AWS")
-    erin.locator("#request-state").filter(has_text="active").wait_for(timeout=20_000)
+    wait_for(lambda: served.jit.holds("erin") >= WANTED, 120, "the assignments in AWS")
+    erin.locator("#request-state").filter(has_text="active").wait_for(timeout=60_000)
     assert erin.evaluate("window.sojournNotReloaded") is True  # updated in place, not reloaded
     assert "approved by carol: go ahead" in erin.locator("#live-request").inner_text()
 
@@ -84,9 +84,9 @@ def test_a_grant_requested_refused_to_its_requester_approved_by_another_held_and
     erin.goto(f"{served.base}/requests/{request_id}")
     erin.get_by_label("Reason").fill("fixed")
     erin.get_by_role("button", name="Revoke").click()
-    erin.locator("#request-state").filter(has_text="revoked").wait_for(timeout=20_000)
-    wait_for(lambda: not (WANTED & served.jit.holds("erin")), 60, "the assignments gone from AWS")
-    erin.locator("#live-request").filter(has_text="access removed from AWS").wait_for(timeout=20_000)
+    erin.locator("#request-state").filter(has_text="revoked").wait_for(timeout=60_000)
+    wait_for(lambda: not (WANTED & served.jit.holds("erin")), 120, "the assignments gone from AWS")
+    erin.locator("#live-request").filter(has_text="access removed from AWS").wait_for(timeout=60_000)
     served.check(erin, "request-revoked")
 
     others = [
@@ -97,7 +97,7 @@ def test_a_grant_requested_refused_to_its_requester_approved_by_another_held_and
         carol.goto(served.base + path)
         served.check(carol, name)
     carol.goto(served.base + "/audit")
-    carol.locator("#chain").filter(has_text="intact").wait_for(timeout=10_000)
+    carol.locator("#chain").filter(has_text="intact").wait_for(timeout=60_000)
 
 
 def test_a_review_certifies_one_revokes_one_and_the_applied_plan_removes_it_from_aws(
