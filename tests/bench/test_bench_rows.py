@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KEYS = {"metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"}
 
 
-@pytest.mark.parametrize("script", ["plan_scale.py", "evaluate.py", "jit.py", "review_campaign.py"])
+@pytest.mark.parametrize("script", ["plan_scale.py", "evaluate.py", "jit.py", "review_campaign.py", "web.py"])
 def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), "--quick", "--json"],
@@ -40,6 +40,13 @@ def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
         ],
         "jit.py": ["approval to visible in AWS, p99", "revocation lateness", "approvals per second"],
         "review_campaign.py": ["build a campaign over", "store the campaign"],
+        "web.py": [
+            "p95 page time: my access",
+            "p95 page time: inbox",
+            "p95 page time: audit search",
+            "p95 page time: grants now",
+            "start a review campaign over",
+        ],
     }[script]
     assert all(metric in metrics for metric in expected)
 
