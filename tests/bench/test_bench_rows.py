@@ -14,7 +14,7 @@ KEYS = {"metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"}
 
 
 @pytest.mark.parametrize(
-    "script", ["plan_scale.py", "evaluate.py", "jit.py", "review_campaign.py", "snapshot_scale.py"]
+    "script", ["plan_scale.py", "evaluate.py", "jit.py", "review_campaign.py", "web.py", "snapshot_scale.py"]
 )
 def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
     result = subprocess.run(
@@ -43,6 +43,13 @@ def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
         "jit.py": ["approval to visible in AWS, p99", "revocation lateness", "approvals per second"],
         "review_campaign.py": ["build a campaign over", "store the campaign"],
         "snapshot_scale.py": ["snapshot calls per account", "snapshot read time", "at 1,000 accounts"],
+        "web.py": [
+            "p95 page time: my access",
+            "p95 page time: inbox",
+            "p95 page time: audit search",
+            "p95 page time: grants now",
+            "start a review campaign over",
+        ],
     }[script]
     assert all(metric in metrics for metric in expected)
 
