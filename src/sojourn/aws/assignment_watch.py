@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +75,7 @@ class AssignmentWatch:
         self.last_error = ""
         self._judged: dict[str, float] = {}
 
-    def run(self, kind: str, start: Any) -> dict[str, Any]:
+    def run(self, kind: str, start: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """`start()` asks AWS for the operation and returns its status; the final status, or ChangeFailed."""
         self.window.acquire()
         try:
