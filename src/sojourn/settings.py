@@ -54,6 +54,9 @@ class Settings:
     """SOJOURN_KEY_GRACE_DAYS: how long an old key stays deactivated before it is deleted."""
     key_rotation_every: int = 3600
     """SOJOURN_KEY_ROTATION_EVERY: seconds between two looks of the worker at the rotation schedule."""
+    worker_stale_after: int = 30
+    """SOJOURN_WORKER_STALE_AFTER: seconds without progress after which `serve`'s /health answers 503 (at
+    least five tick intervals)."""
     aws_faults: tuple[tuple[str, float], ...] = ()
     """SOJOURN_AWS_FAULTS: "Code:chance,..." faults injected into AWS calls (chaos drills only), e.g.
     "ThrottlingException:0.05,EndpointConnectionError:0.02"."""
@@ -105,6 +108,7 @@ class Settings:
             key_max_age_days=_positive(env, "SOJOURN_KEY_MAX_AGE_DAYS", 90),
             key_grace_days=_whole(env, "SOJOURN_KEY_GRACE_DAYS", 7),
             key_rotation_every=_positive(env, "SOJOURN_KEY_ROTATION_EVERY", 3600),
+            worker_stale_after=_positive(env, "SOJOURN_WORKER_STALE_AFTER", 30),
             aws_faults=_faults(env.get("SOJOURN_AWS_FAULTS", "")),
         )
 

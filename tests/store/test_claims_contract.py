@@ -69,7 +69,12 @@ def test_racing_claimants_never_both_win(backend: Backend) -> None:
             winners: list[Claimant] = []
             start = threading.Barrier(8)
 
-            def race(n: int, key: ClaimKey = key, start: threading.Barrier = start) -> None:
+            def race(
+                n: int,
+                key: ClaimKey = key,
+                start: threading.Barrier = start,
+                winners: list[Claimant] = winners,
+            ) -> None:
                 claimant = Claimant(f"host:w{n % 2}", f"pid-{n % 2}", f"t{n}")
                 start.wait()
                 if stores[n % 2].claim(key, claimant, AT, LEASE):

@@ -1,5 +1,5 @@
-"""Storage adapter: the repositories (audit log, apply runs, grants, assignment claims, API tokens, usage) over
-one SQL database.
+"""Storage adapter: the repositories (audit log, apply runs, grants, assignment claims, API tokens, usage)
+over one SQL database.
 
 Nothing above the store sees its SQL engine: it gets a `Store` of repositories that implement the ports
 in `service/ports/`, and closes it. `store.memory` holds in-memory twins of the same repositories.

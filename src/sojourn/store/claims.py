@@ -9,7 +9,6 @@ one UPDATE with those conditions, so two takers cannot both win.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, delete, or_, update
