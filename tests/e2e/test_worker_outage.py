@@ -7,6 +7,8 @@ import threading
 import time
 from datetime import timedelta
 
+from bench.moto_recorder import OutageMoto
+
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.settings import AwsSettings
 from sojourn.service.jit_runtime import session_revoker
@@ -14,7 +16,6 @@ from sojourn.service.provisioning import TickReport
 from sojourn.worker.runner import Worker, run_loop
 from sojourn.workflow.grant_request import State
 from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
-from tests.e2e.moto_outage import OutageMoto
 
 PROD = ("team-a-prod", "prod-admin")
 OUTAGE_SECONDS = 3.0

@@ -8,6 +8,7 @@ Sojourn's retries and status polling against a real moto server.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
+log = logging.getLogger("sojourn.faults")
 CONNECTION_FAULTS = ("EndpointConnectionError", "ConnectionClosedError", "ReadTimeoutError")
 """Fault codes raised as botocore's network errors instead of answered as an AWS error response."""
 
@@ -61,6 +63,7 @@ class FaultPlan:
             if not hit:
                 return None
             self.injected += 1
+        log.warning("injected fault: %s on %s", self.code, model.name)
         if self.code in CONNECTION_FAULTS:
             raise _network_error(self.code)
         return _FakeHttp(self.status), {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -41,6 +42,7 @@ class OutageMoto:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> OutageMoto:
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         app = DomainDispatcherApplication(create_backend_app)
         self._server = make_server("127.0.0.1", self.port, self._recording(app), threaded=True)
         self.port = self._server.server_address[1]
