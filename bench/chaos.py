@@ -126,7 +126,13 @@ class Figures:
                 self.worst_lateness <= self.bound,
             ),
             row("leftover assignments", self.leftovers, "assignments", "0", self.leftovers == 0),
-            row("assignments seen that no grant justified", self.unjustified, "sightings", "0", not self.unjustified),
+            row(
+                "assignments seen that no grant justified",
+                self.unjustified,
+                "sightings",
+                "0",
+                not self.unjustified,
+            ),
             row("unrecorded AWS changes", self.unrecorded, "changes", "0", self.unrecorded == 0),
             row("audit verify", int(self.verified), "ok", "1", self.verified),
         ]
@@ -350,7 +356,9 @@ class Drill:
     def check(self, grants: list[GrantRequest]) -> None:
         f = self.figures
         f.grants = len(grants)
-        f.faults = sum(p.read_text(errors="replace").count("injected fault:") for p in self.logs.glob("*.log"))
+        f.faults = sum(
+            p.read_text(errors="replace").count("injected fault:") for p in self.logs.glob("*.log")
+        )
         by_pair: dict[tuple[str, str], list[GrantRequest]] = {}
         for grant in grants:
             for account in grant.accounts:
@@ -387,7 +395,9 @@ class Drill:
         for record in records:
             event = record.event
             for account in event.details.get("accounts", ()):
-                kinds.setdefault((event.person or "", account), []).append((event.at.timestamp(), event.action))
+                kinds.setdefault((event.person or "", account), []).append(
+                    (event.at.timestamp(), event.action)
+                )
         missing, changes = 0, self.aws.changes()
         for call in changes:
             person = self.user_names.get(call.body.get("PrincipalId", ""), "?")
