@@ -89,7 +89,7 @@ def test_two_worker_processes_leave_nothing_behind(jit: Jit) -> None:  # noqa: F
         for name in ("w1", "w2")
     ]
     try:
-        ids = overlapping(jit, 24, timedelta(seconds=2), timedelta(milliseconds=250))
+        ids = overlapping(jit, 16, timedelta(seconds=1.5), timedelta(milliseconds=200))
         most = Counter[tuple[str, str]]()
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:

@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from bench.moto_recorder import OutageMoto
 
 from sojourn.aws.gateway import Boto3IdentityCenter
@@ -83,4 +84,54 @@ def test_an_outage_across_the_end_delays_the_removal_and_never_stops_the_worker(
     assert ended.state is State.ENDED and PROD not in jit.holds("alice")
     assert ended.revoked_in_aws_at is not None and ended.revoked_in_aws_at > ends_at
     assert [c.operation for c in aws.changes()] == ["CreateAccountAssignment", "DeleteAccountAssignment"]
+    assert jit.store.audit.verify().ok
+
+
+def test_the_database_going_away_across_the_end_never_stops_the_worker(jit: Jit) -> None:  # noqa: F811
+    if not jit.sojourn.database_url.startswith("postgresql"):
+        pytest.skip("a SQLite file cannot go away under an open connection; PostgreSQL can")
+    import sqlalchemy
+
+    from tests.databases import POSTGRES_ADMIN_URL
+
+    name = jit.sojourn.database_url.rsplit("/", 1)[1]
+    admin = sqlalchemy.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+    def database(allowed: bool) -> None:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(
+                f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {str(allowed).lower()}'
+            )
+            if not allowed:
+                connection.exec_driver_sql(
+                    f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+                )
+
+    worker = Worker(jit.store.grants, jit.gateway, jit.clock, owner="db-outage", claims=jit.store.claims)
+    made = jit.service.request("alice", "prod-admin", ("team-a-prod",), timedelta(hours=1), "INC-9", "INC-9")
+    jit.service.approve(made.id, "erin")
+    worker.tick()
+    assert PROD in jit.holds("alice")
+    stop = threading.Event()
+    reports: list[TickReport] = []
+    loop = threading.Thread(
+        target=run_loop,
+        args=(worker,),
+        kwargs={"once": False, "interval": 0.05, "on_report": reports.append, "stop": stop},
+    )
+    try:
+        database(allowed=False)  # the database goes away just before the grant ends
+        jit.clock.advance(hours=1, seconds=1)
+        loop.start()
+        time.sleep(2.0)
+        assert loop.is_alive() and PROD in jit.holds("alice")
+        database(allowed=True)
+        assert wait_until(lambda: PROD not in jit.holds("alice"), 20)
+        assert wait_until(lambda: jit.service.get(made.id).revoked_in_aws_at is not None, 20)
+        assert loop.is_alive()
+    finally:
+        stop.set()
+        database(allowed=True)
+        admin.dispose()
+    assert jit.service.get(made.id).state is State.ENDED
     assert jit.store.audit.verify().ok
