@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from bench.chaos import Drill
 from bench.moto_recorder import OutageMoto
 
