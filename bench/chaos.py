@@ -270,14 +270,24 @@ class Drill:
         account_ids = list(self.accounts.values())
         while not stop.wait(self.random.uniform(0, 2 * every)):
             person, account = self.random.choice(self.people), self.random.choice(account_ids)
-            length = timedelta(seconds=self.random.uniform(1.0, self.longest))
+            burst = self.random.choice((1, 1, 2, 3))  # overlapping grants of one assignment, at once
             try:
-                made = self.service.request(person, "prod-admin", (account,), length, "chaos drill")
-                self.service.approve(made.id, "approver")
-                ids.append(made.id)
+                made = [
+                    self.service.request(
+                        person,
+                        "prod-admin",
+                        (account,),
+                        timedelta(seconds=self.random.uniform(1.0, self.longest)),
+                        "chaos drill",
+                    )
+                    for _ in range(burst)
+                ]
+                for request in made:
+                    self.service.approve(request.id, "approver")
+                    ids.append(request.id)
                 if self.random.random() < 0.15:
                     time.sleep(self.random.uniform(0, 1.5))
-                    self.service.revoke(made.id, "approver", "chaos drill: revoked early")
+                    self.service.revoke(made[0].id, "approver", "chaos drill: revoked early")
             except Exception as error:  # the database may be locked by the drill itself
                 progress(f"a grant could not be opened: {type(error).__name__}")
 
