@@ -34,6 +34,17 @@ class Settings:
     oidc_audience: str = "sojourn"
     oidc_role_map: str = "{}"
     """SOJOURN_OIDC_ROLE_MAP as given (JSON: IdP group -> role); read by `serve` only."""
+    oidc_client_id: str = "sojourn"
+    """SOJOURN_OIDC_CLIENT_ID: the web sign-in's client at the identity provider."""
+    oidc_client_secret: str = field(default="", repr=False)
+    """SOJOURN_OIDC_CLIENT_SECRET: its secret (empty: a public client, PKCE alone)."""
+    web_url: str | None = None
+    """SOJOURN_WEB_URL: the address people reach the web pages at; the sign-in redirect is /auth/callback
+    under it (None: the address of the request)."""
+    session_key: str = field(default="", repr=False)
+    """SOJOURN_SESSION_KEY: signs the web session cookie (empty: a random key per process)."""
+    snapshot_file: Path | None = None
+    """SOJOURN_SNAPSHOT: the organisation snapshot the findings and paths pages read."""
     api_url: str | None = None
     api_token: str = field(default="", repr=False)
     max_body_bytes: int = 1 << 20
@@ -97,6 +108,11 @@ class Settings:
             oidc_issuer=env.get("SOJOURN_OIDC_ISSUER") or None,
             oidc_audience=env.get("SOJOURN_OIDC_AUDIENCE", "sojourn"),
             oidc_role_map=env.get("SOJOURN_OIDC_ROLE_MAP", "{}"),
+            oidc_client_id=env.get("SOJOURN_OIDC_CLIENT_ID", "sojourn"),
+            oidc_client_secret=env.get("SOJOURN_OIDC_CLIENT_SECRET", ""),
+            web_url=env.get("SOJOURN_WEB_URL") or None,
+            session_key=env.get("SOJOURN_SESSION_KEY", ""),
+            snapshot_file=_path(env, "SOJOURN_SNAPSHOT"),
             api_url=env.get("SOJOURN_API_URL") or None,
             api_token=env.get("SOJOURN_TOKEN", ""),
             max_body_bytes=_positive(env, "SOJOURN_MAX_BODY_BYTES", 1 << 20),

@@ -14,7 +14,7 @@ KEYS = {"metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"}
 
 
 @pytest.mark.parametrize(
-    "script", ["plan_scale.py", "evaluate.py", "jit.py", "review_campaign.py", "chaos.py"]
+    "script", ["plan_scale.py", "evaluate.py", "jit.py", "review_campaign.py", "web.py", "chaos.py"]
 )
 def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
     result = subprocess.run(
@@ -48,6 +48,13 @@ def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
             "worst lateness of a removal",
             "leftover assignments",
             "unrecorded AWS changes",
+        ],
+        "web.py": [
+            "p95 page time: my access",
+            "p95 page time: inbox",
+            "p95 page time: audit search",
+            "p95 page time: grants now",
+            "start a review campaign over",
         ],
     }[script]
     assert all(metric in metrics for metric in expected)

@@ -104,6 +104,14 @@ def test_tables_without_a_terminal_are_not_cut_at_80_columns() -> None:
     assert accounts in out.getvalue() and "…" not in out.getvalue()
 
 
+def test_a_console_made_at_import_follows_columns_set_later() -> None:
+    environment = {"COLUMNS": "80"}
+    console = FittingConsole(file=StringIO(), soft_wrap=True, _environ=environment)
+    assert console.width == 80
+    environment["COLUMNS"] = "200"
+    assert console.width == 200
+
+
 def test_the_audit_actor_falls_back_to_the_operating_system_user() -> None:
     assert Settings.from_environment({}).actor == pwd.getpwuid(os.getuid()).pw_name
     assert Settings.from_environment({"SOJOURN_ACTOR": "alice", "USER": "root"}).actor == "alice"

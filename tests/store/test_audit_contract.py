@@ -182,3 +182,17 @@ def test_who_held_access_when_is_read_from_the_log(backend: Backend) -> None:
         )
         == []
     )
+
+
+def test_a_page_is_the_newest_matching_records_below_a_sequence_number(backend: Backend) -> None:
+    audit = backend.store.audit
+    fill(audit, 7)  # t0..t6: alice on even minutes
+    newest = audit.query(limit=2)
+    assert [r.event.target for r in newest] == ["t6", "t5"]
+    older = audit.query(limit=2, before_seq=newest[-1].seq)
+    assert [r.event.target for r in older] == ["t4", "t3"]
+    alice = audit.query(person="alice", limit=3, before_seq=older[0].seq)
+    assert [r.event.target for r in alice] == ["t2", "t0"]
+    assert audit.query(person="alice", limit=10, since=T0 + timedelta(minutes=3)) == list(
+        reversed(audit.query(person="alice", since=T0 + timedelta(minutes=3)))
+    )

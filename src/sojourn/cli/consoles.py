@@ -11,7 +11,15 @@ WITHOUT_TERMINAL_WIDTH = 240
 
 
 class FittingConsole(Console):
-    """A rich console whose tables fit the terminal, or a generous width when there is none."""
+    """A rich console whose tables fit the terminal, or a generous width when there is none.
+
+    The width is read when printing, not when the console is made at import: `COLUMNS` set later (a
+    resized terminal, a test runner's environment) is honoured."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        if options.get("width") is None:
+            self._width = None
 
     @property
     def size(self) -> ConsoleDimensions:

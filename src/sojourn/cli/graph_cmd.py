@@ -15,11 +15,11 @@ from rich.table import Table
 from sojourn.analysis.finding import Risk
 from sojourn.analysis.queries import UnknownTarget
 from sojourn.cli.consoles import screen
-from sojourn.cli.html_report import html_report
 from sojourn.cli.rows import finding_row
 from sojourn.cli.runtime import runtime
 from sojourn.cli.sarif import findings_to_sarif
 from sojourn.service.access_graph import AccessPath, SnapshotAnalysis
+from sojourn.service.findings_report import html_report
 from sojourn.service.snapshots import (
     DetailsFile,
     SnapshotUnavailable,

@@ -13,10 +13,10 @@ from sojourn.analysis.finding import Risk
 from sojourn.analysis.hygiene_facts import Thresholds
 from sojourn.cli.consoles import screen
 from sojourn.cli.graph_cmd import Format
-from sojourn.cli.html_report import html_report
 from sojourn.cli.rows import finding_row
 from sojourn.cli.runtime import runtime
 from sojourn.cli.sarif import findings_to_sarif
+from sojourn.service.findings_report import html_report
 from sojourn.service.hygiene import hygiene_report, read_hygiene_facts
 
 console = screen()

@@ -14,11 +14,11 @@ from rich.markup import escape
 from sojourn.analysis.finding import Risk
 from sojourn.analysis.policy_report import PolicyReport
 from sojourn.cli.consoles import screen
-from sojourn.cli.html_report import html_report
 from sojourn.cli.rows import finding_row, issue_row
 from sojourn.cli.runtime import runtime
 from sojourn.cli.sarif import combined_sarif
 from sojourn.policy import PolicyKind
+from sojourn.service.findings_report import html_report
 from sojourn.service.policy_analysis import PolicyAnalysis, analyse_policy_files
 from sojourn.service.policy_files import PolicyPathError
 

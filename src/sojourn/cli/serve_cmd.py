@@ -20,14 +20,15 @@ def serve(
     port: Annotated[int, typer.Option(help="port to listen on (0: any free port)")] = 8080,
     tick: Annotated[float, typer.Option(help="seconds between worker ticks")] = 0.5,
 ) -> None:
-    """Run the HTTP API and the worker (started again if its thread ends; /health answers 503 while it is
-    not ticking). OpenID Connect from SOJOURN_OIDC_ISSUER, SOJOURN_OIDC_AUDIENCE and
-    SOJOURN_OIDC_ROLE_MAP (JSON: IdP group -> role); API tokens from `sojourn token create`."""
+    """Run the web pages, the HTTP API and the worker (started again if its thread ends; /health answers
+    503 while it is not ticking). OpenID Connect from SOJOURN_OIDC_ISSUER, SOJOURN_OIDC_AUDIENCE and
+    SOJOURN_OIDC_ROLE_MAP (JSON: IdP group -> role); web sign-in also needs SOJOURN_OIDC_CLIENT_ID (and
+    SOJOURN_OIDC_CLIENT_SECRET); API tokens from `sojourn token create`."""
     import uvicorn
 
     rt = runtime_from_environment()
     supervisor = rt.supervised_worker(config, interval=tick)
-    app = rt.api_app(config, worker_health=supervisor.pulse.problem)
+    app = rt.serve_app(config, worker_health=supervisor.pulse.problem)
     supervisor.start()
     if host not in ("127.0.0.1", "localhost", "::1"):
         errors.print(f"[yellow]warning:[/yellow] listening on {host}; put TLS in front of Sojourn")
@@ -36,7 +37,7 @@ def serve(
     bound_port = listening.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     console.print(
-        f"Sojourn listens on http://{shown}:{bound_port} (API under /v1, health at /health); "
+        f"Sojourn listens on http://{shown}:{bound_port} (pages at /, API under /v1, health at /health); "
         f"the worker ticks every {tick:g}s; Ctrl-C stops both",
         highlight=False,
     )

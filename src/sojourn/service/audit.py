@@ -138,6 +138,21 @@ class AuditTrail:
             until=as_utc(wanted.until),
         )
 
+    def page(
+        self, wanted: AuditFilter, *, before_seq: int | None = None, size: int = 50
+    ) -> list[AuditRecord]:
+        """The newest `size` matching records below `before_seq`, newest first (the web's audit trail)."""
+        return self._log.query(
+            person=wanted.person,
+            account_id=wanted.account_id,
+            permission_set=wanted.permission_set,
+            action=wanted.action,
+            since=as_utc(wanted.since),
+            until=as_utc(wanted.until),
+            before_seq=before_seq,
+            limit=max(1, size),
+        )
+
     def export(
         self,
         write: Callable[[str], None],

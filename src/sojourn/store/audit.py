@@ -170,9 +170,17 @@ class AuditLog:
         action: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        before_seq: int | None = None,
+        limit: int | None = None,
     ) -> list[AuditRecord]:
-        """Records matching every filter given; `since` inclusive, `until` exclusive."""
-        statement = select(audit_records).order_by(audit_records.c.seq)
+        """Records matching every filter given; `since` inclusive, `until` exclusive; with `limit`, the
+        newest page below `before_seq`, newest first."""
+        if limit is None:
+            statement = select(audit_records).order_by(audit_records.c.seq)
+        else:
+            statement = select(audit_records).order_by(audit_records.c.seq.desc()).limit(limit)
+            if before_seq is not None:
+                statement = statement.where(audit_records.c.seq < before_seq)
         if person is not None:
             statement = statement.where(audit_records.c.person == person)
         if account_id is not None:

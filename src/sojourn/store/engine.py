@@ -23,7 +23,7 @@ class UnstorableText(ValueError):
     """A value holds a NUL character, which PostgreSQL cannot store in text (refused on every backend)."""
 
 
-def _refuse_nul(parameters: Any) -> None:
+def refuse_nul(parameters: Any) -> None:
     rows = parameters if isinstance(parameters, list | tuple) else [parameters]
     for row in rows:
         values = row.values() if isinstance(row, dict) else row if isinstance(row, list | tuple) else [row]
@@ -38,7 +38,7 @@ def _nul_guard(engine: Engine) -> None:
     def _before(
         _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
     ) -> None:
-        _refuse_nul(parameters)
+        refuse_nul(parameters)
 
 
 def create_store_engine(url: str) -> Engine:

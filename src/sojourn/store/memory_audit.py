@@ -77,9 +77,22 @@ class MemoryAuditLog:
         action: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        before_seq: int | None = None,
+        limit: int | None = None,
     ) -> list[AuditRecord]:
         with self.lock:
             records = list(self.records)
+        if limit is not None:
+            matching = self.query(
+                person=person,
+                account_id=account_id,
+                permission_set=permission_set,
+                action=action,
+                since=since,
+                until=until,
+            )
+            below = [r for r in reversed(matching) if before_seq is None or r.seq < before_seq]
+            return below[:limit]
         return [
             r
             for r in sorted(records, key=lambda r: r.seq)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sojourn.access.audit import AuditEvent
@@ -21,10 +22,27 @@ from sojourn.access.review import (
 )
 from sojourn.access.review_settings import DeadlineAction
 from sojourn.store.audit import append
+from sojourn.store.engine import refuse_nul
 from sojourn.store.review_codec import aware, item_from_row, item_row, scope_from_json, scope_json
 from sojourn.store.tables import review_campaigns, review_decisions, review_items
 
 BATCH = 5000
+
+
+ITEM_COLUMNS = ("campaign_id", "item_id", "account_id", "permission_set", "principal_type", "principal",
+                "source", "reviewer", "why", "account_name")  # fmt: skip
+
+
+def _copy_items(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: the items in one COPY, inside the caller's transaction (100,000 items in about a second,
+    where row-by-row inserts take tens); NUL characters refused as the engine's guard does."""
+    refuse_nul(rows)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    names = ", ".join(ITEM_COLUMNS)
+    with driver.cursor() as cursor, cursor.copy(f"COPY review_items ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in ITEM_COLUMNS])
 
 
 class ReviewStore:
@@ -48,8 +66,11 @@ class ReviewStore:
                     status=campaign.status.value,
                 )
             )
-            for start in range(0, len(rows), BATCH):
-                connection.execute(insert(review_items), rows[start : start + BATCH])
+            if connection.dialect.name == "postgresql":
+                _copy_items(connection, rows)
+            else:
+                for start in range(0, len(rows), BATCH):
+                    connection.execute(insert(review_items), rows[start : start + BATCH])
             append(connection, event)
 
     def get(self, campaign_id: str) -> Campaign:

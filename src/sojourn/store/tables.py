@@ -97,6 +97,7 @@ grant_requests = Table(
     Column("body", Text, nullable=False),
     Index("ix_grant_requests_due", "due_at"),
     Index("ix_grant_requests_person", "person", "state"),
+    Index("ix_grant_requests_state", "state", "due_at"),
 )
 
 grant_effects = Table(

@@ -1,1 +1,2 @@
-"""web package."""
+"""The web pages: server-rendered (FastAPI + Jinja2) over the same use cases as the CLI and the API,
+with OpenID Connect sign-in; mounted beside the API by bootstrap.py."""

@@ -49,15 +49,41 @@ def _shape(statement: Statement) -> _Shape:
     )
 
 
+def _size(statement: Statement) -> _Shape:
+    """A cheap key that two duplicates share: only statements that share it are compared in full."""
+    return (
+        statement.effect,
+        *(len(items) if items is not None else -1 for items in _lists(statement)),
+        len(statement.conditions),
+    )
+
+
+def _lists(statement: Statement) -> tuple[tuple[object, ...] | None, ...]:
+    return (
+        statement.actions,
+        statement.not_actions,
+        statement.resources,
+        statement.not_resources,
+        statement.principals,
+        statement.not_principals,
+    )
+
+
 def duplicate_statements(policy: Policy, context: AnalysisContext) -> Iterator[Finding]:
-    first: dict[_Shape, Statement] = {}
-    repeats: dict[int, list[int]] = {}
+    by_size: dict[_Shape, list[Statement]] = {}
     for statement in policy.statements:
-        shape = _shape(statement)
-        if shape in first:
-            repeats.setdefault(first[shape].index, []).append(statement.index)
-        else:
-            first[shape] = statement
+        by_size.setdefault(_size(statement), []).append(statement)
+    repeats: dict[int, list[int]] = {}
+    for alike in by_size.values():
+        if len(alike) < 2:
+            continue
+        first: dict[_Shape, Statement] = {}
+        for statement in alike:
+            shape = _shape(statement)
+            if shape in first:
+                repeats.setdefault(first[shape].index, []).append(statement.index)
+            else:
+                first[shape] = statement
     for statement in policy.statements:
         if statement.index in repeats:
             again = ", ".join(f"Statement[{i}]" for i in repeats[statement.index])

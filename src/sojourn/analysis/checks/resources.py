@@ -346,7 +346,11 @@ def _supported(catalog: ActionCatalog, action: str) -> tuple[str, tuple[str, ...
     return info.name, arns, ", ".join(r.name for r in info.resource_types)
 
 
-def _mismatch(catalog: ActionCatalog, action: str, resources: tuple[str, ...]) -> str | None:
+def _mismatch(
+    catalog: ActionCatalog, action: str, resources: tuple[str, ...], fitting: dict[tuple[str, ...], bool]
+) -> str | None:
+    """`fitting` remembers, for one statement's resources, whether some resource fits a set of types:
+    the actions of a service mostly share a few."""
     supported = _supported(catalog, action)
     if supported is None:
         return None
@@ -355,9 +359,10 @@ def _mismatch(catalog: ActionCatalog, action: str, resources: tuple[str, ...]) -
         if any(_bare_star(r) for r in resources):
             return None
         return f'{name} supports only Resource "*"; the listed ARNs never grant it'
-    if any(resource_fits(resource, arns) for resource in resources):
-        return None
-    return f"{name} acts on {names}; none of the listed resources is one"
+    fits = fitting.get(arns)
+    if fits is None:
+        fits = fitting[arns] = any(resource_fits(resource, arns) for resource in resources)
+    return None if fits else f"{name} acts on {names}; none of the listed resources is one"
 
 
 def _specific(statement: Statement) -> tuple[str, ...] | None:
@@ -375,7 +380,8 @@ def action_resource_mismatch(policy: Policy, context: AnalysisContext) -> Iterat
         resources = _specific(statement)
         if resources is None:
             continue
+        fitting: dict[tuple[str, ...], bool] = {}
         for action in statement.actions or ():
-            problem = None if has_wildcard(action) else _mismatch(catalog, action, resources)
+            problem = None if has_wildcard(action) else _mismatch(catalog, action, resources, fitting)
             if problem:
                 yield statement_finding(ACTION_RESOURCE_MISMATCH, policy, statement, problem)

@@ -43,8 +43,12 @@ class AuditRepository(Protocol):
         action: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        before_seq: int | None = None,
+        limit: int | None = None,
     ) -> list[AuditRecord]:
-        """Records matching every filter given, in sequence order; `action` may hold *, `until` excluded."""
+        """Records matching every filter given, in sequence order; `action` may hold *, `until` excluded.
+
+        With `limit`: the newest `limit` matching records below `before_seq`, newest first (a page)."""
         ...
 
     def verify(self, expected_head: str | None = None, checkpoint: Checkpoint | None = None) -> VerifyReport:

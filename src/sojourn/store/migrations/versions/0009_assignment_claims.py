@@ -1,14 +1,14 @@
 """Assignment claims: one worker thread at a time changes an assignment (principal, account, permission set).
 
-Revision ID: 0008_assignment_claims
-Revises: 0004_reviews
+Revision ID: 0009_assignment_claims
+Revises: 0008_web_indexes
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_assignment_claims"
-down_revision = "0004_reviews"
+revision = "0009_assignment_claims"
+down_revision = "0008_web_indexes"
 branch_labels = None
 depends_on = None
 
