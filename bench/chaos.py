@@ -294,7 +294,8 @@ class Drill:
                     ids.append(request.id)
                 if self.random.random() < 0.15:
                     time.sleep(self.random.uniform(0, 1.5))
-                    self.service.revoke(made[0].id, "approver", "chaos drill: revoked early")
+                    if self.service.get(made[0].id).state in (State.APPROVED, State.ACTIVE):
+                        self.service.revoke(made[0].id, "approver", "chaos drill: revoked early")
             except Exception as error:  # the database may be locked by the drill itself
                 progress(f"a grant could not be opened: {type(error).__name__}")
 
