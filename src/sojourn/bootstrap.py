@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import threading
 from collections.abc import Callable, Collection
 from datetime import date, timedelta
 from functools import cache
@@ -23,6 +24,7 @@ from sojourn.activity.rules_file import load_event_rules
 from sojourn.activity.s3_files import S3Trail
 from sojourn.aws.authorization_file import snapshot_from_details
 from sojourn.aws.clients import client_factory
+from sojourn.aws.faults import faults_from_settings, inject_faults
 from sojourn.aws.gateway import Boto3IdentityCenter
 from sojourn.aws.hygiene_reader import Boto3HygieneSource, identity_center_assignments
 from sojourn.aws.key_vault import Boto3KeyVault
@@ -61,6 +63,7 @@ from sojourn.store.audit_checkpoints import CheckpointDirectory, create_signing_
 from sojourn.usage.athena_sql import AthenaStatus, AthenaTable
 from sojourn.usage.rules import EventRules
 from sojourn.worker.runner import Worker, run_loop
+from sojourn.worker.supervisor import STALE_TICKS, Supervisor, WorkerPulse
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -130,6 +133,9 @@ class Runtime:
                 max_concurrency=self.settings.max_concurrency,
             )
             self._gateway = Boto3IdentityCenter(aws, instance_arn=instance_arn)
+            clients = self._gateway.clients
+            for plan in faults_from_settings(self.settings.aws_faults, seed=os.getpid()):
+                inject_faults([clients.organizations, clients.sso_admin, clients.identitystore], plan)
         return self._gateway
 
     def directory(self, config: Path) -> CachedDirectory:
@@ -171,8 +177,11 @@ class Runtime:
             self._dispatcher_built = True
         return self._dispatcher
 
-    def worker(self, config: Path, *, name: str = "worker") -> Worker:
-        """A worker named `name` on this host (a restarted worker of the same name takes back its leases)."""
+    def worker(
+        self, config: Path, *, name: str = "worker", pulse: Callable[[], None] = lambda: None
+    ) -> Worker:
+        """A worker named `name` on this host (a restarted worker of the same name takes back its leases
+        and its assignment claims); `pulse` is called whenever it makes progress."""
         directory = self.directory(config)
         dispatcher = self.dispatcher()
         return Worker(
@@ -189,6 +198,8 @@ class Runtime:
             concurrency=self.settings.worker_concurrency,
             notify=notifier(dispatcher, account_names_of(directory)) if dispatcher else None,
             jobs=(self.rotation_schedule(),),
+            claims=self.store().claims,
+            pulse=pulse,
         )
 
     def run_worker(
@@ -199,10 +210,21 @@ class Runtime:
         once: bool = False,
         interval: float = 1.0,
         on_report: Callable[[TickReport], None] = lambda report: None,
+        stop: threading.Event | None = None,
+        pulse: Callable[[], None] = lambda: None,
     ) -> None:
         """Run the worker named `name`: a tick every `interval` seconds (one with `once`), each report
-        that did something passed to `on_report`."""
-        run_loop(self.worker(config, name=name), once=once, interval=interval, on_report=on_report)
+        that did something passed to `on_report`, until `stop` is set."""
+        worker = self.worker(config, name=name, pulse=pulse)
+        run_loop(worker, once=once, interval=interval, on_report=on_report, stop=stop)
+
+    def supervised_worker(self, config: Path, *, interval: float) -> Supervisor:
+        """The worker on a thread that is started again whenever it ends (`sojourn serve`); its pulse says
+        whether it is ticking. Call `start()` on it."""
+        pulse = WorkerPulse(max(self.settings.worker_stale_after, STALE_TICKS * interval))
+        return Supervisor(
+            lambda stop: self.run_worker(config, interval=interval, stop=stop, pulse=pulse.beat), pulse
+        )
 
     def api_tokens(self, config: Path | None = None) -> ApiTokens:
         """Issue, check and revoke API tokens, kept (as digests) in the store and audited there; tokens
@@ -224,8 +246,8 @@ class Runtime:
         role_map = json.loads(self.settings.oidc_role_map)
         return OidcVerifier(OidcSettings(issuer, self.settings.oidc_audience, role_map=role_map))
 
-    def api_app(self, config: Path) -> FastAPI:
-        """The HTTP API over the configuration at `config`."""
+    def api_app(self, config: Path, worker_health: Callable[[], str | None] | None = None) -> FastAPI:
+        """The HTTP API over the configuration at `config`; `worker_health` when a worker runs beside it."""
         from sojourn.api.app import ApiContext, create_app
 
         store = self.store()
@@ -237,6 +259,7 @@ class Runtime:
             self.oidc_verifier(),
             max_body_bytes=self.settings.max_body_bytes,
             reviews=self.review_service(config),
+            worker_health=worker_health,
         )
         return create_app(context)
 
@@ -294,11 +317,12 @@ class Runtime:
         )
         return create_web_app(context)
 
-    def serve_app(self, config: Path) -> ASGIApp:
-        """What `sojourn serve` serves: the API under /v1 (and /health, /openapi.json), the pages beside."""
+    def serve_app(self, config: Path, worker_health: Callable[[], str | None] | None = None) -> ASGIApp:
+        """What `sojourn serve` serves: the API under /v1 (and /health, /openapi.json), the pages beside;
+        `worker_health` says what is wrong with the worker running beside them (for /health)."""
         from sojourn.web.mount import beside_api
 
-        return beside_api(self.api_app(config), self.web_app(config))
+        return beside_api(self.api_app(config, worker_health), self.web_app(config))
 
     def _today(self) -> date:
         return self.clock.now().date()

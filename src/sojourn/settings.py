@@ -65,6 +65,12 @@ class Settings:
     """SOJOURN_KEY_GRACE_DAYS: how long an old key stays deactivated before it is deleted."""
     key_rotation_every: int = 3600
     """SOJOURN_KEY_ROTATION_EVERY: seconds between two looks of the worker at the rotation schedule."""
+    worker_stale_after: int = 30
+    """SOJOURN_WORKER_STALE_AFTER: seconds without progress after which `serve`'s /health answers 503 (at
+    least five tick intervals)."""
+    aws_faults: tuple[tuple[str, float], ...] = ()
+    """SOJOURN_AWS_FAULTS: "Code:chance,..." faults injected into AWS calls (chaos drills only), e.g.
+    "ThrottlingException:0.05,EndpointConnectionError:0.02"."""
 
     def audit_checkpoint_paths(self) -> tuple[Path, Path]:
         """(checkpoint directory, signing key file): as set, else beside the SQLite file, else under
@@ -118,6 +124,8 @@ class Settings:
             key_max_age_days=_positive(env, "SOJOURN_KEY_MAX_AGE_DAYS", 90),
             key_grace_days=_whole(env, "SOJOURN_KEY_GRACE_DAYS", 7),
             key_rotation_every=_positive(env, "SOJOURN_KEY_ROTATION_EVERY", 3600),
+            worker_stale_after=_positive(env, "SOJOURN_WORKER_STALE_AFTER", 30),
+            aws_faults=_faults(env.get("SOJOURN_AWS_FAULTS", "")),
         )
 
 
@@ -155,6 +163,24 @@ def _rotation_targets(text: str) -> tuple[tuple[str, str], ...]:
             )
         targets.append((user.strip(), secret.strip()))
     return tuple(targets)
+
+
+def _faults(text: str) -> tuple[tuple[str, float], ...]:
+    """ "ThrottlingException:0.05,EndpointConnectionError:0.02" as (error code, chance per call) pairs."""
+    faults = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        code, _, chance = item.partition(":")
+        try:
+            value = float(chance)
+        except ValueError:
+            value = -1.0
+        if not code.strip().isidentifier() or not 0.0 <= value <= 1.0:
+            raise SettingsError(
+                f"SOJOURN_AWS_FAULTS item {item!r} must be CODE:CHANCE with a chance from 0 to 1 "
+                "(e.g. ThrottlingException:0.05)"
+            )
+        faults.append((code.strip(), value))
+    return tuple(faults)
 
 
 def default_audit_paths(database_url: str) -> tuple[Path, Path]:

@@ -159,3 +159,43 @@ def test_auto_asks_per_principal_when_the_provisioned_pairs_hold_nothing(
     read = gateway.read_state(gateway.read_organization(with_tags=False))
     assert read.api_calls["sso-admin:list_account_assignments"] == 1
     assert read.strategy == "principal" and len(read.state.assignments) == 3
+
+
+@pytest.mark.parametrize("code", ["EndpointConnectionError", "ConnectionClosedError", "ReadTimeoutError"])
+def test_dropped_and_refused_connections_are_retried(seeded: tuple[str, dict[str, str]], code: str) -> None:
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint)
+    faults = inject_faults(
+        [gateway.clients.sso_admin, gateway.clients.identitystore], FaultPlan(every=2, code=code)
+    )
+    outcomes = [gateway.apply_change(change) for change in _setup_changes(accounts["team-a-dev"])]
+    assert all(o.ok for o in outcomes), [o.detail for o in outcomes]
+    assert faults.injected > 0 and sum(gateway.log.retries.values()) == faults.injected
+    assert len(_assignments_in_aws(endpoint, accounts["team-a-dev"])) == 1
+
+
+def test_a_connection_that_stays_down_is_a_failed_outcome_not_an_exception(
+    seeded: tuple[str, dict[str, str]],
+) -> None:
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint, max_attempts=3)
+    for change in _setup_changes(accounts["team-a-dev"])[:2]:
+        assert gateway.apply_change(change).ok
+    inject_faults([gateway.clients.sso_admin], FaultPlan(every=1, code="EndpointConnectionError"))
+    zoe = Assignment(accounts["team-a-dev"], "ops", PrincipalType.USER, "zoe")
+    outcome = gateway.apply_change(AssignmentChange(Action.CREATE, zoe))
+    assert not outcome.ok and outcome.detail.startswith("AWS did not answer")
+    assert gateway.log.retries  # tried again before giving up
+
+
+def test_faults_are_read_from_the_environment() -> None:
+    from sojourn.settings import Settings, SettingsError
+
+    settings = Settings.from_environment(
+        {"SOJOURN_AWS_FAULTS": "ThrottlingException:0.05, EndpointConnectionError:0.5"}
+    )
+    assert settings.aws_faults == (("ThrottlingException", 0.05), ("EndpointConnectionError", 0.5))
+    assert Settings.from_environment({}).aws_faults == ()
+    for bad in ("Throttling", "ThrottlingException:2", "x y:0.1", "ThrottlingException:lots"):
+        with pytest.raises(SettingsError, match="SOJOURN_AWS_FAULTS"):
+            Settings.from_environment({"SOJOURN_AWS_FAULTS": bad})

@@ -144,6 +144,19 @@ def test_every_change_is_idempotent(subject: Subject) -> None:
     assert after.memberships == frozenset()
 
 
+def test_an_assignment_is_read_back_afresh(subject: Subject) -> None:
+    impl, account = subject.provider, subject.scope
+    changes = build(account, subject.spec)
+    zoe = Assignment(account, "ops", PrincipalType.USER, "zoe")
+    assert not impl.assignment_exists(zoe)  # neither the permission set nor the user exist yet
+    apply_each(impl, changes)
+    assert impl.assignment_exists(zoe)
+    assert impl.assignment_exists(Assignment(account, "ops", PrincipalType.GROUP, "ops-team"))
+    apply_all(impl, [AssignmentChange(Action.DELETE, zoe)])
+    assert not impl.assignment_exists(zoe)
+    assert not impl.assignment_exists(Assignment(account, "ops", PrincipalType.USER, "nobody"))
+
+
 def test_update_and_delete_permission_set(subject: Subject) -> None:
     impl, account, spec, changed = subject.provider, subject.scope, subject.spec, subject.changed
     for change in build(account, spec)[:1]:

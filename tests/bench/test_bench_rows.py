@@ -14,7 +14,16 @@ KEYS = {"metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"}
 
 
 @pytest.mark.parametrize(
-    "script", ["plan_scale.py", "evaluate.py", "jit.py", "review_campaign.py", "web.py", "snapshot_scale.py"]
+    "script",
+    [
+        "plan_scale.py",
+        "evaluate.py",
+        "jit.py",
+        "review_campaign.py",
+        "web.py",
+        "chaos.py",
+        "snapshot_scale.py",
+    ],
 )
 def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
     result = subprocess.run(
@@ -43,6 +52,13 @@ def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
         "jit.py": ["approval to visible in AWS, p99", "revocation lateness", "approvals per second"],
         "review_campaign.py": ["build a campaign over", "store the campaign"],
         "snapshot_scale.py": ["snapshot calls per account", "snapshot read time", "at 1,000 accounts"],
+        "chaos.py": [
+            "worker SIGKILLs",
+            "AWS faults injected",
+            "worst lateness of a removal",
+            "leftover assignments",
+            "unrecorded AWS changes",
+        ],
         "web.py": [
             "p95 page time: my access",
             "p95 page time: inbox",

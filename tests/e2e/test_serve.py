@@ -146,3 +146,49 @@ def test_the_cli_talks_to_the_same_service_over_http(jit: Jit) -> None:  # noqa:
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+def test_health_is_503_while_the_worker_cannot_tick_and_200_once_it_does(jit: Jit) -> None:  # noqa: F811
+    import sqlalchemy
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "SOJOURN_DATABASE_URL": jit.sojourn.database_url,
+        "SOJOURN_AWS_ENDPOINT_URL": jit.sojourn.endpoint,
+        "SOJOURN_WORKER_STALE_AFTER": "1",
+    }
+    command = [sys.executable, "-c", "from sojourn.cli.main import app; app()", "serve", "--port", str(port)]
+    server = subprocess.Popen([*command, "--config", str(jit.sojourn.config), "--tick", "0.1"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    engine = sqlalchemy.create_engine(jit.sojourn.database_url)
+
+    def health_becomes(status: int) -> dict[str, str]:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                answer = httpx.get(f"{base}/health", timeout=1)
+                if answer.status_code == status:
+                    body: dict[str, str] = answer.json()
+                    return body
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, f"/health never answered {status}"
+            time.sleep(0.1)
+
+    try:
+        assert health_becomes(200) == {"status": "ok", "worker": "ticking"}
+        with engine.connect() as locker:  # the worker's store is locked: its ticks cannot finish
+            if engine.dialect.name == "sqlite":
+                locker.exec_driver_sql("BEGIN EXCLUSIVE")
+            else:
+                locker.exec_driver_sql("BEGIN")
+                locker.exec_driver_sql("LOCK TABLE grant_effects IN ACCESS EXCLUSIVE MODE")
+            sick = health_becomes(503)
+            assert sick["status"] == "unhealthy" and "has not ticked for" in sick["worker"]
+            locker.rollback()
+        assert health_becomes(200)["worker"] == "ticking"
+    finally:
+        engine.dispose()
+        server.terminate()
+        server.wait(timeout=10)

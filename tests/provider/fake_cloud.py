@@ -245,6 +245,11 @@ class FakeCloudProvider:
     def forget_assignments(self) -> None:
         """Nothing is cached."""
 
+    def assignment_exists(self, assignment: Assignment) -> bool:
+        with self.cloud.lock:
+            self.cloud.calls["bindings.get"] += 1
+            return _binding(assignment) in self.cloud.bindings
+
     def revoke_sessions(
         self, permission_set: str, people: Sequence[tuple[str, datetime]], now: datetime
     ) -> str:

@@ -21,10 +21,20 @@ def test_the_store_offers_repositories_not_its_engine(database_url: str) -> None
     store = open_store(database_url)
     store.close()
     public = {name for name in dir(store) if not name.startswith("_")}
-    assert public == {"audit", "runs", "grants", "tokens", "usage", "key_rotations", "reviews", "close"}
+    assert public == {
+        "audit",
+        "runs",
+        "grants",
+        "tokens",
+        "usage",
+        "key_rotations",
+        "reviews",
+        "claims",
+        "close",
+    }
     assert not any(
         hasattr(repository, "engine")
-        for repository in (store.audit, store.runs, store.tokens, store.usage, store.reviews)
+        for repository in (store.audit, store.runs, store.tokens, store.usage, store.reviews, store.claims)
     )
     assert not hasattr(store.grants, "engine")
     assert isinstance(store, Store)

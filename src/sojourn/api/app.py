@@ -6,7 +6,7 @@ role; anything not allowed is refused (deny by default). Nobody approves their o
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -49,6 +49,8 @@ class ApiContext:
     oidc: OidcVerifier | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     reviews: ReviewService | None = None
+    worker_health: Callable[[], str | None] | None = None
+    """What is wrong with the worker running beside the API (None: nothing); absent when none runs."""
 
 
 def create_app(context: ApiContext) -> FastAPI:
@@ -64,6 +66,7 @@ def create_app(context: ApiContext) -> FastAPI:
     app.state.use_cases = UseCases(
         context.service, tokens, AuditTrail(context.audit), context.oidc, context.reviews
     )
+    app.state.worker_health = context.worker_health
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from sojourn.aws.pacing import THROTTLE_CODES, Pacing
 
@@ -28,6 +29,8 @@ RETRYABLE_CODES = frozenset(
     }
 )
 NOT_IMPLEMENTED_CODES = frozenset({"NotImplemented", "InternalFailure", "500"})
+UNREACHABLE = (EndpointUnreachable, HTTPClientError)
+"""botocore's network failures: endpoint unreachable, connection closed or reset, read or connect timeout."""
 
 
 class NotSupportedByEndpoint(Exception):
@@ -79,7 +82,8 @@ class RetryPolicy:
 
 
 class Caller:
-    """Calls a boto3 client method with counting and retries on throttling and transient errors."""
+    """Calls a boto3 client method with counting and retries on throttling, transient errors and network
+    failures (an unreachable endpoint, a closed connection, a timeout)."""
 
     def __init__(self, log: CallLog, policy: RetryPolicy, pacing: Pacing | None = None) -> None:
         self.log = log
@@ -98,6 +102,12 @@ class Caller:
                 pacing.before(service)
             try:
                 result: dict[str, Any] = method(**kwargs)
+            except UNREACHABLE:
+                attempt += 1
+                if attempt >= self.policy.max_attempts:
+                    raise
+                self.log.retried(label)
+                self.policy.sleep(self.policy.delay(attempt))
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
                 if pacing is not None:

@@ -1,16 +1,25 @@
-"""Fault injection on real boto3 clients: throttle or fail calls, or make async operations linger.
+"""Fault injection on real boto3 clients: throttle or fail calls, drop connections, or make async
+operations linger.
 
-moto finishes account assignments at once and never throttles; these hooks let the tests and benchmarks
-exercise Sojourn's retries and status polling against a real moto server.
+moto finishes account assignments at once, never throttles and never drops a connection; these hooks let
+the tests, the benchmarks and chaos drills (SOJOURN_AWS_FAULTS, see `faults_from_settings`) exercise
+Sojourn's retries and status polling against a real moto server.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
+
+log = logging.getLogger("sojourn.faults")
+CONNECTION_FAULTS = ("EndpointConnectionError", "ConnectionClosedError", "ReadTimeoutError")
+"""Fault codes raised as botocore's network errors instead of answered as an AWS error response."""
 
 
 @dataclass
@@ -24,7 +33,8 @@ class _FakeHttp:
 @dataclass
 class FaultPlan:
     """Fail every `every`-th call with `code` (or, with `chance`, each call with that probability from a
-    seeded generator); only the operations in `only` when it is given."""
+    seeded generator); only the operations in `only` when it is given. A code of CONNECTION_FAULTS raises
+    that network error, as if the endpoint were unreachable or the connection dropped."""
 
     every: int = 3
     code: str = "ThrottlingException"
@@ -53,16 +63,33 @@ class FaultPlan:
             if not hit:
                 return None
             self.injected += 1
+        log.warning("injected fault: %s on %s", self.code, model.name)
+        if self.code in CONNECTION_FAULTS:
+            raise _network_error(self.code)
         return _FakeHttp(self.status), {
             "Error": {"Code": self.code, "Message": "injected fault"},
             "ResponseMetadata": {"HTTPStatusCode": self.status},
         }
 
 
+def _network_error(code: str) -> Exception:
+    endpoint = "injected-fault"
+    if code == "EndpointConnectionError":
+        return EndpointConnectionError(endpoint_url=endpoint)
+    if code == "ConnectionClosedError":
+        return ConnectionClosedError(endpoint_url=endpoint)
+    return ReadTimeoutError(endpoint_url=endpoint)
+
+
 def inject_faults(clients: Iterable[Any], plan: FaultPlan) -> FaultPlan:
     for client in clients:
         client.meta.events.register("before-call.*.*", plan)
     return plan
+
+
+def faults_from_settings(faults: Iterable[tuple[str, float]], seed: int) -> list[FaultPlan]:
+    """One plan per (code, chance) of SOJOURN_AWS_FAULTS, each seeded differently from `seed`."""
+    return [FaultPlan(code=code, chance=chance, seed=seed + n) for n, (code, chance) in enumerate(faults)]
 
 
 @dataclass

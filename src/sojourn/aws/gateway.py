@@ -10,6 +10,7 @@ from itertools import chain
 from sojourn.access.changes import AssignmentChange, Change
 from sojourn.access.organization import Organization
 from sojourn.access.outcome import ChangeOutcome, ReadResult
+from sojourn.access.state import Assignment
 from sojourn.aws.calls import Caller, CallLog, RetryPolicy
 from sojourn.aws.clients import AwsClients, build_clients, client_factory
 from sojourn.aws.identity_center_calls import InstanceCalls
@@ -111,6 +112,9 @@ class Boto3IdentityCenter:
 
     def forget_assignments(self) -> None:
         self.writer.forget_assignments()
+
+    def assignment_exists(self, assignment: Assignment) -> bool:
+        return self.writer.assignment_exists(assignment)
 
     def revoke_sessions(
         self, permission_set: str, people: Sequence[tuple[str, datetime]], now: datetime

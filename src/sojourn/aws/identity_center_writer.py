@@ -22,8 +22,9 @@ from sojourn.access.changes import (
     UserChange,
 )
 from sojourn.access.outcome import ChangeOutcome
+from sojourn.access.state import Assignment
 from sojourn.aws.assignment_watch import AssignmentWatch
-from sojourn.aws.calls import NotSupportedByEndpoint, error_code
+from sojourn.aws.calls import UNREACHABLE, NotSupportedByEndpoint, error_code
 from sojourn.aws.identity_center_calls import ChangeFailed, InstanceCalls
 from sojourn.aws.pacing import OutstandingWindow
 from sojourn.aws.permission_set_writer import PermissionSetWriter
@@ -52,6 +53,8 @@ class IdentityCenterWriter:
             detail, request_id = self._dispatch(change)
         except (ChangeFailed, ClientError, NotSupportedByEndpoint) as error:
             return ChangeOutcome(change, False, str(error))
+        except UNREACHABLE as error:
+            return ChangeOutcome(change, False, f"AWS did not answer: {error}")
         return ChangeOutcome(change, True, detail, request_id)
 
     def revoke_sessions(
@@ -126,6 +129,30 @@ class IdentityCenterWriter:
                 known = self._pairs.setdefault(key, fresh)
         with self._pairs_lock:
             return principal_id in known
+
+    def assignment_exists(self, assignment: Assignment) -> bool:
+        """Listed afresh from Identity Center; what this writer remembers of the pair is corrected."""
+        calls = self.calls
+        table = "users" if assignment.principal_type == "USER" else "groups"
+        try:
+            arn = calls.permission_set_arn(assignment.permission_set)
+            principal_id = calls.principal_id(table, assignment.principal)
+        except ChangeFailed:  # no such permission set or principal: no such assignment either
+            return False
+        listed = calls.call.pages(
+            calls.clients.sso_admin,
+            "list_account_assignments",
+            "AccountAssignments",
+            InstanceArn=calls.instance.instance_arn,
+            AccountId=assignment.account_id,
+            PermissionSetArn=arn,
+        )
+        present = any(
+            item["PrincipalId"] == principal_id and item["PrincipalType"] == assignment.principal_type.value
+            for item in listed
+        )
+        self._remember_assignment(assignment.account_id, arn, principal_id, present)
+        return present
 
     def forget_assignments(self) -> None:
         """Drop what this writer knew of existing assignments (AWS may have changed since)."""

@@ -77,6 +77,10 @@ class InMemoryIdentityCenter:
     def forget_assignments(self) -> None:
         """Nothing is cached here."""
 
+    def assignment_exists(self, assignment: Assignment) -> bool:
+        with self._lock:
+            return assignment in self.assignments
+
     def apply_change(self, change: Change) -> ChangeOutcome:
         problem = self.fail(change) if self.fail else None
         if problem:

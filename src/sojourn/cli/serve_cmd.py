@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -21,14 +20,16 @@ def serve(
     port: Annotated[int, typer.Option(help="port to listen on (0: any free port)")] = 8080,
     tick: Annotated[float, typer.Option(help="seconds between worker ticks")] = 0.5,
 ) -> None:
-    """Run the web pages, the HTTP API and the worker. OpenID Connect from SOJOURN_OIDC_ISSUER,
-    SOJOURN_OIDC_AUDIENCE and SOJOURN_OIDC_ROLE_MAP (JSON: IdP group -> role); web sign-in also needs
-    SOJOURN_OIDC_CLIENT_ID (and SOJOURN_OIDC_CLIENT_SECRET); API tokens from `sojourn token create`."""
+    """Run the web pages, the HTTP API and the worker (started again if its thread ends; /health answers
+    503 while it is not ticking). OpenID Connect from SOJOURN_OIDC_ISSUER, SOJOURN_OIDC_AUDIENCE and
+    SOJOURN_OIDC_ROLE_MAP (JSON: IdP group -> role); web sign-in also needs SOJOURN_OIDC_CLIENT_ID (and
+    SOJOURN_OIDC_CLIENT_SECRET); API tokens from `sojourn token create`."""
     import uvicorn
 
     rt = runtime_from_environment()
-    app = rt.serve_app(config)
-    threading.Thread(target=rt.run_worker, args=(config,), kwargs={"interval": tick}, daemon=True).start()
+    supervisor = rt.supervised_worker(config, interval=tick)
+    app = rt.serve_app(config, worker_health=supervisor.pulse.problem)
+    supervisor.start()
     if host not in ("127.0.0.1", "localhost", "::1"):
         errors.print(f"[yellow]warning:[/yellow] listening on {host}; put TLS in front of Sojourn")
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))

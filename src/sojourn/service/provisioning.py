@@ -1,10 +1,16 @@
 """Provisioning use cases: perform one queued effect of a grant, one use case per effect kind.
 
 - provision: create the grant's assignments, then record it active (or the failure, retried with backoff);
-- deprovision: remove the assignments nothing else still needs, end live sessions (one policy update per
-  permission set for a whole batch), record it; past the grant's end a failure is reported as overdue;
+- deprovision: remove the assignments nothing else still needs, read each removal back from the cloud (and
+  remove again what is still there), end live sessions (one policy update per permission set for a whole
+  batch), record it; past the grant's end every failed attempt is reported as overdue;
 - notify: hand the event to the notifier and record it done (a failed notification is logged, not retried);
 - on-call: open the holder's grant for a shift once.
+
+Provisioning and deprovisioning hold the claims on the grant's assignments (service/claiming.py), so no
+other thread or worker changes the same (person, account, permission set) in between. Any error, from the
+cloud (network, throttling) or the store (locked, gone), fails the one effect, which is retried with
+backoff; it never escapes to stop the worker.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from datetime import datetime, timedelta
 from sojourn.access.changes import Action, AssignmentChange
 from sojourn.access.state import Assignment, PrincipalType
 from sojourn.clock import Clock
+from sojourn.service.claiming import ClaimHolder
 from sojourn.service.ports.grants import ClaimedEffect, DuplicateRequest, GrantRepository
 from sojourn.service.ports.notifier import Notifier
 from sojourn.service.ports.provider import Provider
@@ -30,6 +37,9 @@ from sojourn.workflow.transitions import Deprovisioned, Provisioned, ProvisionFa
 
 log = logging.getLogger("sojourn.worker")
 BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+DEPROVISION_BACKOFF = (1.0, 2.0, 5.0)
+"""Taking access away is retried sooner: every second of delay is access kept past its end."""
+READ_BACK_ROUNDS = 3
 Standing = Callable[[str], set[tuple[str, str]]]
 """person -> (account id, permission set) pairs that standing rules give them now."""
 SessionRevoker = Callable[[str, list[tuple[str, datetime]], datetime], None]
@@ -37,6 +47,7 @@ SessionRevoker = Callable[[str, list[tuple[str, datetime]], datetime], None]
 Checkpoint = Callable[[str], None]
 """Called at each step of provisioning with the step's name (crash drills stop the process there)."""
 _CLOSED = frozenset({State.REVOKED, State.ENDED, State.FAILED})
+BUSY = "another worker is changing the same assignment; tried again shortly"
 
 
 @dataclass
@@ -71,9 +82,50 @@ class Provisioning:
     notify: Notifier | None = None
     revoke_sessions: SessionRevoker | None = None
     checkpoint: Checkpoint = lambda step: None
+    claims: ClaimHolder | None = None
+
+    def __post_init__(self) -> None:
+        if self.claims is None:
+            self.claims = ClaimHolder(None, self.clock, self.owner)
+
+    @property
+    def holder(self) -> ClaimHolder:
+        assert self.claims is not None
+        return self.claims
 
     def retry_at(self, effect: ClaimedEffect, now: datetime) -> datetime:
-        return now + timedelta(seconds=BACKOFF[min(effect.attempts, len(BACKOFF) - 1)])
+        steps = DEPROVISION_BACKOFF if effect.kind == "deprovision" else BACKOFF
+        return now + timedelta(seconds=steps[min(effect.attempts, len(steps) - 1)])
+
+    def report_overdue(
+        self, request: GrantRequest, now: datetime, errors: list[str], report: TickReport
+    ) -> None:
+        """Past the grant's end and still not removed: say so (report, notification, log) at every attempt."""
+        deadline = request.ends_at if request.state is State.ENDED else request.closed_at
+        if deadline is None or now <= deadline:
+            return
+        report.overdue.append(request.id)
+        log.error("grant %s is %s past its end and still not removed: %s", request.id, now - deadline, errors)
+        if self.notify is not None:
+            try:
+                self.notify("overdue", request, ())
+            except Exception:
+                log.exception("the overdue notification for %s failed", request.id)
+
+    def trouble(
+        self, claimed: ClaimedEffect, request: GrantRequest | None, error: Exception, report: TickReport
+    ) -> None:
+        """An error no use case turned into an outcome: log it, report it, retry the effect with backoff."""
+        now = self.clock.now()
+        why = describe(error)
+        log.error("effect %s of request %s failed: %s", claimed.id, claimed.request_id, why)
+        report.add("failed")
+        if request is not None and claimed.kind == "deprovision":
+            self.report_overdue(request, now, [why], report)
+        try:
+            self.grants.fail_effect(claimed, self.owner, now, why, self.retry_at(claimed, now))
+        except Exception as again:  # the store is away too: the lease is ours, the next tick takes it back
+            log.error("effect %s could not be put off either: %s", claimed.id, describe(again))
 
     def assignments(self, request: GrantRequest, accounts: tuple[str, ...], action: Action) -> list[str]:
         """Create or delete the request's assignment on each account; the errors, one per failed account."""
@@ -88,7 +140,8 @@ class Provisioning:
 
 @dataclass
 class Removal:
-    """A deprovisioning whose assignments are removed and whose sessions are still to be ended."""
+    """A deprovisioning whose assignments are removed (or that failed) and whose sessions are still to be
+    ended."""
 
     effect: ClaimedEffect
     request: GrantRequest
@@ -111,10 +164,18 @@ class ProvisionGrant:
         if request.state is not State.APPROVED:
             c.grants.drop_effect(claimed, now, f"request is {request.state.value}; nothing to provision")
             return
-        c.provider.forget_assignments()
-        c.checkpoint("provision:before-aws")
-        errors = c.assignments(request, effect.accounts, Action.CREATE)
-        c.checkpoint("provision:after-aws")
+        with c.holder.holding(request.person, request.permission_set, effect.accounts) as held:
+            if held:
+                c.provider.forget_assignments()
+                c.checkpoint("provision:before-aws")
+                errors = c.assignments(request, effect.accounts, Action.CREATE)
+                c.checkpoint("provision:after-aws")
+            else:
+                errors = [BUSY]
+        if errors == [BUSY]:
+            report.add("failed")
+            c.grants.fail_effect(claimed, c.owner, now, BUSY, now + timedelta(seconds=BACKOFF[0]))
+            return
         if not errors:
             c.grants.complete_effect(
                 claimed, c.owner, c.clock.now(), lambda r: transition(r, Provisioned(), c.clock.now())
@@ -143,13 +204,37 @@ class DeprovisionGrant:
     def remove(
         self, claimed: ClaimedEffect, effect: Deprovision, request: GrantRequest, report: TickReport
     ) -> Removal:
-        """Phase one, per effect: remove the assignments no standing rule or other live grant justifies."""
-        needed = self.still_needed(request, effect.accounts)
-        report.add("kept", len(needed))
-        removed = tuple(a for a in effect.accounts if a not in needed)
-        self.context.checkpoint("deprovision:before-aws")
-        errors = self.context.assignments(request, removed, Action.DELETE)
-        return Removal(claimed, request, removed, effect.revoke_sessions_before, errors)
+        """Phase one, per effect, under the claims: remove the assignments no standing rule or other live
+        grant justifies, and read them back."""
+        c = self.context
+        before = effect.revoke_sessions_before
+        try:
+            with c.holder.holding(request.person, request.permission_set, effect.accounts) as held:
+                if not held:
+                    return Removal(claimed, request, (), before, [BUSY])
+                needed = self.still_needed(request, effect.accounts)
+                report.add("kept", len(needed))
+                removed = tuple(a for a in effect.accounts if a not in needed)
+                c.checkpoint("deprovision:before-aws")
+                errors = c.assignments(request, removed, Action.DELETE) or self.read_back(request, removed)
+        except Exception as error:  # the cloud or the store failed outside an outcome: retried
+            return Removal(claimed, request, (), before, [describe(error)])
+        return Removal(claimed, request, removed, before, errors)
+
+    def read_back(self, request: GrantRequest, accounts: tuple[str, ...]) -> list[str]:
+        """Ask the cloud whether each removed assignment is gone; remove again what is still there (a
+        duplicate, or a create that landed late). The errors, one per account still holding it."""
+        c, errors = self.context, []
+        for account in accounts:
+            assignment = Assignment(account, request.permission_set, PrincipalType.USER, request.person)
+            for _ in range(READ_BACK_ROUNDS):
+                if not c.provider.assignment_exists(assignment):
+                    break
+                log.warning("%s still holds %s after its removal; removing it again", request.id, assignment)
+                c.provider.apply_change(AssignmentChange(Action.DELETE, assignment))
+            else:
+                errors.append(f"{account}: still assigned after {READ_BACK_ROUNDS} removals")
+        return errors
 
     def finish(self, removals: list[Removal], report: TickReport) -> None:
         """Phase two, per batch: end live sessions, one policy update per permission set; record each."""
@@ -168,7 +253,10 @@ class DeprovisionGrant:
                         member.errors.append(f"session revocation: {error}")
         c.checkpoint("deprovision:after-aws")
         for removal in removals:
-            self._record(removal, report)
+            try:
+                self._record(removal, report)
+            except Exception as error:  # the store failed: the effect stays ours and is taken up again
+                c.trouble(removal.effect, None, error, report)
 
     def still_needed(self, request: GrantRequest, accounts: tuple[str, ...]) -> set[str]:
         """Accounts where a standing rule or another live grant still justifies the same assignment."""
@@ -191,15 +279,9 @@ class DeprovisionGrant:
             report.add("deprovisioned")
             return
         report.add("failed")
-        deadline = request.ends_at if request.state is State.ENDED else request.closed_at
-        if deadline is not None and now > deadline:
-            report.overdue.append(request.id)
-            if c.notify is not None:
-                c.notify("overdue", request, ())
-            log.error(
-                "grant %s is %s past its end and still not removed: %s", request.id, now - deadline, errors
-            )
-        c.grants.fail_effect(effect, c.owner, now, "; ".join(errors), c.retry_at(effect, now))
+        c.report_overdue(request, now, errors, report)
+        retry_at = now + timedelta(seconds=BACKOFF[0]) if errors == [BUSY] else c.retry_at(effect, now)
+        c.grants.fail_effect(effect, c.owner, now, "; ".join(errors), retry_at)
 
 
 class DeliverNotification:
@@ -255,7 +337,17 @@ class PerformEffect:
         self.deliver = DeliverNotification(context)
 
     def __call__(self, claimed: ClaimedEffect, report: TickReport, removals: list[Removal]) -> None:
-        request = self.context.grants.get(claimed.request_id)
+        """Never raises: an error fails this effect alone (retried with backoff), the others go on."""
+        request: GrantRequest | None = None
+        try:
+            request = self.context.grants.get(claimed.request_id)
+            self._perform(claimed, request, report, removals)
+        except Exception as error:
+            self.context.trouble(claimed, request, error, report)
+
+    def _perform(
+        self, claimed: ClaimedEffect, request: GrantRequest, report: TickReport, removals: list[Removal]
+    ) -> None:
         try:
             effect = effect_from_json(claimed.body, request=request)
         except EffectDecodeError as unreadable:
@@ -280,3 +372,9 @@ class PerformEffect:
         log.error("effect %s of request %s cannot be performed: %s", claimed.id, claimed.request_id, why)
         report.add("failed")
         c.grants.fail_effect(claimed, c.owner, now, why, now + timedelta(seconds=BACKOFF[-1]))
+
+
+def describe(error: BaseException) -> str:
+    """One line for a log or an effect's last error: the kind of error and its first line."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0][:300] if lines else 'no detail'}"

@@ -1,4 +1,5 @@
-"""Storage adapter: the repositories (audit log, apply runs, grants, API tokens, usage) over one SQL database.
+"""Storage adapter: the repositories (audit log, apply runs, grants, assignment claims, API tokens, usage)
+over one SQL database.
 
 Nothing above the store sees its SQL engine: it gets a `Store` of repositories that implement the ports
 in `service/ports/`, and closes it. `store.memory` holds in-memory twins of the same repositories.
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from sojourn.store.audit import AuditLog
+from sojourn.store.claims import AssignmentClaimStore
 from sojourn.store.engine import create_store_engine, migrate
 from sojourn.store.grants import GrantStore
 from sojourn.store.key_rotations import KeyRotationStore
@@ -34,9 +36,11 @@ class Store:
     reviews: ReviewStore
     _engine: Engine = field(repr=False)
     key_rotations: KeyRotationStore = field(init=False, repr=False)
+    claims: AssignmentClaimStore = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key_rotations", KeyRotationStore(self._engine))
+        object.__setattr__(self, "claims", AssignmentClaimStore(self._engine))
 
     def close(self) -> None:
         """Close every pooled connection; the repositories must not be used afterwards."""

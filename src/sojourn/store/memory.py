@@ -16,6 +16,7 @@ from sojourn.access.api_token import TokenRecord, TokenRefusal, judge_token
 from sojourn.access.apply_run import DONE, FAILED, INTERRUPTED, PENDING, RUNNING, STARTED, Run, RunChange
 from sojourn.access.audit import AuditEvent, AuditRecord
 from sojourn.store.memory_audit import MemoryAuditLog, utc
+from sojourn.store.memory_claims import MemoryAssignmentClaims
 from sojourn.store.memory_grants import MemoryGrantStore
 from sojourn.store.memory_reviews import MemoryReviewStore
 from sojourn.store.memory_usage import MemoryUsageStore
@@ -178,6 +179,7 @@ class MemoryStore:
     grants: MemoryGrantStore
     tokens: MemoryTokenStore = field(default_factory=MemoryTokenStore)
     usage: MemoryUsageStore = field(default_factory=MemoryUsageStore)
+    claims: MemoryAssignmentClaims = field(default_factory=MemoryAssignmentClaims)
     reviews: MemoryReviewStore = field(init=False)
 
     def __post_init__(self) -> None:

@@ -220,3 +220,15 @@ review_decisions = Table(
     Column("comment", Text, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+assignment_claims = Table(
+    "assignment_claims",
+    metadata,
+    Column("principal", String(256), primary_key=True),
+    Column("account_id", String(32), primary_key=True),
+    Column("permission_set", String(64), primary_key=True),
+    Column("worker", String(128), nullable=False),
+    Column("process", String(64), nullable=False),
+    Column("thread", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)

@@ -4,16 +4,23 @@
 - requests due at T: unanswered ones expire, active grants end (their deprovisioning is queued);
 - queued effects are claimed with a lease, in batches, and each is performed by the provisioning use case
   of its kind (service/provisioning.py), on a pool of threads; a batch's removals end sessions together.
+
+The loop never ends on an error: a failed effect is retried with backoff, a failed tick (the store away) is
+logged and tried again after a short, growing pause. Each tick that completes (and each batch within one)
+calls `pulse`, which `sojourn serve`'s health check reads (worker/supervisor.py).
 """
 
 from __future__ import annotations
 
-import time
+import logging
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from sojourn.clock import Clock
+from sojourn.service.claiming import ClaimHolder
+from sojourn.service.ports.claims import AssignmentClaims
 from sojourn.service.ports.grants import GrantRepository
 from sojourn.service.ports.notifier import Notifier
 from sojourn.service.ports.provider import Provider
@@ -27,11 +34,15 @@ from sojourn.service.provisioning import (
     SessionRevoker,
     Standing,
     TickReport,
+    describe,
 )
 from sojourn.workflow.grant_request import State
 from sojourn.workflow.transitions import Tick, transition
 
 __all__ = ["TickReport", "Worker", "run_loop"]
+log = logging.getLogger("sojourn.worker")
+MAX_PAUSE = 5.0
+"""The longest pause after failed ticks in a row: an outage's end is noticed within this."""
 
 
 class Worker:
@@ -52,10 +63,15 @@ class Worker:
         concurrency: int = 1,
         on_call: OnCallSource | None = None,
         jobs: Sequence[Callable[[datetime], int]] = (),
+        claims: AssignmentClaims | None = None,
+        pulse: Callable[[], None] = lambda: None,
     ) -> None:
+        holder = ClaimHolder(claims, clock, owner)
         self.context = Provisioning(
-            grants, gateway, clock, owner, standing, notify, revoke_sessions, checkpoint
+            grants, gateway, clock, owner, standing, notify, revoke_sessions, checkpoint, holder
         )
+        self.pulse = pulse
+        """Called whenever the worker made progress: at the end of each batch and of each tick."""
         self.perform = PerformEffect(self.context)
         self.hold = HoldOnCall(grants)
         self.grants, self.clock, self.owner, self.lease = grants, clock, owner, lease
@@ -77,10 +93,19 @@ class Worker:
         report = TickReport()
         now = self.clock.now()
         if self.on_call is not None:
-            for grant in self.on_call(now):
-                self.hold(grant, now)
+            try:
+                for grant in self.on_call(now):
+                    self.hold(grant, now)
+            except Exception as error:  # the schedule or the organisation unreadable: grants still end
+                log.error("on-call grants not opened this tick: %s", describe(error))
+                report.add("failed")
         for request_id in self.grants.due_requests(now):
-            outcome = self.grants.change(request_id, lambda r: transition(r, Tick(), now), now)
+            try:
+                outcome = self.grants.change(request_id, lambda r: transition(r, Tick(), now), now)
+            except Exception as error:  # this one request is tried again next tick; the others go on
+                log.error("request %s not closed this tick: %s", request_id, describe(error))
+                report.add("failed")
+                continue
             report.closed += outcome.request.state is not State.ACTIVE and bool(outcome.effects)
         while effects := self.grants.claim_effects(self.clock.now(), self.owner, self.lease, self.batch):
             removals: list[Removal] = []
@@ -91,11 +116,14 @@ class Worker:
                 with ThreadPoolExecutor(self.concurrency) as pool:
                     list(pool.map(lambda e, found=removals: self.perform(e, report, found), effects))
             self.perform.finish(removals, report)
+            self.pulse()
         for job in self.jobs:
             try:
                 report.add("scheduled", job(now))
-            except Exception:  # a failing job must not stop grants from ending; it is retried next tick
+            except Exception as error:  # a failing job must not stop grants from ending; retried next tick
+                log.error("a scheduled job failed: %s", describe(error))
                 report.add("failed")
+        self.pulse()
         return report
 
 
@@ -105,12 +133,32 @@ def run_loop(
     once: bool,
     interval: float,
     on_report: Callable[[TickReport], None] = lambda report: None,
+    stop: threading.Event | None = None,
 ) -> None:
-    """Tick every `interval` seconds (once with `once`), passing on each report that did something."""
-    while True:
-        report = worker.tick()
+    """Tick every `interval` seconds (once with `once`), passing on each report that did something, until
+    `stop` is set. A tick that fails is logged and tried again after a pause growing up to MAX_PAUSE;
+    with `once` its error is raised."""
+    stop = stop or threading.Event()
+    failures = 0
+    while not stop.is_set():
+        try:
+            report = worker.tick()
+        except Exception as error:
+            if once:
+                raise
+            failures += 1
+            pause = min(MAX_PAUSE, interval * 2**failures)
+            log.error(
+                "worker tick failed (%d in a row), grants due meanwhile are late; again in %.1fs: %s",
+                failures,
+                pause,
+                describe(error),
+            )
+            stop.wait(pause)
+            continue
+        failures = 0
         if report.provisioned or report.deprovisioned or report.closed or report.failed or report.scheduled:
             on_report(report)
         if once:
             return
-        time.sleep(interval)
+        stop.wait(interval)

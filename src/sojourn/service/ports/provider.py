@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from sojourn.access.changes import Change
 from sojourn.access.organization import Organization
 from sojourn.access.outcome import ChangeOutcome, ReadResult
+from sojourn.access.state import Assignment
 from sojourn.analysis.snapshot import OrgSnapshot
 
 SnapshotProgress = Callable[[str, int, int], None]
@@ -64,6 +65,11 @@ class Provider(Protocol):
 
     def forget_assignments(self) -> None:
         """Drop what is remembered about existing assignments (another writer may have changed them)."""
+        ...
+
+    def assignment_exists(self, assignment: Assignment) -> bool:
+        """Whether the assignment is there now, read from the cloud itself (never from what is remembered);
+        the worker reads each removal back with it. A failure to read raises."""
         ...
 
     def revoke_sessions(
