@@ -24,7 +24,8 @@ def _allow(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
     return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
 
 
-def _policies() -> dict[str, dict[str, Any]]:
+def _policies(account: str = ACCOUNT) -> dict[str, dict[str, Any]]:
+    ACCOUNT = account
     arn = f"arn:aws:iam::{ACCOUNT}:policy/"
     return {
         arn + "admin": _doc(_allow("*")),
@@ -66,8 +67,47 @@ def _trust(principal: dict[str, str]) -> dict[str, Any]:
 def synthetic_snapshot(
     roles: int = 5000, users: int = 1000, functions: int = 500, seed: int = 7
 ) -> OrgSnapshot:
+    account = synthetic_account(ACCOUNT, roles, users, functions, random.Random(seed))
+    return OrgSnapshot((account,), "o-synthetic")
+
+
+def synthetic_organization(
+    accounts: int = 1000, roles: int = 50, users: int = 10, functions: int = 5, seed: int = 7
+) -> OrgSnapshot:
+    """`accounts` accounts of the same mix; the first is the hub whose people reach into every account:
+    its users may assume team roles anywhere, and one team role in ten elsewhere trusts the hub."""
     rng = random.Random(seed)
-    policies = _policies()
+    ids = [f"{200000000000 + i}" for i in range(accounts)]
+    hub = ids[0]
+    built = tuple(
+        synthetic_account(
+            account,
+            roles,
+            users,
+            functions,
+            rng,
+            hub=hub if account != hub else None,
+            reach_all=account == hub,
+            label=f"acct-{n:04d}",
+        )
+        for n, account in enumerate(ids)
+    )
+    return OrgSnapshot(built, "o-synthetic")
+
+
+def synthetic_account(
+    account: str,
+    roles: int,
+    users: int,
+    functions: int,
+    rng: random.Random,
+    hub: str | None = None,
+    reach_all: bool = False,
+    label: str = "synthetic",
+) -> AccountSnapshot:
+    """One account: 2 % administrators, 60 % service roles, 30 % team roles, 8 % chained roles."""
+    ACCOUNT = account
+    policies = _policies(account)
     arns = list(policies)
     workload = [
         a for a in arns if a.rsplit("/", 1)[1] in ("read-s3", "read-ddb", "logs", "queue", "developer")
@@ -84,7 +124,8 @@ def synthetic_snapshot(
             trust = _trust({"Service": rng.choice(SERVICES)})
             managed = tuple(rng.sample(workload, 2))
         elif share < 0.92:
-            name, trust = f"team-{i}", _trust(root)
+            trusted = {"AWS": f"arn:aws:iam::{hub}:root"} if hub and i % 10 == 0 else root
+            name, trust = f"team-{i}", _trust(trusted)
             managed = tuple(rng.sample(workload, 2)) + ((rng.choice(risky),) if rng.random() < 0.05 else ())
         else:
             name = f"chain-{i}"
@@ -96,10 +137,11 @@ def synthetic_snapshot(
         Group(f"arn:aws:iam::{ACCOUNT}:group/g{g}", f"g{g}", (arns[1 + g % (len(arns) - 1)],))
         for g in range(12)
     )
+    reach = "*" if reach_all else ACCOUNT
     user_items = []
     for i in range(users):
         inline = (
-            InlinePolicy("assume", _doc(_allow("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/team-*"))),
+            InlinePolicy("assume", _doc(_allow("sts:AssumeRole", f"arn:aws:iam::{reach}:role/team-*"))),
         )
         user_items.append(
             User(
@@ -114,7 +156,6 @@ def synthetic_snapshot(
         Function(f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:fn-{i}", f"fn-{i}", rng.choice(service_roles))
         for i in range(functions)
     )
-    account = AccountSnapshot(
-        ACCOUNT, "synthetic", tuple(role_items), tuple(user_items), groups, function_items, policies
+    return AccountSnapshot(
+        ACCOUNT, label, tuple(role_items), tuple(user_items), groups, function_items, policies
     )
-    return OrgSnapshot((account,), "o-synthetic")

@@ -14,7 +14,16 @@ KEYS = {"metric", "ours", "peer", "peer_name", "unit", "target", "meets_target"}
 
 
 @pytest.mark.parametrize(
-    "script", ["plan_scale.py", "evaluate.py", "jit.py", "review_campaign.py", "web.py", "chaos.py"]
+    "script",
+    [
+        "plan_scale.py",
+        "evaluate.py",
+        "jit.py",
+        "review_campaign.py",
+        "web.py",
+        "chaos.py",
+        "snapshot_scale.py",
+    ],
 )
 def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
     result = subprocess.run(
@@ -34,7 +43,7 @@ def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
         assert isinstance(row["ours"], int | float)
     metrics = " | ".join(row["metric"] for row in document["rows"])
     expected = {
-        "plan_scale.py": ["compile+diff of", "API calls per plan", "apply throughput"],
+        "plan_scale.py": ["compile+diff of", "API calls per plan", "apply throughput", "through the limiter"],
         "evaluate.py": [
             "decisions/s, vector cases",
             "p99 latency, realistic principal",
@@ -42,6 +51,7 @@ def test_quick_json_rows_have_the_agreed_keys(script: str) -> None:
         ],
         "jit.py": ["approval to visible in AWS, p99", "revocation lateness", "approvals per second"],
         "review_campaign.py": ["build a campaign over", "store the campaign"],
+        "snapshot_scale.py": ["snapshot calls per account", "snapshot read time", "at 1,000 accounts"],
         "chaos.py": [
             "worker SIGKILLs",
             "AWS faults injected",

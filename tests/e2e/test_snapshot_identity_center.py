@@ -105,6 +105,10 @@ def test_every_assignment_reaches_the_snapshot_and_an_empty_identity_center_is_n
     note = next(n for n in taken["notes"] if "no account assignments" in n)
     assert "1 permission set, 1 user, 0 groups" in note
     assert f"note: {note}" in " ".join(output.split())
+    accounts = len(taken["accounts"])
+    shown = [line for line in output.splitlines() if line.startswith("read ") and " accounts (" in line]
+    assert len(shown) == accounts  # one progress line per account, the time left on each but the last
+    assert all("left" in line for line in shown[:-1]) and f"read {accounts}/{accounts}" in shown[-1]
 
     bob = center.user("bob")
     center.assign(ids["team-a-prod"], reader, alice)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -233,7 +233,7 @@ class FakeCloudProvider:
         return ChangeOutcome(change, True, detail)
 
     def apply_changes(
-        self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
+        self, changes: Iterable[Change], *, on_outcome: Callable[[ChangeOutcome], None]
     ) -> list[ChangeOutcome]:
         outcomes = []
         for change in changes:

@@ -22,7 +22,7 @@ from typing import Protocol
 from sojourn.analysis.capability import Capability, Step, Yields
 from sojourn.analysis.escalation import probe_resource
 from sojourn.analysis.holders import Holder
-from sojourn.analysis.snapshot import OrgSnapshot
+from sojourn.analysis.snapshot import AccountSnapshot, OrgSnapshot
 from sojourn.analysis.trust_index import TrustNames
 from sojourn.catalog import ActionCatalog
 
@@ -38,6 +38,15 @@ class EscalationOracle(Protocol):
     catalog: ActionCatalog
     steps: tuple[Step, ...]
     escalations: dict[tuple[str, ...], dict[str, list[str]]]
+    own_steps: dict[tuple[str, ...], list[tuple[Step, bool]]]
+    """Per shape: the permission steps its policies pass the screen for, and whether on any resource."""
+
+    screens: dict[tuple[object, ...], tuple[Step, ...]]
+    """Per signature: the steps whose actions its Allow statements name (see `_screened`)."""
+
+    def account(self, account_id: str) -> AccountSnapshot | None: ...
+
+    def signature(self, holder: Holder) -> tuple[object, ...]: ...
 
     def allowed(
         self, holder: Holder, action: str, resource: str, context: dict[str, str] | None = None
@@ -60,9 +69,7 @@ def escalation_edges(oracle: EscalationOracle, holder: Holder) -> dict[str, list
     if key not in oracle.escalations:
         found: dict[str, list[str]] = {}
         seen: set[str] = set()
-        for step in oracle.steps:
-            if not _screened(oracle, holder, step):
-                continue
+        for step in _screened_steps(oracle, holder):
             for via, target in _shared_targets(oracle, holder, step):
                 if target not in seen:
                     seen.add(target)
@@ -79,6 +86,15 @@ def escalation_edges(oracle: EscalationOracle, holder: Holder) -> dict[str, list
 
 def _via(step: Step) -> str:
     return f"{step.capability.value} via {step.action}"
+
+
+def _screened_steps(oracle: EscalationOracle, holder: Holder) -> tuple[Step, ...]:
+    """The steps that pass the screen, in order; the same for every holder of the signature."""
+    signature = oracle.signature(holder)
+    known = oracle.screens.get(signature)
+    if known is None:
+        known = oracle.screens[signature] = tuple(s for s in oracle.steps if _screened(oracle, holder, s))
+    return known
 
 
 def _screened(oracle: EscalationOracle, holder: Holder, step: Step) -> bool:
@@ -101,7 +117,7 @@ def _on_probes(oracle: EscalationOracle, holder: Holder, step: Step) -> bool:
 
 def _shared_targets(oracle: EscalationOracle, holder: Holder, step: Step) -> Iterator[tuple[str, str]]:
     """Targets that depend on the holder's policies only (the same for every holder of the shape)."""
-    account = oracle.snapshot.account(holder.account)
+    account = oracle.account(holder.account)
     via = _via(step)
     if step.yields is Yields.GROUP_POWER:
         yield from _group_members(oracle, holder, step)
@@ -133,7 +149,7 @@ def _shared_targets(oracle: EscalationOracle, holder: Holder, step: Step) -> Ite
 
 def _group_members(oracle: EscalationOracle, holder: Holder, step: Step) -> Iterator[tuple[str, str]]:
     """Joining a group gives what its members hold through it: an edge to each member."""
-    account = oracle.snapshot.account(holder.account)
+    account = oracle.account(holder.account)
     if account is None or holder.kind != "user":
         return
     anywhere = _on_probes(oracle, holder, step)
@@ -156,7 +172,7 @@ def _passed_roles(oracle: EscalationOracle, holder: Holder, step: Step) -> Itera
 
 def _running_roles(oracle: EscalationOracle, holder: Holder, step: Step) -> Iterator[tuple[str, str]]:
     if step.action.lower().startswith("lambda:"):
-        account = oracle.snapshot.account(holder.account)
+        account = oracle.account(holder.account)
         changeable = [
             f for f in (account.functions if account else ()) if oracle.allowed(holder, step.action, f.arn)
         ]
@@ -173,22 +189,36 @@ def _running_roles(oracle: EscalationOracle, holder: Holder, step: Step) -> Iter
 def _own_targets(oracle: EscalationOracle, holder: Holder) -> list[tuple[str, str]]:
     """Permission changes on what the holder is or already reaches: the holder becomes administrator."""
     admin = f"admin:{holder.account}"
-    owned = _owned(oracle, holder)
-    for step in oracle.steps:
-        if step.capability is not Capability.PERMISSIONS or step.yields is Yields.SSO_ROLES:
-            continue
-        if not _screened(oracle, holder, step):
-            continue
-        if _on_probes(oracle, holder, step):
+    owned: Mapping[Yields, tuple[str, ...]] | None = None
+    for step, anywhere in _permission_steps(oracle, holder):
+        if anywhere:
             return [(_via(step), admin)]
+        owned = owned if owned is not None else _owned(oracle, holder)
         for resource in owned.get(step.yields, ())[:HUB_MIN]:
             if oracle.allowed(holder, step.action, resource):
                 return [(f"{_via(step)} on {resource.rsplit('/', 1)[-1]}", admin)]
     return []
 
 
+def _permission_steps(oracle: EscalationOracle, holder: Holder) -> list[tuple[Step, bool]]:
+    """The permission steps the shape passes the screen for, in order, up to the first allowed anywhere
+    (the same for every holder of the shape)."""
+    known = oracle.own_steps.get(holder.shape)
+    if known is None:
+        known = []
+        for step in _screened_steps(oracle, holder):
+            if step.capability is not Capability.PERMISSIONS or step.yields is Yields.SSO_ROLES:
+                continue
+            anywhere = _on_probes(oracle, holder, step)
+            known.append((step, anywhere))
+            if anywhere:
+                break
+        oracle.own_steps[holder.shape] = known
+    return known
+
+
 def _owned(oracle: EscalationOracle, holder: Holder) -> Mapping[Yields, tuple[str, ...]]:
-    account = oracle.snapshot.account(holder.account)
+    account = oracle.account(holder.account)
     groups: tuple[str, ...] = ()
     if account is not None and holder.kind == "user":
         user = next((u for u in account.users if u.arn == holder.arn), None)

@@ -22,7 +22,7 @@ from sojourn.analysis.graph import AccessGraph, Edge, EdgeKind, Node
 from sojourn.analysis.holders import Holder, PolicyLibrary, holders, rcps_of
 from sojourn.analysis.outsiders import Outsider, outsider_decision, outsiders_named
 from sojourn.analysis.resource_access import ResourcePolicyIndex
-from sojourn.analysis.snapshot import OrgSnapshot, Role
+from sojourn.analysis.snapshot import AccountSnapshot, OrgSnapshot, Role
 from sojourn.analysis.trust_index import TrustNames, trust_names
 from sojourn.catalog import ActionCatalog
 from sojourn.policy import (
@@ -63,6 +63,11 @@ class GraphBuilder:
         self.holders = list(holders(snapshot, self.library))
         self.by_arn = {h.arn: h for h in self.holders}
         self.organisation = frozenset(a.id for a in snapshot.accounts)
+        self._accounts = {a.id: a for a in snapshot.accounts}
+        self._may: dict[tuple[object, ...], dict[str, bool]] = {}
+        self._signatures: dict[tuple[str, ...], tuple[object, ...]] = {}
+        self.screens: dict[tuple[object, ...], tuple[Step, ...]] = {}
+        self.own_steps: dict[tuple[str, ...], list[tuple[Step, bool]]] = {}
         self._outsiders: dict[str, list[tuple[Outsider, tuple[str, ...]]]] = {}
         self.roles = self._trusted_roles()
         self.rcps = {a.id: rcps_of(self.library, a) for a in snapshot.accounts}
@@ -139,14 +144,36 @@ class GraphBuilder:
 
     def may(self, holder: Holder, action: str) -> bool:
         """Whether any identity Allow statement names the action at all (resources and conditions aside)."""
-        key = (holder.shape, "may", action)
-        if key not in self._answers:
+        signature = self.signature(holder)
+        answers = self._may.get(signature)
+        if answers is None:
+            answers = self._may[signature] = {}
+        known = answers.get(action)
+        if known is None:
             compiled = self.library.compiled_set(holder.shape)
             lowered = action.lower()
-            self._answers[key] = any(
+            known = answers[action] = any(
                 s.effect is Effect.ALLOW for p in compiled.identity for s in p.candidates(lowered)
             )
-        return self._answers[key]
+        return known
+
+    def signature(self, holder: Holder) -> tuple[object, ...]:
+        """The Action and NotAction lists of the shape's identity Allow statements: all that `may` reads,
+        so shapes of different accounts with the same lists share its answers."""
+        known = self._signatures.get(holder.shape)
+        if known is None:
+            known = self._signatures[holder.shape] = tuple(
+                sorted(
+                    (st.actions or (), st.not_actions or (), st.not_actions is not None)
+                    for policy in self.library.sets[holder.shape].identity
+                    for st in policy.statements
+                    if st.effect is Effect.ALLOW
+                )
+            )
+        return known
+
+    def account(self, account_id: str) -> AccountSnapshot | None:
+        return self._accounts.get(account_id)
 
     def connect(
         self,
@@ -289,8 +316,7 @@ class GraphBuilder:
                 candidates: Iterable[Holder] = self.holders
             else:
                 named = [self.by_arn[a] for a in names.arns if a in self.by_arn]
-                delegated = (h for a in names.accounts for h in by_account.get(a, ()))
-                candidates = [*named, *(h for h in delegated if self._delegated(h, target))]
+                candidates = [*named, *self._delegated_holders(by_account, names.accounts, target)]
             for holder in dict.fromkeys(candidates):
                 allowed, conditions = self._assume_cached(holder, target)
                 if allowed:
@@ -330,6 +356,19 @@ class GraphBuilder:
                     found.append((outsider, answer))
             self._outsiders[target.role.arn] = found
         return self._outsiders[target.role.arn]
+
+    def _delegated_holders(
+        self, by_account: dict[str, list[Holder]], accounts: Iterable[str], target: TrustedRole
+    ) -> Iterable[Holder]:
+        """Holders of the trusted accounts whose own policies let them ask; decided once per shape."""
+        for account in accounts:
+            verdicts: dict[tuple[str, ...], bool] = {}
+            for holder in by_account.get(account, ()):
+                verdict = verdicts.get(holder.shape)
+                if verdict is None:
+                    verdict = verdicts[holder.shape] = self._delegated(holder, target)
+                if verdict:
+                    yield holder
 
     def _delegated(self, holder: Holder, target: TrustedRole) -> bool:
         return self.may(holder, "sts:AssumeRole") and self.identity_allows_assume(holder, target)

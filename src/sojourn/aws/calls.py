@@ -13,6 +13,8 @@ from typing import Any
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 
+from sojourn.aws.pacing import THROTTLE_CODES, Pacing
+
 RETRYABLE_CODES = frozenset(
     {
         "ThrottlingException",
@@ -41,6 +43,8 @@ class CallLog:
 
     counts: Counter[str] = field(default_factory=Counter)
     retries: Counter[str] = field(default_factory=Counter)
+    throttles: Counter[str] = field(default_factory=Counter)
+    """Throttling answers absorbed (retried), per operation."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self, operation: str) -> None:
@@ -50,6 +54,10 @@ class CallLog:
     def retried(self, operation: str) -> None:
         with self._lock:
             self.retries[operation] += 1
+
+    def throttled(self, operation: str) -> None:
+        with self._lock:
+            self.throttles[operation] += 1
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
@@ -77,19 +85,23 @@ class Caller:
     """Calls a boto3 client method with counting and retries on throttling, transient errors and network
     failures (an unreachable endpoint, a closed connection, a timeout)."""
 
-    def __init__(self, log: CallLog, policy: RetryPolicy) -> None:
+    def __init__(self, log: CallLog, policy: RetryPolicy, pacing: Pacing | None = None) -> None:
         self.log = log
         self.policy = policy
+        self.pacing = pacing
 
     def __call__(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
         method = getattr(client, operation)
-        label = f"{client.meta.service_model.service_name}:{operation}"
+        service = client.meta.service_model.service_name
+        label = f"{service}:{operation}"
+        pacing = self.pacing
         attempt = 0
         while True:
             self.log.count(label)
+            if pacing is not None:
+                pacing.before(service)
             try:
                 result: dict[str, Any] = method(**kwargs)
-                return result
             except UNREACHABLE:
                 attempt += 1
                 if attempt >= self.policy.max_attempts:
@@ -98,6 +110,10 @@ class Caller:
                 self.policy.sleep(self.policy.delay(attempt))
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
+                if pacing is not None:
+                    pacing.answered(service, operation, code)
+                if code in THROTTLE_CODES:
+                    self.log.throttled(label)
                 status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
                 unsupported = code in NOT_IMPLEMENTED_CODES or (
                     status == 500 and "not yet implemented" in str(error)
@@ -117,6 +133,10 @@ class Caller:
                     raise
                 self.log.retried(label)
                 self.policy.sleep(self.policy.delay(attempt))
+            else:
+                if pacing is not None:
+                    pacing.answered(service, operation, None)
+                return result
 
     def pages(self, client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
         """Yield the items under `key` of every page, following NextToken."""

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.loaders import Loader
 
 from sojourn.aws.settings import AwsSettings
 
@@ -25,18 +27,36 @@ def build_clients(settings: AwsSettings) -> AwsClients:
     return AwsClients(client("organizations"), client("sso-admin"), client("identitystore"))
 
 
+_LOADER: Loader | None = None
+
+
+def _core_session() -> botocore.session.Session:
+    """A new botocore session (its own credentials and configuration) sharing one loader of the service
+    models, so that a snapshot's clients in each account do not read and parse the models again."""
+    global _LOADER
+    session = botocore.session.Session()
+    if _LOADER is None:
+        _LOADER = session.get_component("data_loader")
+    else:
+        session.register_component("data_loader", _LOADER)
+    return session
+
+
 def client_factory(
     settings: AwsSettings, credentials: Mapping[str, str] | None = None
 ) -> Callable[[str], Any]:
     """Clients of one session: the configured profile, or temporary credentials of an assumed role."""
     if credentials is None:
-        session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+        session = boto3.session.Session(
+            profile_name=settings.profile, region_name=settings.region, botocore_session=_core_session()
+        )
     else:
         session = boto3.session.Session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
             region_name=settings.region,
+            botocore_session=_core_session(),
         )
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},

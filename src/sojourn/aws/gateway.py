@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
+from itertools import chain
 
-from sojourn.access.changes import Change
+from sojourn.access.changes import AssignmentChange, Change
 from sojourn.access.organization import Organization
 from sojourn.access.outcome import ChangeOutcome, ReadResult
 from sojourn.access.state import Assignment
@@ -17,6 +18,7 @@ from sojourn.aws.identity_center_reader import IdentityCenterReader
 from sojourn.aws.identity_center_writer import IdentityCenterWriter
 from sojourn.aws.identity_index import IdentityIndex, InstanceRef
 from sojourn.aws.organization_reader import read_organization
+from sojourn.aws.pacing import AdaptiveRate, OutstandingWindow, Pacing
 from sojourn.aws.settings import AwsSettings
 
 
@@ -37,7 +39,9 @@ class Boto3IdentityCenter:
         self.settings = settings
         self.clients = clients or build_clients(settings)
         self.log = CallLog()
-        self.call = Caller(self.log, retry or RetryPolicy(max_attempts=settings.max_attempts))
+        self.window = OutstandingWindow(settings.max_outstanding)
+        self.pacing = Pacing({"sso-admin": AdaptiveRate(settings.sso_rate)}, self.window)
+        self.call = Caller(self.log, retry or RetryPolicy(max_attempts=settings.max_attempts), self.pacing)
         self.index = IdentityIndex()
         self.instance = self._discover(instance_arn)
         self.reader = IdentityCenterReader(
@@ -51,7 +55,7 @@ class Boto3IdentityCenter:
         calls = InstanceCalls(
             self.call, self.clients, self.instance, self.index, settings.poll_interval, settings.poll_timeout
         )
-        self.writer = IdentityCenterWriter(calls)
+        self.writer = IdentityCenterWriter(calls, self.window)
 
     def _discover(self, instance_arn: str | None) -> InstanceRef:
         instances = list(self.call.pages(self.clients.sso_admin, "list_instances", "Instances"))
@@ -93,9 +97,18 @@ class Boto3IdentityCenter:
         return self.writer.apply(change)
 
     def apply_changes(
-        self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
+        self, changes: Iterable[Change], *, on_outcome: Callable[[ChangeOutcome], None]
     ) -> list[ChangeOutcome]:
-        return run_bounded(self.apply_change, changes, self.settings.max_concurrency, on_outcome)
+        """Changes at once: enough workers to keep the assignment window full (each waits on its own
+        operation), while the window and the call rate, not the workers, bound what AWS is asked."""
+        pending = iter(changes)
+        first = next(pending, None)
+        if first is None:
+            return []
+        workers = self.settings.max_concurrency
+        if isinstance(first, AssignmentChange):
+            workers = max(workers, 4 * self.settings.max_outstanding)
+        return run_bounded(self.apply_change, chain([first], pending), workers, on_outcome)
 
     def forget_assignments(self) -> None:
         self.writer.forget_assignments()
@@ -115,7 +128,7 @@ class Boto3IdentityCenter:
 
 def run_bounded(
     apply: Callable[[Change], ChangeOutcome],
-    changes: Sequence[Change],
+    changes: Iterable[Change],
     limit: int,
     on_outcome: Callable[[ChangeOutcome], None],
 ) -> list[ChangeOutcome]:

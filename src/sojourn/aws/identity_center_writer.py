@@ -23,8 +23,10 @@ from sojourn.access.changes import (
 )
 from sojourn.access.outcome import ChangeOutcome
 from sojourn.access.state import Assignment
+from sojourn.aws.assignment_watch import AssignmentWatch
 from sojourn.aws.calls import UNREACHABLE, NotSupportedByEndpoint, error_code
 from sojourn.aws.identity_center_calls import ChangeFailed, InstanceCalls
+from sojourn.aws.pacing import OutstandingWindow
 from sojourn.aws.permission_set_writer import PermissionSetWriter
 
 __all__ = ["ChangeFailed", "IdentityCenterWriter"]
@@ -33,8 +35,11 @@ __all__ = ["ChangeFailed", "IdentityCenterWriter"]
 class IdentityCenterWriter:
     """Every kind of planned change for one instance; failures come back as outcomes, not exceptions."""
 
-    def __init__(self, calls: InstanceCalls) -> None:
+    def __init__(self, calls: InstanceCalls, window: OutstandingWindow | None = None) -> None:
         self.calls = calls
+        self.watch = AssignmentWatch(
+            calls, window or OutstandingWindow(10), max(calls.poll_interval, 0.05), calls.poll_timeout
+        )
         self.permission_sets = PermissionSetWriter(self.calls)
         self._pairs: dict[tuple[str, str], set[str]] = {}
         self._pairs_lock = threading.Lock()
@@ -86,26 +91,22 @@ class IdentityCenterWriter:
         if change.action is Action.CREATE:
             if self._assignment_exists(a.account_id, arn, principal_id):
                 return "already present", None
-            status = calls.sso("create_account_assignment", **request)["AccountAssignmentCreationStatus"]
-            final = calls.poll(
-                status,
-                "describe_account_assignment_creation_status",
-                "AccountAssignmentCreationRequestId",
-                "AccountAssignmentCreationStatus",
+            final = self.watch.run(
+                "creation",
+                lambda: calls.sso("create_account_assignment", **request)["AccountAssignmentCreationStatus"],
             )
         else:
             try:
-                status = calls.sso("delete_account_assignment", **request)["AccountAssignmentDeletionStatus"]
+                final = self.watch.run(
+                    "deletion",
+                    lambda: calls.sso("delete_account_assignment", **request)[
+                        "AccountAssignmentDeletionStatus"
+                    ],
+                )
             except ClientError as error:
                 if error_code(error) == "ResourceNotFoundException":
                     return "already absent", None
                 raise
-            final = calls.poll(
-                status,
-                "describe_account_assignment_deletion_status",
-                "AccountAssignmentDeletionRequestId",
-                "AccountAssignmentDeletionStatus",
-            )
         self._remember_assignment(a.account_id, arn, principal_id, change.action is Action.CREATE)
         return final.get("Status", ""), final.get("RequestId")
 

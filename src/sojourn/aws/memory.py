@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -89,7 +89,7 @@ class InMemoryIdentityCenter:
             return self._apply(change)
 
     def apply_changes(
-        self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
+        self, changes: Iterable[Change], *, on_outcome: Callable[[ChangeOutcome], None]
     ) -> list[ChangeOutcome]:
         return run_bounded(self.apply_change, changes, 4, on_outcome)
 

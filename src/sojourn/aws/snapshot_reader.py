@@ -24,6 +24,7 @@ from sojourn.aws.calls import Caller, CallLog, RetryPolicy
 from sojourn.aws.clients import client_factory
 from sojourn.aws.gateway import Boto3IdentityCenter, NoIdentityCenter
 from sojourn.aws.organization_reader import read_organization
+from sojourn.aws.pacing import AdaptiveRate, OutstandingWindow, Pacing
 from sojourn.aws.policy_tree_reader import PolicyTreeReader
 from sojourn.aws.resource_policy_reader import ResourcePolicyReader
 from sojourn.aws.settings import AwsSettings
@@ -49,8 +50,12 @@ def take_snapshot(
     now: datetime,
     progress: Progress | None = None,
     with_identity_center_roles: bool = True,
+    log: CallLog | None = None,
 ) -> OrgSnapshot:
-    call = Caller(CallLog(), RetryPolicy(max_attempts=settings.max_attempts))
+    """`log` counts the calls made (a fresh one when not given); IAM calls are paced at `iam_rate` at most,
+    slower after each throttle (IAM's limits are not published: the pace learns them)."""
+    pacing = Pacing({"iam": AdaptiveRate(settings.iam_rate)}, OutstandingWindow(settings.max_outstanding))
+    call = Caller(log or CallLog(), RetryPolicy(max_attempts=settings.max_attempts), pacing)
     client = client_factory(settings)
     organizations, sts = client("organizations"), client("sts")
     caller_account = call(sts, "get_caller_identity")["Account"]

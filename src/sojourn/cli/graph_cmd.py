@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -71,7 +72,7 @@ def snapshot(
                 [_details_file(v) for v in from_details], rt.clock, rt.details_reader()
             )
         else:
-            taken = read_live_snapshot(rt.policy_source(read_role), rt.clock, _account_progress)
+            taken = read_live_snapshot(rt.policy_source(read_role), rt.clock, _AccountProgress())
     except SnapshotUnavailable as error:
         errors.print(f"error: {error}", markup=False)
         raise typer.Exit(1) from None
@@ -92,8 +93,22 @@ def _details_file(value: Path) -> DetailsFile:
     return DetailsFile(value)
 
 
-def _account_progress(name: str, done: int, total: int) -> None:
-    errors.print(f"read {done}/{total} accounts ({name})", highlight=False)
+class _AccountProgress:
+    """One line per account read, with the time left at the rate so far."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        elapsed = time.monotonic() - self.started
+        left = elapsed / done * (total - done) if done else 0.0
+        eta = f", about {_duration(left)} left" if done < total else f", {_duration(elapsed)} in all"
+        errors.print(f"read {done}/{total} accounts ({name}){eta}", highlight=False)
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
 def _load(path: Path) -> SnapshotAnalysis:

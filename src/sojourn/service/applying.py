@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Protocol
@@ -203,10 +203,8 @@ def apply_plan(
     run = _Run(run_id, changes, store, actor, reason, clock, progress)
     try:
         for _, phase in groupby(changes, key=_phase):
-            phase_changes = list(phase)
-            for first in range(0, len(phase_changes), INTENT_BATCH):
-                run.apply(provider, phase_changes[first : first + INTENT_BATCH])
-                problem = _checkpoint(trail, clock, only_if_due=True) or problem
+            provider.apply_changes(run.announced(list(phase), trail), on_outcome=run.record)
+            problem = run.checkpoint_problem or problem
             if run.failed:
                 break
         store.audit.check_database()
@@ -252,8 +250,22 @@ class _Run:
         self.finished: set[int] = set()
         self.done = 0
         self.failed: list[ChangeOutcome] = []
+        self.checkpoint_problem: str | None = None
 
-    def apply(self, provider: Provider, batch: list[Change]) -> None:
+    def announced(self, phase: list[Change], trail: AuditTrail) -> Iterator[Change]:
+        """The phase's changes as the provider takes them, each batch's intents recorded first.
+
+        The provider pulls the next change when it has room for it, so intents go on the log a batch at
+        a time just before AWS is asked, and the provider never waits for a whole batch to finish.
+        """
+        for first in range(0, len(phase), INTENT_BATCH):
+            due = _checkpoint(trail, self.clock, only_if_due=True)
+            self.checkpoint_problem = due or self.checkpoint_problem
+            batch = phase[first : first + INTENT_BATCH]
+            self._record_intents(batch)
+            yield from batch
+
+    def _record_intents(self, batch: list[Change]) -> None:
         intents = [
             (
                 self.positions[id(c)],
@@ -271,7 +283,6 @@ class _Run:
         self.store.audit.check_database()
         self.store.runs.record_intents(self.run_id, intents)
         self.started.update(position for position, _ in intents)
-        provider.apply_changes(batch, on_outcome=self.record)
 
     def record(self, outcome: ChangeOutcome) -> None:
         position = self.positions[id(outcome.change)]

@@ -15,7 +15,7 @@ has no use for a field refuses a change that sets it, as a failed `ChangeOutcome
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -58,7 +58,7 @@ class Provider(Protocol):
         ...
 
     def apply_changes(
-        self, changes: Sequence[Change], *, on_outcome: Callable[[ChangeOutcome], None]
+        self, changes: Iterable[Change], *, on_outcome: Callable[[ChangeOutcome], None]
     ) -> list[ChangeOutcome]:
         """Apply independent changes (possibly at once); `on_outcome` runs in the caller's thread for each."""
         ...
