@@ -24,7 +24,7 @@ from sojourn.access.changes import (
 from sojourn.access.outcome import ChangeOutcome
 from sojourn.access.state import Assignment
 from sojourn.aws.assignment_watch import AssignmentWatch
-from sojourn.aws.calls import UNREACHABLE, NotSupportedByEndpoint, error_code
+from sojourn.aws.calls import NotSupportedByEndpoint, error_code
 from sojourn.aws.identity_center_calls import ChangeFailed, InstanceCalls
 from sojourn.aws.pacing import OutstandingWindow
 from sojourn.aws.permission_set_writer import PermissionSetWriter
@@ -53,8 +53,6 @@ class IdentityCenterWriter:
             detail, request_id = self._dispatch(change)
         except (ChangeFailed, ClientError, NotSupportedByEndpoint) as error:
             return ChangeOutcome(change, False, str(error))
-        except UNREACHABLE as error:
-            return ChangeOutcome(change, False, f"AWS did not answer: {error}")
         return ChangeOutcome(change, True, detail, request_id)
 
     def revoke_sessions(
