@@ -30,6 +30,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 import boto3
 import sqlalchemy
 
+from bench.jit import config_text
 from bench.moto_recorder import OutageMoto
 from bench.report import emit
 from sojourn.bootstrap import Runtime
@@ -53,31 +54,8 @@ def progress(message: str) -> None:
     print(f"[chaos {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def config_text(people: int) -> str:
-    names = ", ".join(f"c{i}" for i in range(people))
-    listed = "\n".join(f"  - {{user_name: c{i}, display_name: Chaos {i}}}" for i in range(people))
-    return f"""
-people:
-{listed}
-  - {{user_name: approver, display_name: The Approver}}
-teams:
-  - name: oncall
-    members: [{names}]
-  - name: approvers
-    members: [approver]
-permission_sets:
-  - name: prod-admin
-    session_duration: PT1H
-    managed_policies: [arn:aws:iam::aws:policy/AdministratorAccess]
-eligibility:
-  - name: asked
-    who: {{teams: [oncall]}}
-    permission_set: prod-admin
-    where: {{all: true}}
-    max_duration: 4h
-    approvers: {{teams: [approvers]}}
-    reason_required: false
-"""
+def chaos_person(i: int) -> str:
+    return f"c{i}"
 
 
 @dataclass
@@ -182,10 +160,10 @@ class Drill:
         org = boto3.client("organizations", endpoint_url=aws.endpoint, region_name="us-east-1")
         layout = tuple((f"chaos-{i}", "prod", "prod") for i in range(accounts))
         self.accounts = create_organization(org, layout)
-        self.people = [f"c{i}" for i in range(people)]
+        self.people = [chaos_person(i) for i in range(people)]
         self.config = workdir / "access"
         self.config.mkdir(parents=True, exist_ok=True)
-        (self.config / "access.yaml").write_text(config_text(people))
+        (self.config / "access.yaml").write_text(config_text(people, chaos_person))
         self.env = {
             **os.environ,
             "SOJOURN_DATABASE_URL": database_url,

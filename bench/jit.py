@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,13 @@ def progress(message: str) -> None:
     print(f"[jit {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def config_text(people: int) -> str:
-    names = [f"p{i:03d}" for i in range(people)]
+def person(i: int) -> str:
+    return f"p{i:03d}"
+
+
+def config_text(people: int, name: Callable[[int], str] = person) -> str:
+    """An on-call team of `people` who may ask for prod-admin anywhere, and one approver."""
+    names = [name(i) for i in range(people)]
     people_yaml = "\n".join(f"  - {{user_name: {n}, display_name: Person {n}}}" for n in names)
     return f"""
 people:

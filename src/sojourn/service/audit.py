@@ -129,19 +129,15 @@ class AuditTrail:
 
     def records(self, wanted: AuditFilter) -> list[AuditRecord]:
         """The records that match every filter given, in sequence order."""
-        return self._log.query(
-            person=wanted.person,
-            account_id=wanted.account_id,
-            permission_set=wanted.permission_set,
-            action=wanted.action,
-            since=as_utc(wanted.since),
-            until=as_utc(wanted.until),
-        )
+        return self._query(wanted)
 
     def page(
         self, wanted: AuditFilter, *, before_seq: int | None = None, size: int = 50
     ) -> list[AuditRecord]:
         """The newest `size` matching records below `before_seq`, newest first (the web's audit trail)."""
+        return self._query(wanted, before_seq=before_seq, limit=max(1, size))
+
+    def _query(self, wanted: AuditFilter, **paging: int | None) -> list[AuditRecord]:
         return self._log.query(
             person=wanted.person,
             account_id=wanted.account_id,
@@ -149,8 +145,7 @@ class AuditTrail:
             action=wanted.action,
             since=as_utc(wanted.since),
             until=as_utc(wanted.until),
-            before_seq=before_seq,
-            limit=max(1, size),
+            **paging,
         )
 
     def export(
