@@ -271,12 +271,12 @@ def row(metric: str, ours: Any, unit: str, target: str, meets: bool | None, peer
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="10 samples, 100 grants: a smoke run")
+    parser.add_argument("--quick", action="store_true", help="5 samples, 30 grants: a smoke run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(key, "bench")
-    samples, people, accounts, grants = (10, 10, 10, 100) if args.quick else (50, 50, 20, 1000)
+    samples, people, accounts, grants = (5, 5, 5, 30) if args.quick else (50, 50, 20, 1000)
     with tempfile.TemporaryDirectory() as tmp, EmbeddedMoto(separate_process=True) as moto:
         progress(f"moto on {moto.endpoint_url}; {accounts} accounts, {people} people")
         bench = Bench(moto.endpoint_url, Path(tmp), people, accounts)

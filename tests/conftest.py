@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,10 @@ import pytest
 from tests.databases import fresh_database
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+MOTO_CALL_RATE = 1000.0
+"""moto has no rate limit: pacing at AWS's 20 calls a second would only slow the suite down. The pacing
+itself is tested against the AWS-like limiter (tests/demo/test_aws_limits.py, tests/aws/test_pacing.py)."""
+os.environ.setdefault("SOJOURN_AWS_CALL_RATE", str(int(MOTO_CALL_RATE)))
 
 
 @pytest.fixture(scope="session")

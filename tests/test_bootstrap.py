@@ -80,3 +80,11 @@ def test_only_the_composition_root_builds_services_and_reads_the_environment(con
 def test_the_worker_loop_imports_no_storage_technology() -> None:
     text = (SRC / "worker" / "runner.py").read_text()
     assert not re.search(r"^\s*(from|import) (sqlalchemy|sojourn\.store)\b", text, re.MULTILINE)
+
+
+def test_aws_calls_are_paced_at_aws_limit_unless_the_environment_says_otherwise() -> None:
+    assert Runtime(Settings.from_environment({})).aws_settings().sso_rate == 20
+    paced = Runtime(Settings.from_environment({"SOJOURN_AWS_CALL_RATE": "500"})).aws_settings()
+    assert (paced.sso_rate, paced.iam_rate) == (500, 500)
+    with pytest.raises(SettingsError, match="SOJOURN_AWS_CALL_RATE"):
+        Settings.from_environment({"SOJOURN_AWS_CALL_RATE": "0"})

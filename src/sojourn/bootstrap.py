@@ -125,13 +125,19 @@ class Runtime:
             self.store().audit, self.audit_checkpoints(), every=self.settings.audit_checkpoint_every
         )
 
+    def aws_settings(self, *, region: str | None = None, max_concurrency: int = 8) -> AwsSettings:
+        rate = float(self.settings.aws_call_rate)
+        return AwsSettings(
+            region=region or self.settings.aws_region,
+            endpoint_url=self.settings.aws_endpoint_url,
+            max_concurrency=max_concurrency,
+            sso_rate=rate,
+            iam_rate=rate,
+        )
+
     def gateway(self, *, region: str | None = None, instance_arn: str | None = None) -> Boto3IdentityCenter:
         if self._gateway is None:
-            aws = AwsSettings(
-                region=region or self.settings.aws_region,
-                endpoint_url=self.settings.aws_endpoint_url,
-                max_concurrency=self.settings.max_concurrency,
-            )
+            aws = self.aws_settings(region=region, max_concurrency=self.settings.max_concurrency)
             self._gateway = Boto3IdentityCenter(aws, instance_arn=instance_arn)
             clients = self._gateway.clients
             for plan in faults_from_settings(self.settings.aws_faults, seed=os.getpid()):
@@ -348,7 +354,7 @@ class Runtime:
 
     def s3_trail(self, bucket: str, prefix: str) -> TrailSource:
         """CloudTrail log files under s3://bucket/prefix (the settings' AWS endpoint and region)."""
-        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        aws = self.aws_settings()
         return S3Trail(client_factory(aws)("s3"), bucket, prefix, self.event_rules(), catalog=self.catalog())
 
     def athena_trail(
@@ -360,7 +366,7 @@ class Runtime:
         on_status: Callable[[AthenaStatus], None] | None = None,
     ) -> TrailSource:
         """The trail's Athena table, aggregated by Athena in account/region/day slices."""
-        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        aws = self.aws_settings()
         return AthenaTrail(
             client_factory(aws)("athena"),
             table,
@@ -384,12 +390,12 @@ class Runtime:
 
     def policy_source(self, read_role: str) -> PolicySource:
         """Every account's policies for analysis, read through the role `read_role` assumed in each."""
-        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        aws = self.aws_settings()
         return Boto3PolicySource(aws, read_role)
 
     def key_rotator(self) -> KeyRotator:
         """Rotates IAM users' access keys through Secrets Manager; SOJOURN_CRASH_AT kills it at a step."""
-        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        aws = self.aws_settings()
         dispatcher = self.dispatcher()
         return KeyRotator(
             Boto3KeyVault(aws),
@@ -413,12 +419,12 @@ class Runtime:
 
     def hygiene_source(self, read_role: str) -> HygieneSource:
         """Every account's credential facts from IAM, read through the role `read_role` assumed in each."""
-        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        aws = self.aws_settings()
         return Boto3HygieneSource(aws, read_role)
 
     def assignments_reader(self) -> AssignmentsReader:
         """Identity Center's observed assignments, every user and group asked (for idle assignments)."""
-        aws = AwsSettings(region=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url)
+        aws = self.aws_settings()
 
         def read() -> AccessState:
             return identity_center_assignments(aws)

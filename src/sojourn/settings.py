@@ -68,6 +68,9 @@ class Settings:
     worker_stale_after: int = 30
     """SOJOURN_WORKER_STALE_AFTER: seconds without progress after which `serve`'s /health answers 503 (at
     least five tick intervals)."""
+    aws_call_rate: int = 20
+    """SOJOURN_AWS_CALL_RATE: sso-admin and IAM calls a second at most (Identity Center's collective limit
+    is 20); throttles lower it further. Only an endpoint without limits (a moto server) warrants more."""
     aws_faults: tuple[tuple[str, float], ...] = ()
     """SOJOURN_AWS_FAULTS: "Code:chance,..." faults injected into AWS calls (chaos drills only), e.g.
     "ThrottlingException:0.05,EndpointConnectionError:0.02"."""
@@ -126,6 +129,7 @@ class Settings:
             key_rotation_every=_positive(env, "SOJOURN_KEY_ROTATION_EVERY", 3600),
             worker_stale_after=_positive(env, "SOJOURN_WORKER_STALE_AFTER", 30),
             aws_faults=_faults(env.get("SOJOURN_AWS_FAULTS", "")),
+            aws_call_rate=_positive(env, "SOJOURN_AWS_CALL_RATE", 20),
         )
 
 

@@ -16,6 +16,7 @@ from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import CachedDirectory, session_revoker, standing_lookup
 from sojourn.store import Store, open_store
 from sojourn.worker.runner import Worker
+from tests.conftest import MOTO_CALL_RATE
 from tests.e2e.conftest import AwsView, Sojourn
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -74,7 +75,7 @@ def jit(s1: tuple[Sojourn, AwsView]) -> Jit:
     assert code == 0, output
     store = open_store(sojourn.database_url)
     clock = FixedClock(T0)
-    gateway = Boto3IdentityCenter(AwsSettings(endpoint_url=sojourn.endpoint))
+    gateway = Boto3IdentityCenter(AwsSettings(endpoint_url=sojourn.endpoint, sso_rate=MOTO_CALL_RATE))
     directory = CachedDirectory(Path(sojourn.config), gateway)
     service = JitService(store.grants, clock, directory)
     worker = Worker(

@@ -17,6 +17,7 @@ from sojourn.store.engine import create_store_engine
 from sojourn.store.tables import grant_effects
 from sojourn.worker.runner import Worker
 from sojourn.workflow.grant_request import State
+from tests.conftest import MOTO_CALL_RATE
 from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
 
 GRANTS = 500
@@ -45,7 +46,7 @@ def test_two_workers_perform_each_expiry_once(jit: Jit) -> None:  # noqa: F811
     workers = [
         Worker(
             jit.store.grants,
-            Boto3IdentityCenter(AwsSettings(endpoint_url=jit.sojourn.endpoint)),
+            Boto3IdentityCenter(AwsSettings(endpoint_url=jit.sojourn.endpoint, sso_rate=MOTO_CALL_RATE)),
             jit.clock,
             owner=f"w{n}",
         )
