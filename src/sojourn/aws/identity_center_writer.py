@@ -33,7 +33,8 @@ __all__ = ["ChangeFailed", "IdentityCenterWriter"]
 
 
 class IdentityCenterWriter:
-    """Every kind of planned change for one instance; failures come back as outcomes, not exceptions."""
+    """Every kind of planned change for one instance; AWS's refusals come back as outcomes, an AWS that does
+    not answer (after the retries) as the network exception, so that apply stops and the worker retries."""
 
     def __init__(self, calls: InstanceCalls, window: OutstandingWindow | None = None) -> None:
         self.calls = calls
@@ -129,7 +130,7 @@ class IdentityCenterWriter:
             return principal_id in known
 
     def assignment_exists(self, assignment: Assignment) -> bool:
-        """Listed afresh from Identity Center; what this writer remembers of the pair is corrected."""
+        """Listed afresh from Identity Center; what this writer remembers of the pair is replaced."""
         calls = self.calls
         table = "users" if assignment.principal_type == "USER" else "groups"
         try:
@@ -137,20 +138,9 @@ class IdentityCenterWriter:
             principal_id = calls.principal_id(table, assignment.principal)
         except ChangeFailed:  # no such permission set or principal: no such assignment either
             return False
-        listed = calls.call.pages(
-            calls.clients.sso_admin,
-            "list_account_assignments",
-            "AccountAssignments",
-            InstanceArn=calls.instance.instance_arn,
-            AccountId=assignment.account_id,
-            PermissionSetArn=arn,
-        )
-        present = any(
-            item["PrincipalId"] == principal_id and item["PrincipalType"] == assignment.principal_type.value
-            for item in listed
-        )
-        self._remember_assignment(assignment.account_id, arn, principal_id, present)
-        return present
+        with self._pairs_lock:
+            self._pairs.pop((assignment.account_id, arn), None)
+        return self._assignment_exists(assignment.account_id, arn, principal_id)
 
     def forget_assignments(self) -> None:
         """Drop what this writer knew of existing assignments (AWS may have changed since)."""
