@@ -78,20 +78,12 @@ class Provisioning:
     provider: Provider
     clock: Clock
     owner: str
+    holder: ClaimHolder
+    """The claims on assignments this worker holds while it changes them."""
     standing: Standing = lambda person: set()
     notify: Notifier | None = None
     revoke_sessions: SessionRevoker | None = None
     checkpoint: Checkpoint = lambda step: None
-    claims: ClaimHolder | None = None
-
-    def __post_init__(self) -> None:
-        if self.claims is None:
-            self.claims = ClaimHolder(None, self.clock, self.owner)
-
-    @property
-    def holder(self) -> ClaimHolder:
-        assert self.claims is not None
-        return self.claims
 
     def retry_at(self, effect: ClaimedEffect, now: datetime) -> datetime:
         steps = DEPROVISION_BACKOFF if effect.kind == "deprovision" else BACKOFF

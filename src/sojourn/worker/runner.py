@@ -66,9 +66,16 @@ class Worker:
         claims: AssignmentClaims | None = None,
         pulse: Callable[[], None] = lambda: None,
     ) -> None:
-        holder = ClaimHolder(claims, clock, owner)
         self.context = Provisioning(
-            grants, gateway, clock, owner, standing, notify, revoke_sessions, checkpoint, holder
+            grants,
+            gateway,
+            clock,
+            owner,
+            ClaimHolder(claims, clock, owner),
+            standing,
+            notify,
+            revoke_sessions,
+            checkpoint,
         )
         self.pulse = pulse
         """Called whenever the worker made progress: at the end of each batch and of each tick."""
