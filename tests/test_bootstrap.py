@@ -88,3 +88,10 @@ def test_aws_calls_are_paced_at_aws_limit_unless_the_environment_says_otherwise(
     assert (paced.sso_rate, paced.iam_rate) == (500, 500)
     with pytest.raises(SettingsError, match="SOJOURN_AWS_CALL_RATE"):
         Settings.from_environment({"SOJOURN_AWS_CALL_RATE": "0"})
+
+
+def test_every_variable_settings_reads_is_listed_in_the_configuration_docs() -> None:
+    """Errors about a variable point people at docs/configuration.md."""
+    listed = (SRC.parents[1] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    read = set(re.findall(r'"(SOJOURN_[A-Z_]+)"', (SRC / "settings.py").read_text(encoding="utf-8")))
+    assert read and {name for name in read if f"`{name}`" not in listed} == set()
