@@ -111,6 +111,42 @@ def child_ingest(source: str, database: str, endpoint: str | None) -> None:
     )
 
 
+def child_floor(source: str, what: str) -> None:
+    """The least any ingest of these files must spend: only decompressing them (`gunzip`), or DuckDB's
+    JSON reader on one thread taking a single field of every record (`reader`)."""
+    paths = sorted(str(p) for p in Path(source).rglob("*.json.gz"))
+    started = time.process_time()
+    if what == "gunzip":
+        size = 0
+        for path in paths:
+            with gzip.open(path, "rb") as stream:
+                while chunk := stream.read(1 << 22):
+                    size += len(chunk)
+        print(json.dumps({"bytes": size, "cpu": time.process_time() - started}))
+        return
+    import duckdb
+
+    connection = duckdb.connect(":memory:")
+    connection.execute("SET threads = 1")
+    started = time.process_time()
+    listed = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+    columns = "{'Records': 'STRUCT(eventSource VARCHAR)[]'}"
+    read = (
+        f"read_json({listed}, columns={columns}, format='newline_delimited', records=true, "
+        "maximum_object_size=2147483648)"
+    )
+    found = connection.execute(f"SELECT count(r.eventSource) FROM (SELECT unnest(Records) AS r FROM {read})")
+    print(json.dumps({"events": found.fetchone()[0], "cpu": time.process_time() - started}))  # type: ignore[index]
+
+
+def floor(source: Path, what: str) -> dict[str, Any]:
+    """The child's own CPU seconds for the work alone (no interpreter start or imports)."""
+    run = measured([sys.executable, str(Path(__file__).resolve()), "--floor", str(source), what])
+    if run["code"] != 0:
+        raise RuntimeError(f"floor {what} failed: {run['stderr']}")
+    return json.loads(run["stdout"])  # type: ignore[no-any-return]
+
+
 def ingest(source: str, database: str, endpoint: str | None = None) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", source, database]
     run = measured([*command, endpoint] if endpoint else command)
@@ -216,6 +252,7 @@ def run(events: int, s3_events: int, peer_events: int, seed: int, work: Path) ->
     ours_on_peer = ingest(str(peer_dir), f"sqlite:///{work / 'peer.db'}")
     peer = trailscraper(peer_dir)
     s3 = ingest_from_moto(trail, work, s3_events, shape.records_per_file)
+    gunzip, reader = floor(trail, "gunzip"), floor(trail, "reader")
 
     per_cpu = local["events"] / local["cpu"]
     peer_rate = peer_count / peer["cpu"] if peer and "error" not in peer else None
@@ -261,6 +298,26 @@ def run(events: int, s3_events: int, peer_events: int, seed: int, work: Path) ->
             "MB",
             "< 2048 (peer: on its subset)",
             local["rss_mb"] < 2048,
+        ),
+        row(
+            f"floor: gzip decompression alone of the same files ({gunzip['bytes'] / local['events']:,.0f} "
+            "bytes a record), per CPU-second",
+            round(local["events"] / gunzip["cpu"]),
+            None,
+            "events/s",
+            "(recorded: no ingest can pass it)",
+            None,
+            peer_name="",
+        ),
+        row(
+            "floor: DuckDB's JSON reader alone on the same files, one field of every record, one thread, "
+            "per CPU-second",
+            round(reader["events"] / reader["cpu"]),
+            None,
+            "events/s",
+            "(recorded: the embedded engine's own ceiling)",
+            None,
+            peer_name="",
         ),
         row(
             f"ingest again, {again['already']:,} files already ingested (nothing to do)",
@@ -312,6 +369,9 @@ def ingest_from_moto(trail: Path, work: Path, events: int, per_file: int) -> dic
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child_ingest(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--floor":
+        child_floor(sys.argv[2], sys.argv[3])
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000_000)
