@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from collections.abc import Sequence
 
-SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+from starlette.types import ASGIApp, Scope
+
+from sojourn.response_headers import Header, ResponseHeaders
+
+SECURITY_HEADERS: tuple[Header, ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
@@ -17,20 +21,10 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
-class SecurityHeaders:
+def _api_headers(_scope: Scope) -> Sequence[Header]:
+    return SECURITY_HEADERS
+
+
+class SecurityHeaders(ResponseHeaders):
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                names = {name.lower() for name, _ in SECURITY_HEADERS}
-                kept = [(n, v) for n, v in message.get("headers", []) if n.lower() not in names]
-                message = {**message, "headers": [*kept, *SECURITY_HEADERS]}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+        super().__init__(app, _api_headers)

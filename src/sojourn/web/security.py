@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import secrets
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
+
+from sojourn.response_headers import Header, ResponseHeaders
 
 
 def policy(nonce: str) -> str:
@@ -18,7 +20,7 @@ def policy(nonce: str) -> str:
     )
 
 
-def page_headers(nonce: str) -> tuple[tuple[bytes, bytes], ...]:
+def page_headers(nonce: str) -> tuple[Header, ...]:
     return (
         (b"content-security-policy", policy(nonce).encode()),
         (b"x-content-type-options", b"nosniff"),
@@ -29,23 +31,14 @@ def page_headers(nonce: str) -> tuple[tuple[bytes, bytes], ...]:
     )
 
 
-class PageHeaders:
+def _fresh_nonce_headers(scope: Scope) -> tuple[Header, ...]:
+    nonce = secrets.token_urlsafe(18)
+    scope["csp_nonce"] = nonce
+    return page_headers(nonce)
+
+
+class PageHeaders(ResponseHeaders):
+    """Each response gets a new script nonce, left in the scope as `csp_nonce` for the templates."""
+
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        nonce = secrets.token_urlsafe(18)
-        scope["csp_nonce"] = nonce
-        headers = page_headers(nonce)
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                names = {name for name, _ in headers}
-                kept = [(n, v) for n, v in message.get("headers", []) if n.lower() not in names]
-                message = {**message, "headers": [*kept, *headers]}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+        super().__init__(app, _fresh_nonce_headers)
