@@ -20,10 +20,10 @@ from sojourn.analysis.escalation import probe_resource
 from sojourn.analysis.escalation_edges import escalation_edges
 from sojourn.analysis.graph import AccessGraph, Edge, EdgeKind, Node
 from sojourn.analysis.holders import Holder, PolicyLibrary, holders, rcps_of
-from sojourn.analysis.outsiders import Outsider, outsider_decision, outsiders_named
+from sojourn.analysis.outsiders import Outsider, outsiders_let_in
 from sojourn.analysis.resource_access import ResourcePolicyIndex
 from sojourn.analysis.snapshot import AccountSnapshot, OrgSnapshot, Role
-from sojourn.analysis.trust_index import TrustNames, trust_names
+from sojourn.analysis.trust_index import TrustNames, federated_by_account, trust_names
 from sojourn.catalog import ActionCatalog
 from sojourn.policy import (
     CompiledPolicySet,
@@ -336,25 +336,18 @@ class GraphBuilder:
         """Callers from outside the organisation the role's trust lets in, with the conditions it takes."""
         if target.role.arn not in self._outsiders:
             trust = self.library.parsed.get(f"{target.role.arn}#trust")
-            found = []
-            for outsider in outsiders_named(trust, self.organisation, "sts:AssumeRole") if trust else ():
-                answer = (
-                    outsider_decision(
-                        outsider,
-                        "sts:AssumeRole",
-                        target.role.arn,
-                        target.account,
-                        target.compiled,
-                        self.compiled_rcps(target.account),
-                        {},
-                        Discovery(),
-                    )
-                    if target.compiled
-                    else None
+            self._outsiders[target.role.arn] = (
+                outsiders_let_in(
+                    trust,
+                    self.organisation,
+                    target.role.arn,
+                    target.account,
+                    target.compiled,
+                    self.compiled_rcps(target.account),
                 )
-                if answer is not None:
-                    found.append((outsider, answer))
-            self._outsiders[target.role.arn] = found
+                if trust and target.compiled
+                else []
+            )
         return self._outsiders[target.role.arn]
 
     def _delegated_holders(
@@ -393,14 +386,8 @@ class GraphBuilder:
     def federated_roles(self, account: str) -> list[str]:
         """Roles of the account whose trust policy names an identity provider (SAML or OIDC)."""
         if self._federated is None:
-            self._federated = {}
-            for arn, trusted in self.roles.items():
-                trust = self.library.parsed.get(f"{arn}#trust")
-                federated = trust is not None and any(
-                    p.kind == "Federated" for st in trust.statements for p in st.principals or ()
-                )
-                if federated:
-                    self._federated.setdefault(trusted.account, []).append(arn)
+            accounts = {arn: trusted.account for arn, trusted in self.roles.items()}
+            self._federated = federated_by_account(accounts, self.library.parsed)
         return sorted(self._federated.get(account, ()))
 
     def _escalation_edges(self, graph: AccessGraph) -> None:

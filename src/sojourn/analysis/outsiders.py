@@ -120,6 +120,25 @@ def outsider_decision(
     return decision.ignored_conditions if decision.outcome is Outcome.ALLOWED else None
 
 
+def outsiders_let_in(
+    trust: Policy,
+    organisation: frozenset[str],
+    role_arn: str,
+    role_account: str,
+    compiled_trust: CompiledPolicy,
+    rcps: tuple[tuple[CompiledPolicy, ...], ...],
+) -> list[tuple[Outsider, tuple[str, ...]]]:
+    """Callers from outside the organisation a role's trust lets assume it, with the conditions each takes."""
+    found = []
+    for outsider in outsiders_named(trust, organisation, "sts:AssumeRole"):
+        answer = outsider_decision(
+            outsider, "sts:AssumeRole", role_arn, role_account, compiled_trust, rcps, {}, Discovery()
+        )
+        if answer is not None:
+            found.append((outsider, answer))
+    return found
+
+
 @cache
 def _their_own() -> tuple[CompiledPolicy, ...]:
     """An outsider's identity side: not ours to know, so taken to allow anything."""

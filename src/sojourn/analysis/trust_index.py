@@ -6,6 +6,7 @@ The engine decides every edge; this index only narrows which principals are wort
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sojourn.policy.model import Effect, Policy
@@ -57,3 +58,18 @@ def principals_named(policy: Policy, action: str | None) -> TrustNames:
             elif principal.kind == "AWS":
                 arns.add(value)
     return TrustNames(everyone, frozenset(accounts), frozenset(arns), frozenset(services))
+
+
+def federated_by_account(
+    role_accounts: Mapping[str, str], trusts: Mapping[str, Policy | None]
+) -> dict[str, list[str]]:
+    """Per account, the roles (ARN to account in `role_accounts`) whose trust policy (`trusts`, keyed
+    `ARN#trust`) names an identity provider (SAML or OIDC)."""
+    found: dict[str, list[str]] = {}
+    for arn, account in role_accounts.items():
+        trust = trusts.get(f"{arn}#trust")
+        if trust is not None and any(
+            p.kind == "Federated" for st in trust.statements for p in st.principals or ()
+        ):
+            found.setdefault(account, []).append(arn)
+    return found
