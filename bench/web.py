@@ -7,7 +7,8 @@ built and stored).
 Peer: no web peer runs offline (AWS TEAM is an Amplify app on AWS; Common Fate is a hosted service), so
 the peer column is empty and says so.
 
-Run: .venv/bin/python bench/web.py [--quick] [--json]   (PostgreSQL on 127.0.0.1:5432; SQLite without it)
+Run: .venv/bin/python bench/web.py [--quick] [--campaign-only] [--json]
+(PostgreSQL on 127.0.0.1:5432; SQLite without it; --campaign-only skips the pages and times the campaign)
 """
 
 from __future__ import annotations
@@ -342,11 +343,14 @@ def campaign_rows(url: str, engine_name: str, sizes: Sizes) -> list[dict[str, An
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument("--campaign-only", action="store_true", help="time only the campaign's start")
     parser.add_argument("--json", action="store_true", help="print one JSON object of rows")
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
-    with database() as (url, engine_name):
-        rows = page_rows(url, engine_name, sizes)
+    rows = []
+    if not args.campaign_only:
+        with database() as (url, engine_name):
+            rows += page_rows(url, engine_name, sizes)
     with database() as (url, engine_name):
         progress(f"starting a campaign over {sizes.campaign:,} standing assignments")
         rows += campaign_rows(url, engine_name, sizes)

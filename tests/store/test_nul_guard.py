@@ -4,6 +4,7 @@ them: a clear ValueError, the transaction rolled back, the store still usable.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sojourn.store import Store, open_store
 from sojourn.store.audit import AuditEvent
 from tests.databases import fresh_database
 from tests.store.events import T0
+from tests.store.test_reviews_contract import campaign
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -39,3 +41,14 @@ def test_a_search_for_text_with_a_nul_is_refused_not_a_driver_error(store: Store
     with pytest.raises(ValueError, match="NUL character"):
         store.audit.query(person="al\x00ice")
     assert store.grants.requests(person="bob") == []
+
+
+def test_a_campaign_with_a_nul_in_an_item_is_refused_and_nothing_is_written(store: Store) -> None:
+    started = AuditEvent(T0, "root", "review.start", "r", "t")
+    items = campaign().items
+    hostile = replace(campaign(), items=(*items[:2], replace(items[2], account_name="a\x00prod")))
+    with pytest.raises(ValueError, match="NUL character"):
+        store.reviews.add(hostile, started)
+    assert store.reviews.campaigns() == [] and store.audit.count() == 0
+    store.reviews.add(campaign(), started)
+    assert len(store.reviews.get("rv-1").items) == 3

@@ -130,3 +130,34 @@ def test_a_large_campaign_is_stored_in_batches(backend: Backend) -> None:
     reviews = backend.store.reviews
     reviews.add(campaign(items=12_001), note("review.start"))
     assert len(reviews.get("rv-1").items) == 12_001
+
+
+def test_a_large_campaign_reads_back_item_for_item(backend: Backend) -> None:
+    whys = [
+        (),
+        ("rule dev via team team-a",),
+        ("rule dev via team team-a", "rule all via team ops"),
+        ('rule "quoted" via team back\\slash', "rule tab\there, line\nbreak, ünïcode ✓"),
+    ]
+    big = replace(
+        campaign(items=0),
+        items=tuple(
+            ReviewItem(
+                f"i{n + 1:06d}",
+                Assignment(
+                    f"{n % 997:012d}",
+                    f"set-{n % 7}",
+                    PrincipalType.GROUP if n % 5 == 0 else PrincipalType.USER,
+                    f"person\t{n % 311}" if n % 1000 == 1 else f"p{n % 311:04d}",
+                ),
+                Source.OUTSIDE if n % 4 == 0 else Source.CONFIGURATION,
+                None if n % 9 == 0 else f"lead-{n % 13}",
+                whys[n % len(whys)],
+                f"account\\{n % 997} «prod»" if n % 2 else "",
+            )
+            for n in range(12_001)
+        ),
+    )
+    backend.store.reviews.add(big, note("review.start"))
+    assert backend.store.reviews.get("rv-1") == big
+    assert backend.store.audit.verify().ok

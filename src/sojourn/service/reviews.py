@@ -28,6 +28,7 @@ from sojourn.access.review_build import CampaignDraft, build_campaign
 from sojourn.access.review_decide import ReviewRefused, deadline_decisions, decide
 from sojourn.access.state import Assignment, PrincipalType
 from sojourn.clock import Clock
+from sojourn.service.bulk import collector_paused
 from sojourn.service.config_files import read_config_sources
 from sojourn.service.planning import known_pairs, load_config
 from sojourn.service.ports.audit import AuditRepository
@@ -82,6 +83,10 @@ class ReviewService:
         just-in-time grants and assignments already revoked by a review are left out)."""
         if not actor:
             raise ReviewRefused("nobody to record as who started the campaign; set SOJOURN_ACTOR")
+        with collector_paused():
+            return self._start(name, scope, actor)
+
+    def _start(self, name: str, scope: ReviewScope, actor: str) -> Campaign:
         now = self.clock.now()
         seen = self.read()
         compiled = compile_access(seen.config, seen.organization, today=now.date())

@@ -27,20 +27,32 @@ def scope_from_json(text: str) -> ReviewScope:
     return ReviewScope(tuple(data["accounts"]), tuple(data["permission_sets"]), tuple(data["teams"]))
 
 
-def item_row(campaign_id: str, item: ReviewItem) -> dict[str, Any]:
-    a = item.assignment
-    return {
-        "campaign_id": campaign_id,
-        "item_id": item.item_id,
-        "account_id": a.account_id,
-        "permission_set": a.permission_set,
-        "principal_type": a.principal_type.value,
-        "principal": a.principal,
-        "source": item.source.value,
-        "reviewer": item.reviewer,
-        "why": json.dumps(list(item.why)),
-        "account_name": item.account_name,
-    }
+ITEM_COLUMNS = ("campaign_id", "item_id", "account_id", "permission_set", "principal_type", "principal",
+                "source", "reviewer", "why", "account_name")  # fmt: skip
+"""The columns of review_items a new campaign writes, in the order of `ItemRows.values`."""
+
+
+class ItemRows:
+    """A campaign's items as rows of review_items; each distinct `why` is written as JSON once (the items of
+    a campaign share a few rules each)."""
+
+    def __init__(self, campaign_id: str) -> None:
+        self.campaign_id = campaign_id
+        self._why_json: dict[tuple[str, ...], str] = {}
+
+    def values(self, item: ReviewItem) -> tuple[str | None, ...]:
+        """The row in ITEM_COLUMNS order."""
+        a = item.assignment
+        why = self._why_json.get(item.why)
+        if why is None:
+            why = self._why_json[item.why] = json.dumps(list(item.why))
+        return (
+            self.campaign_id, item.item_id, a.account_id, a.permission_set, a.principal_type.value,
+            a.principal, item.source.value, item.reviewer, why, item.account_name,
+        )  # fmt: skip
+
+    def row(self, item: ReviewItem) -> dict[str, Any]:
+        return dict(zip(ITEM_COLUMNS, self.values(item), strict=True))
 
 
 def item_from_row(row: Any) -> ReviewItem:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,17 +22,20 @@ from sojourn.access.review import (
 from sojourn.access.review_settings import DeadlineAction
 from sojourn.store.audit import append
 from sojourn.store.engine import refuse_nul
-from sojourn.store.review_codec import aware, item_from_row, item_row, scope_from_json, scope_json
+from sojourn.store.review_codec import (
+    ITEM_COLUMNS,
+    ItemRows,
+    aware,
+    item_from_row,
+    scope_from_json,
+    scope_json,
+)
 from sojourn.store.tables import review_campaigns, review_decisions, review_items
 
 BATCH = 5000
 
 
-ITEM_COLUMNS = ("campaign_id", "item_id", "account_id", "permission_set", "principal_type", "principal",
-                "source", "reviewer", "why", "account_name")  # fmt: skip
-
-
-def _copy_items(connection: Connection, rows: list[dict[str, Any]]) -> None:
+def _copy_items(connection: Connection, rows: list[tuple[str | None, ...]]) -> None:
     """PostgreSQL: the items in one COPY, inside the caller's transaction (100,000 items in about a second,
     where row-by-row inserts take tens); NUL characters refused as the engine's guard does."""
     refuse_nul(rows)
@@ -42,7 +44,7 @@ def _copy_items(connection: Connection, rows: list[dict[str, Any]]) -> None:
     names = ", ".join(ITEM_COLUMNS)
     with driver.cursor() as cursor, cursor.copy(f"COPY review_items ({names}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[c] for c in ITEM_COLUMNS])
+            copy.write_row(row)
 
 
 class ReviewStore:
@@ -52,7 +54,7 @@ class ReviewStore:
         self._engine = engine
 
     def add(self, campaign: Campaign, event: AuditEvent) -> None:
-        rows = [item_row(campaign.campaign_id, item) for item in campaign.items]
+        rows = ItemRows(campaign.campaign_id)
         with self._engine.begin() as connection:
             connection.execute(
                 insert(review_campaigns).values(
@@ -67,10 +69,11 @@ class ReviewStore:
                 )
             )
             if connection.dialect.name == "postgresql":
-                _copy_items(connection, rows)
+                _copy_items(connection, [rows.values(item) for item in campaign.items])
             else:
-                for start in range(0, len(rows), BATCH):
-                    connection.execute(insert(review_items), rows[start : start + BATCH])
+                for start in range(0, len(campaign.items), BATCH):
+                    batch = [rows.row(item) for item in campaign.items[start : start + BATCH]]
+                    connection.execute(insert(review_items), batch)
             append(connection, event)
 
     def get(self, campaign_id: str) -> Campaign:
