@@ -83,3 +83,39 @@ def test_findings_and_paths_come_from_the_snapshot(web: Web) -> None:
     assert 'class="node"' in paths and 'class="hop"' in paths
     unknown = admin.get("/paths", params={"to": "arn:aws:iam::999999999999:role/Nope"})
     assert unknown.status_code == 404
+
+
+def test_a_slow_form_post_does_not_hold_up_other_pages(web: Web) -> None:
+    """Form handlers run use cases on a worker thread: while one campaign start is stuck, pages answer."""
+    import threading
+
+    carol = web.sign_in("carol", "sojourn-admins", "sojourn-approvers")
+    service = web.client.app.state.web.reviews  # type: ignore[attr-defined]
+    assert service is not None
+    started, release = threading.Event(), threading.Event()
+    real_start = service.start
+
+    def stuck_start(*args: object, **kwargs: object) -> object:
+        started.set()
+        release.wait(10)
+        return real_start(*args, **kwargs)
+
+    service.start = stuck_start
+    csrf = csrf_of(carol.get("/reviews").text)
+    posted: list[int] = []
+    poster = threading.Thread(
+        target=lambda: posted.append(
+            carol.post("/reviews", data={"csrf": csrf, "name": "q4"}, follow_redirects=False).status_code
+        )
+    )
+    with carol:  # one event loop serves both requests, as in `sojourn serve`
+        poster.start()
+        try:
+            assert started.wait(30)
+            assert carol.get("/inbox").status_code == 200  # answered while the start is still stuck
+            assert posted == []
+        finally:
+            release.set()
+            poster.join(30)
+            service.start = real_start
+    assert posted == [303]

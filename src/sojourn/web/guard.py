@@ -66,14 +66,35 @@ def require(who: Viewer, *roles: Role) -> Viewer:
     return who
 
 
-async def check_csrf(request: Request, who: Viewer) -> dict[str, str]:
-    """The form's fields once its CSRF token matches the session's; BadForm otherwise."""
+@dataclass(frozen=True, slots=True)
+class PostedForm:
+    """A form's text fields as posted; read in the event loop so that the page's handler, which may call
+    slow use cases, runs on a worker thread."""
+
+    values: dict[str, list[str]]
+
+    def checked(self, who: Viewer) -> dict[str, str]:
+        """Each field's last value once the form's CSRF token matches the session's; BadForm otherwise."""
+        fields = {name: values[-1] for name, values in self.values.items()}
+        sent = fields.get("csrf", "")
+        if not sent or not hmac.compare_digest(sent, who.session.csrf):
+            raise BadForm(
+                "this form is out of date or did not come from Sojourn; reload the page and try again"
+            )
+        return fields
+
+    def every(self, name: str) -> list[str]:
+        return list(self.values.get(name, ()))
+
+
+async def posted_form(request: Request) -> PostedForm:
     form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    sent = fields.get("csrf", "")
-    if not sent or not hmac.compare_digest(sent, who.session.csrf):
-        raise BadForm("this form is out of date or did not come from Sojourn; reload the page and try again")
-    return fields
+    values: dict[str, list[str]] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            values.setdefault(name, []).append(value)
+    return PostedForm(values)
 
 
 SignedIn = Annotated[Viewer, Depends(viewer)]
+Posted = Annotated[PostedForm, Depends(posted_form)]

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sojourn.access.api_token import Role
 from sojourn.service.request_visibility import visible_request
-from sojourn.web.guard import APPROVERS, EVERYONE, OVERSEERS, SignedIn, Viewer, check_csrf, require
+from sojourn.web.guard import APPROVERS, EVERYONE, OVERSEERS, Posted, SignedIn, Viewer, require
 from sojourn.web.history import history
 from sojourn.web.signin import context
 from sojourn.web.templating import page
@@ -68,11 +68,10 @@ def request_form(request: Request, who: SignedIn) -> HTMLResponse:
 
 
 @router.post("/request", response_model=None)
-async def send_request(request: Request, who: SignedIn) -> Response:
+def send_request(request: Request, who: SignedIn, form: Posted) -> Response:
     require(who, *EVERYONE)
-    fields = await check_csrf(request, who)
-    form = await request.form()
-    accounts = tuple(str(a) for a in form.getlist("accounts"))[:100]
+    fields = form.checked(who)
+    accounts = tuple(str(a) for a in form.every("accounts"))[:100]
     permission_set = fields.get("permission_set", "")
     reason = fields.get("reason", "").strip()[:MAX_TEXT]
     ticket = fields.get("ticket", "").strip()[:128] or None
@@ -148,9 +147,9 @@ def request_live(request: Request, request_id: RequestId, who: SignedIn) -> HTML
 
 
 @router.post("/requests/{request_id}/cancel", response_model=None)
-async def cancel(request: Request, request_id: RequestId, who: SignedIn) -> Response:
+def cancel(request: Request, request_id: RequestId, who: SignedIn, form: Posted) -> Response:
     require(who, *EVERYONE)
-    await check_csrf(request, who)
+    form.checked(who)
     visible_request(context(request).jit, request_id, who.user, _sees_all(who))
     try:
         context(request).jit.cancel(request_id, who.user)
@@ -160,9 +159,9 @@ async def cancel(request: Request, request_id: RequestId, who: SignedIn) -> Resp
 
 
 @router.post("/requests/{request_id}/revoke", response_model=None)
-async def revoke(request: Request, request_id: RequestId, who: SignedIn) -> Response:
+def revoke(request: Request, request_id: RequestId, who: SignedIn, form: Posted) -> Response:
     require(who, *EVERYONE)
-    fields = await check_csrf(request, who)
+    fields = form.checked(who)
     visible_request(context(request).jit, request_id, who.user, _sees_all(who))
     reason = fields.get("reason", "").strip()[:MAX_TEXT] or "revoked from the web"
     try:

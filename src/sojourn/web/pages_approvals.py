@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sojourn.service.request_visibility import visible_request
-from sojourn.web.guard import APPROVERS, OVERSEERS, SignedIn, Viewer, check_csrf, require
+from sojourn.web.guard import APPROVERS, OVERSEERS, Posted, PostedForm, SignedIn, Viewer, require
 from sojourn.web.pages_access import MAX_TEXT, RequestId, detail_page
 from sojourn.web.signin import context
 from sojourn.web.templating import page
@@ -42,9 +42,9 @@ def inbox_live(request: Request, who: SignedIn) -> HTMLResponse:
     return page(request, "live_inbox.html", who, **_inbox_values(request, who))
 
 
-async def _decide(request: Request, request_id: str, who: Viewer, approve: bool) -> Response:
+def _decide(request: Request, request_id: str, who: Viewer, form: PostedForm, approve: bool) -> Response:
     require(who, *APPROVERS)
-    fields = await check_csrf(request, who)
+    fields = form.checked(who)
     jit = context(request).jit
     visible_request(jit, request_id, who.user, who.has(*OVERSEERS))
     comment = fields.get("comment", "").strip()[:MAX_TEXT]
@@ -65,10 +65,10 @@ async def _decide(request: Request, request_id: str, who: Viewer, approve: bool)
 
 
 @router.post("/requests/{request_id}/approve", response_model=None)
-async def approve(request: Request, request_id: RequestId, who: SignedIn) -> Response:
-    return await _decide(request, request_id, who, True)
+def approve(request: Request, request_id: RequestId, who: SignedIn, form: Posted) -> Response:
+    return _decide(request, request_id, who, form, True)
 
 
 @router.post("/requests/{request_id}/deny", response_model=None)
-async def deny(request: Request, request_id: RequestId, who: SignedIn) -> Response:
-    return await _decide(request, request_id, who, False)
+def deny(request: Request, request_id: RequestId, who: SignedIn, form: Posted) -> Response:
+    return _decide(request, request_id, who, form, False)

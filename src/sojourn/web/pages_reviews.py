@@ -19,9 +19,9 @@ from sojourn.web.guard import (
     OVERSEERS,
     REVIEWERS,
     NotAllowed,
+    Posted,
     SignedIn,
     Viewer,
-    check_csrf,
     require,
 )
 from sojourn.web.pages_access import MAX_TEXT
@@ -56,14 +56,13 @@ def campaigns(request: Request, who: SignedIn) -> HTMLResponse:
 
 
 @router.post("/reviews", response_model=None)
-async def start(request: Request, who: SignedIn) -> Response:
+def start(request: Request, who: SignedIn, form: Posted) -> Response:
     require(who, Role.ADMIN)
-    fields = await check_csrf(request, who)
-    form = await request.form()
+    fields = form.checked(who)
     scope = ReviewScope(
-        _names([str(v) for v in form.getlist("accounts")]),
-        _names([str(v) for v in form.getlist("permission_sets")]),
-        _names([str(v) for v in form.getlist("teams")]),
+        _names([str(v) for v in form.every("accounts")]),
+        _names([str(v) for v in form.every("permission_sets")]),
+        _names([str(v) for v in form.every("teams")]),
     )
     service = _service(request)
     try:
@@ -93,9 +92,11 @@ def show(request: Request, campaign_id: CampaignId, who: SignedIn) -> HTMLRespon
 
 
 @router.post("/reviews/{campaign_id}/items/{item_id}", response_model=None)
-async def decide(request: Request, campaign_id: CampaignId, item_id: ItemId, who: SignedIn) -> Response:
+def decide(
+    request: Request, campaign_id: CampaignId, item_id: ItemId, who: SignedIn, form: Posted
+) -> Response:
     require(who, *APPROVERS)
-    fields = await check_csrf(request, who)
+    fields = form.checked(who)
     verdict = fields.get("decision", "")
     if verdict not in ("certify", "revoke"):
         return campaign_page(request, who, campaign_id, status=400, error="choose certify or revoke")
@@ -109,9 +110,9 @@ async def decide(request: Request, campaign_id: CampaignId, item_id: ItemId, who
 
 
 @router.post("/reviews/{campaign_id}/close", response_model=None)
-async def close(request: Request, campaign_id: CampaignId, who: SignedIn) -> Response:
+def close(request: Request, campaign_id: CampaignId, who: SignedIn, form: Posted) -> Response:
     require(who, Role.ADMIN)
-    fields = await check_csrf(request, who)
+    fields = form.checked(who)
     service = _service(request)
     try:
         if service.show(campaign_id).status is Status.OPEN:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sojourn.web.context import WebContext
-from sojourn.web.guard import SignedIn, check_csrf, current_session, sessions
+from sojourn.web.guard import Posted, SignedIn, current_session, sessions
 from sojourn.web.oidc_client import SignInFailed
 from sojourn.web.sessions import COOKIE, IDLE, Session
 from sojourn.web.templating import page
@@ -104,8 +104,8 @@ def callback(request: Request, code: Text = "", state: Text = "", error: Text = 
 
 
 @router.post("/logout", response_model=None)
-async def logout(request: Request, who: SignedIn) -> Response:
-    await check_csrf(request, who)
+def logout(request: Request, who: SignedIn, form: Posted) -> Response:
+    form.checked(who)
     sessions(request).forget(who.session)
     response: Response = page(
         request, "message.html", None, title="Signed out", message="You are signed out of Sojourn."
