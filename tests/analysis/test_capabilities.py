@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ def steps(catalog: ActionCatalog) -> tuple[Step, ...]:
     return capability_steps(catalog, load_action_parameters())
 
 
+@cache
 def labelled_paths() -> tuple[EscalationPath, ...]:
     """The named paths from the shared pathfinding data when present, else the bundled copy."""
     files = sorted(SHARED_PATHS.glob("*.yaml")) if SHARED_PATHS.is_dir() else []
