@@ -1,4 +1,4 @@
-"""Two workers at once on PostgreSQL over 500 grants: every expiry performed and recorded exactly once.
+"""Two workers at once on PostgreSQL over 200 grants: every expiry performed and recorded exactly once.
 And a third of AWS calls throttled or failed: every grant still ends, late ones are reported and retried."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sojourn.workflow.grant_request import State
 from tests.conftest import MOTO_CALL_RATE
 from tests.e2e.jit_fixtures import Jit, jit  # noqa: F401 - fixture
 
-GRANTS = 500
+GRANTS = 200
 
 
 def open_grants(j: Jit, count: int) -> list[str]:
@@ -78,7 +78,9 @@ def test_a_third_of_calls_failing_still_ends_every_grant(jit: Jit) -> None:  # n
     ids = open_grants(jit, 12)
     jit.worker.tick()
     jit.clock.advance(hours=1)
-    faulty = Boto3IdentityCenter(AwsSettings(endpoint_url=jit.sojourn.endpoint, max_attempts=1))
+    faulty = Boto3IdentityCenter(
+        AwsSettings(endpoint_url=jit.sojourn.endpoint, max_attempts=1, sso_rate=MOTO_CALL_RATE)
+    )
     plan = inject_faults(
         [faulty.clients.sso_admin, faulty.clients.identitystore], FaultPlan(chance=1 / 3, seed=11)
     )
