@@ -184,13 +184,14 @@ def run_loop(
     interval: float,
     on_report: Callable[[TickReport], None] = lambda report: None,
     stop: threading.Event | None = None,
+    allowed: Callable[[], bool] = lambda: True,
 ) -> None:
     """Tick every `interval` seconds (once with `once`), passing on each report that did something, until
-    `stop` is set. A tick that fails is logged and tried again after a pause growing up to MAX_PAUSE;
-    with `once` its error is raised."""
+    `stop` is set or `allowed()` turns False (the worker's name was taken over). A tick that fails is logged
+    and tried again after a pause growing up to MAX_PAUSE; with `once` its error is raised."""
     stop = stop or threading.Event()
     failures = 0
-    while not stop.is_set():
+    while not stop.is_set() and allowed():
         try:
             report = worker.tick()
         except Exception as error:
