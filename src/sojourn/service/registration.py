@@ -96,7 +96,7 @@ class WorkerName:
             if first is not None and (held.run != first.run or held.beats != first.beats):
                 raise WorkerNameTaken(self._describe(held, "is already running"))
             if self._dead(held.run) or time.monotonic() > watch_until:
-                log.warning("worker %s: taking over from %s", self.run.owner, self._describe(held, "gone"))
+                log.warning("%s; taking over its name", self._describe(held, "stopped renewing or died"))
                 self.registry.register(self.run, self.clock.now(), self.ttl, replacing=held.run.process)
                 first = None
                 continue
