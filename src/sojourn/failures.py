@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sojourn.aws.failures import explain_aws_error
 from sojourn.notify.settings import NotifySettingsError
+from sojourn.service.registration import WorkerNameLost, WorkerNameTaken
 from sojourn.settings import SettingsError
 from sojourn.store.failures import explain_database_error
 
@@ -32,6 +33,8 @@ def explain_failure(error: BaseException) -> Failure | None:
 
 
 def _explain_local(error: BaseException) -> tuple[str, str] | None:
+    if isinstance(error, WorkerNameTaken | WorkerNameLost):
+        return str(error), error.hint
     if isinstance(error, SettingsError | NotifySettingsError):
         return str(error), "fix that environment variable (docs/configuration.md lists them)"
     if isinstance(error, PermissionError):

@@ -89,3 +89,23 @@ def test_racing_claimants_never_both_win(backend: Backend) -> None:
     finally:
         if store is not backend.store:
             store.close()
+
+
+def test_a_renewed_claim_outlasts_its_first_lease(backend: Backend) -> None:
+    held = claims(backend)
+    assert held.claim(KEY, W1_T1, AT, LEASE)
+    assert held.renew(KEY, W1_T1, AT + LEASE - timedelta(seconds=1), LEASE)
+    assert not held.claim(KEY, W2, AT + LEASE + timedelta(seconds=1), LEASE)  # past the first lease
+    assert held.claim(KEY, W2, AT + 2 * LEASE, LEASE)  # the renewed lease ran out too
+
+
+def test_a_renewal_says_when_the_claim_was_lost_and_never_takes_one(backend: Backend) -> None:
+    held = claims(backend)
+    assert not held.renew(KEY, W1_T1, AT, LEASE)  # nothing held: renewing does not claim
+    assert held.claim(KEY, W1_T1, AT, LEASE)
+    assert not held.renew(KEY, W2, AT, LEASE)  # someone else's claim
+    assert held.renew(KEY, W1_T1, AT + 2 * LEASE, LEASE)  # run out but not taken: still ours
+    assert held.claim(KEY, W1_LATER, AT + 2 * LEASE, LEASE)  # a later process of the worker takes it
+    assert not held.renew(KEY, W1_T1, AT + 2 * LEASE, LEASE)  # the old holder learns it lost it
+    held.release(KEY, W1_LATER)
+    assert not held.renew(KEY, W1_LATER, AT + 2 * LEASE, LEASE)  # released: gone

@@ -91,6 +91,26 @@ def test_effects_are_leased_to_one_owner_until_the_lease_runs_out(backend: Backe
     assert grants.claim_effects(now, "w1", LEASE, limit=1) == []
 
 
+def test_renewed_effect_leases_outlast_the_first_and_a_lost_one_is_told(backend: Backend) -> None:
+    grants = backend.store.grants
+    opened(backend)
+    approve(backend)
+    now = T0 + timedelta(minutes=2)
+    mine = grants.claim_effects(now, "w1", LEASE)
+    ids = {e.id for e in mine}
+    later = now + LEASE - timedelta(seconds=1)
+    assert grants.renew_effects(ids, "w1", later, LEASE) == ids
+    assert grants.claim_effects(now + LEASE + timedelta(seconds=1), "w2", LEASE) == []  # still w1's
+    assert grants.renew_effects(ids, "w2", later, LEASE) == set()  # renewing never takes a lease
+    done = mine[0]
+    assert grants.complete_effect(done, "w1", later)
+    assert grants.renew_effects(ids, "w1", later, LEASE) == ids - {done.id}  # done: nothing to hold
+    taken = grants.claim_effects(later + LEASE + timedelta(seconds=1), "w2", LEASE)
+    assert {e.id for e in taken} == ids - {done.id}
+    assert grants.renew_effects(ids, "w1", later + LEASE, LEASE) == set()  # w1 learns it lost them
+    assert grants.renew_effects(set(), "w1", later, LEASE) == set()
+
+
 def test_completing_needs_the_lease_and_runs_the_follow_up_with_it(backend: Backend) -> None:
     grants = backend.store.grants
     opened(backend)

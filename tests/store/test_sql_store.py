@@ -30,11 +30,20 @@ def test_the_store_offers_repositories_not_its_engine(database_url: str) -> None
         "key_rotations",
         "reviews",
         "claims",
+        "workers",
         "close",
     }
     assert not any(
         hasattr(repository, "engine")
-        for repository in (store.audit, store.runs, store.tokens, store.usage, store.reviews, store.claims)
+        for repository in (
+            store.audit,
+            store.runs,
+            store.tokens,
+            store.usage,
+            store.reviews,
+            store.claims,
+            store.workers,
+        )
     )
     assert not hasattr(store.grants, "engine")
     assert isinstance(store, Store)

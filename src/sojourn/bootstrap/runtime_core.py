@@ -40,6 +40,7 @@ from sojourn.service.key_rotation import KeyRotator, RotationSchedule, RotationT
 from sojourn.service.ports.provider import Provider
 from sojourn.service.ports.schedule import OnCallSource
 from sojourn.service.provisioning import TickReport
+from sojourn.service.registration import WorkerName
 from sojourn.service.reviews import ReviewService
 from sojourn.settings import Settings
 from sojourn.store import Store, open_store
@@ -162,7 +163,8 @@ class RuntimeCore:
         self, config: Path, *, name: str = "worker", pulse: Callable[[], None] = lambda: None
     ) -> Worker:
         """A worker named `name` on this host (a restarted worker of the same name takes back its leases
-        and its assignment claims); `pulse` is called whenever it makes progress."""
+        and its assignment claims; `run_worker` keeps a second live one out); `pulse` is called whenever it
+        makes progress."""
         directory = self.directory(config)
         dispatcher = self.dispatcher()
         return Worker(
@@ -195,9 +197,20 @@ class RuntimeCore:
         pulse: Callable[[], None] = lambda: None,
     ) -> None:
         """Run the worker named `name`: a tick every `interval` seconds (one with `once`), each report
-        that did something passed to `on_report`, until `stop` is set."""
+        that did something passed to `on_report`, until `stop` is set. WorkerNameTaken when a live process
+        already runs under that name; WorkerNameLost when another one took the name meanwhile."""
         worker = self.worker(config, name=name, pulse=pulse)
-        run_loop(worker, once=once, interval=interval, on_report=on_report, stop=stop)
+        held = WorkerName(self.store().workers, self.clock, worker.owner)
+        with held.kept():
+            run_loop(
+                worker,
+                once=once,
+                interval=interval,
+                on_report=on_report,
+                stop=stop,
+                allowed=lambda: not held.lost,
+            )
+        held.check()
 
     def supervised_worker(self, config: Path, *, interval: float) -> Supervisor:
         """The worker on a thread that is started again whenever it ends (`sojourn serve`); its pulse says

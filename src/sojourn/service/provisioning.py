@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sojourn.access.changes import Action, AssignmentChange
 from sojourn.access.state import Assignment, PrincipalType
 from sojourn.clock import Clock
-from sojourn.service.claiming import ClaimHolder
+from sojourn.service.claiming import ClaimHolder, Hold
 from sojourn.service.ports.grants import ClaimedEffect, DuplicateRequest, GrantRepository
 from sojourn.service.ports.notifier import Notifier
 from sojourn.service.ports.provider import Provider
@@ -119,10 +119,14 @@ class Provisioning:
         except Exception as again:  # the store is away too: the lease is ours, the next tick takes it back
             log.error("effect %s could not be put off either: %s", claimed.id, describe(again))
 
-    def assignments(self, request: GrantRequest, accounts: tuple[str, ...], action: Action) -> list[str]:
-        """Create or delete the request's assignment on each account; the errors, one per failed account."""
+    def assignments(
+        self, request: GrantRequest, accounts: tuple[str, ...], action: Action, hold: Hold
+    ) -> list[str]:
+        """Create or delete the request's assignment on each account; the errors, one per failed account.
+        ClaimLost when another worker took the claims meanwhile (nothing more is changed then)."""
         errors = []
         for account in accounts:
+            hold.ensure()
             assignment = Assignment(account, request.permission_set, PrincipalType.USER, request.person)
             outcome = self.provider.apply_change(AssignmentChange(action, assignment))
             if not outcome.ok:
@@ -157,10 +161,10 @@ class ProvisionGrant:
             c.grants.drop_effect(claimed, now, f"request is {request.state.value}; nothing to provision")
             return
         with c.holder.holding(request.person, request.permission_set, effect.accounts) as held:
-            if held:
+            if held.granted:
                 c.provider.forget_assignments()
                 c.checkpoint("provision:before-aws")
-                errors = c.assignments(request, effect.accounts, Action.CREATE)
+                errors = c.assignments(request, effect.accounts, Action.CREATE, held)
                 c.checkpoint("provision:after-aws")
             else:
                 errors = [BUSY]
@@ -202,18 +206,20 @@ class DeprovisionGrant:
         before = effect.revoke_sessions_before
         try:
             with c.holder.holding(request.person, request.permission_set, effect.accounts) as held:
-                if not held:
+                if not held.granted:
                     return Removal(claimed, request, (), before, [BUSY])
                 needed = self.still_needed(request, effect.accounts)
                 report.add("kept", len(needed))
                 removed = tuple(a for a in effect.accounts if a not in needed)
                 c.checkpoint("deprovision:before-aws")
-                errors = c.assignments(request, removed, Action.DELETE) or self.read_back(request, removed)
+                errors = c.assignments(request, removed, Action.DELETE, held) or self.read_back(
+                    request, removed, held
+                )
         except Exception as error:  # the cloud or the store failed outside an outcome: retried
             return Removal(claimed, request, (), before, [describe(error)])
         return Removal(claimed, request, removed, before, errors)
 
-    def read_back(self, request: GrantRequest, accounts: tuple[str, ...]) -> list[str]:
+    def read_back(self, request: GrantRequest, accounts: tuple[str, ...], hold: Hold) -> list[str]:
         """Ask the cloud whether each removed assignment is gone; remove again what is still there (a
         duplicate, or a create that landed late). The errors, one per account still holding it."""
         c, errors = self.context, []
@@ -223,6 +229,7 @@ class DeprovisionGrant:
                 if not c.provider.assignment_exists(assignment):
                     break
                 log.warning("%s still holds %s after its removal; removing it again", request.id, assignment)
+                hold.ensure()
                 c.provider.apply_change(AssignmentChange(Action.DELETE, assignment))
             else:
                 errors.append(f"{account}: still assigned after {READ_BACK_ROUNDS} removals")

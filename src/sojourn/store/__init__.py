@@ -1,5 +1,5 @@
-"""Storage adapter: the repositories (audit log, apply runs, grants, assignment claims, API tokens, usage)
-over one SQL database.
+"""Storage adapter: the repositories (audit log, apply runs, grants, assignment claims, worker names, API
+tokens, usage) over one SQL database.
 
 Nothing above the store sees its SQL engine: it gets a `Store` of repositories that implement the ports
 in `service/ports/`, and closes it. `store.memory` holds in-memory twins of the same repositories.
@@ -20,6 +20,7 @@ from sojourn.store.reviews import ReviewStore
 from sojourn.store.runs import RunLog
 from sojourn.store.tokens import TokenStore
 from sojourn.store.usage import UsageStore
+from sojourn.store.workers import WorkerRegistryStore
 
 __all__ = ["Store", "open_store"]
 
@@ -37,10 +38,12 @@ class Store:
     _engine: Engine = field(repr=False)
     key_rotations: KeyRotationStore = field(init=False, repr=False)
     claims: AssignmentClaimStore = field(init=False, repr=False)
+    workers: WorkerRegistryStore = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key_rotations", KeyRotationStore(self._engine))
         object.__setattr__(self, "claims", AssignmentClaimStore(self._engine))
+        object.__setattr__(self, "workers", WorkerRegistryStore(self._engine))
 
     def close(self) -> None:
         """Close every pooled connection; the repositories must not be used afterwards."""

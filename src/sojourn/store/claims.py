@@ -51,11 +51,7 @@ class AssignmentClaimStore:
                     self._row(key),
                     or_(
                         c.expires_at <= now.astimezone(UTC),
-                        and_(
-                            c.worker == claimant.worker,
-                            c.process == claimant.process,
-                            c.thread == claimant.thread,
-                        ),
+                        self._held_by(claimant),
                         and_(c.worker == claimant.worker, c.process < claimant.process),
                     ),
                 )
@@ -63,16 +59,26 @@ class AssignmentClaimStore:
             ).rowcount
             return bool(taken)
 
+    def renew(self, key: ClaimKey, claimant: Claimant, now: datetime, lease: timedelta) -> bool:
+        with self._engine.begin() as connection:
+            renewed = connection.execute(
+                update(assignment_claims)
+                .where(self._row(key), self._held_by(claimant))
+                .values(expires_at=(now + lease).astimezone(UTC))
+            ).rowcount
+        return bool(renewed)
+
     def release(self, key: ClaimKey, claimant: Claimant) -> None:
         with self._engine.begin() as connection:
-            connection.execute(
-                delete(assignment_claims).where(
-                    self._row(key),
-                    c.worker == claimant.worker,
-                    c.process == claimant.process,
-                    c.thread == claimant.thread,
-                )
-            )
+            connection.execute(delete(assignment_claims).where(self._row(key), self._held_by(claimant)))
+
+    @staticmethod
+    def _held_by(claimant: Claimant) -> ColumnElement[bool]:
+        return and_(
+            c.worker == claimant.worker,
+            c.process == claimant.process,
+            c.thread == claimant.thread,
+        )
 
     @staticmethod
     def _row(key: ClaimKey) -> ColumnElement[bool]:

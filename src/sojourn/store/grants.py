@@ -10,7 +10,7 @@ effect pending and it is performed again (idempotently).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
@@ -207,6 +207,24 @@ class GrantStore:
                 .values(lease_owner=owner, lease_until=_utc(now + lease))
             )
         return [ClaimedEffect(r.id, r.request_id, r.kind, json.loads(r.body), r.attempts) for r in rows]
+
+    def renew_effects(self, ids: Collection[int], owner: str, now: datetime, lease: timedelta) -> set[int]:
+        """Extend `owner`'s lease on the effects `ids` until now + lease; the ids it still holds."""
+        if not ids:
+            return set()
+        mine = and_(
+            grant_effects.c.id.in_(list(ids)),
+            grant_effects.c.done_at.is_(None),
+            grant_effects.c.lease_owner == owner,
+        )
+        with self._engine.begin() as connection:
+            held = connection.execute(
+                update(grant_effects)
+                .where(mine)
+                .values(lease_until=_utc(now + lease))
+                .returning(grant_effects.c.id)
+            )
+            return set(held.scalars().all())
 
     def complete_effect(
         self,

@@ -20,6 +20,7 @@ from sojourn.store.memory_claims import MemoryAssignmentClaims
 from sojourn.store.memory_grants import MemoryGrantStore
 from sojourn.store.memory_reviews import MemoryReviewStore
 from sojourn.store.memory_usage import MemoryUsageStore
+from sojourn.store.memory_workers import MemoryWorkerRegistry
 
 __all__ = ["MemoryAuditLog", "MemoryRunLog", "MemoryStore", "MemoryTokenStore", "open_memory_store"]
 
@@ -180,6 +181,7 @@ class MemoryStore:
     tokens: MemoryTokenStore = field(default_factory=MemoryTokenStore)
     usage: MemoryUsageStore = field(default_factory=MemoryUsageStore)
     claims: MemoryAssignmentClaims = field(default_factory=MemoryAssignmentClaims)
+    workers: MemoryWorkerRegistry = field(default_factory=MemoryWorkerRegistry)
     reviews: MemoryReviewStore = field(init=False)
 
     def __post_init__(self) -> None:

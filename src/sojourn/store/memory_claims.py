@@ -34,6 +34,14 @@ class MemoryAssignmentClaims:
             self._held[key] = (claimant, now + lease)
             return True
 
+    def renew(self, key: ClaimKey, claimant: Claimant, now: datetime, lease: timedelta) -> bool:
+        with self._lock:
+            held = self._held.get(key)
+            if held is None or held[0] != claimant:
+                return False
+            self._held[key] = (claimant, now + lease)
+            return True
+
     def release(self, key: ClaimKey, claimant: Claimant) -> None:
         with self._lock:
             held = self._held.get(key)

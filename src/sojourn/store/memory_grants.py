@@ -7,7 +7,7 @@ transition (or the follow-up) raises, as the database's rollback would.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -173,6 +173,17 @@ class MemoryGrantStore:
             for effect in due:
                 self._effects[effect.id] = replace(effect, lease_owner=owner, lease_until=utc(now + lease))
         return [ClaimedEffect(e.id, e.request_id, e.kind, json.loads(e.body), e.attempts) for e in due]
+
+    def renew_effects(self, ids: Collection[int], owner: str, now: datetime, lease: timedelta) -> set[int]:
+        """Extend `owner`'s lease on the effects `ids` until now + lease; the ids it still holds."""
+        held: set[int] = set()
+        with self._transaction():
+            for effect_id in ids:
+                row = self._effects.get(effect_id)
+                if row is not None and row.done_at is None and row.lease_owner == owner:
+                    self._effects[effect_id] = replace(row, lease_until=utc(now + lease))
+                    held.add(effect_id)
+        return held
 
     def complete_effect(
         self,

@@ -232,3 +232,14 @@ assignment_claims = Table(
     Column("thread", String(64), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
+
+worker_registrations = Table(
+    "worker_registrations",
+    metadata,
+    Column("owner", String(256), primary_key=True),
+    Column("process", String(64), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("machine", String(128), nullable=False),
+    Column("beats", Integer, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)

@@ -4,6 +4,7 @@
 - requests due at T: unanswered ones expire, active grants end (their deprovisioning is queued);
 - queued effects are claimed with a lease, in batches, and each is performed by the provisioning use case
   of its kind (service/provisioning.py), on a pool of threads; a batch's removals end sessions together.
+  The batch's leases are renewed while it runs; an effect whose lease another worker took is skipped.
 
 The loop never ends on an error: a failed effect is retried with backoff, a failed tick (the store away) is
 logged and tried again after a short, growing pause. Each tick that completes (and each batch within one)
@@ -20,8 +21,9 @@ from datetime import datetime, timedelta
 
 from sojourn.clock import Clock
 from sojourn.service.claiming import ClaimHolder
+from sojourn.service.heartbeat import every_third, heartbeat
 from sojourn.service.ports.claims import AssignmentClaims
-from sojourn.service.ports.grants import GrantRepository
+from sojourn.service.ports.grants import ClaimedEffect, GrantRepository
 from sojourn.service.ports.notifier import Notifier
 from sojourn.service.ports.provider import Provider
 from sojourn.service.ports.schedule import OnCallSource
@@ -115,14 +117,9 @@ class Worker:
                 continue
             report.closed += outcome.request.state is not State.ACTIVE and bool(outcome.effects)
         while effects := self.grants.claim_effects(self.clock.now(), self.owner, self.lease, self.batch):
-            removals: list[Removal] = []
-            if self.concurrency == 1:
-                for effect in effects:
-                    self.perform(effect, report, removals)
-            else:
-                with ThreadPoolExecutor(self.concurrency) as pool:
-                    list(pool.map(lambda e, found=removals: self.perform(e, report, found), effects))
-            self.perform.finish(removals, report)
+            leases = EffectLeases(self.grants, self.clock, self.owner, self.lease, effects)
+            with heartbeat(leases.renew, every_third(self.lease), "effect leases"):
+                self._perform_batch(effects, leases, report)
             self.pulse()
         for job in self.jobs:
             try:
@@ -133,6 +130,52 @@ class Worker:
         self.pulse()
         return report
 
+    def _perform_batch(self, effects: list[ClaimedEffect], leases: EffectLeases, report: TickReport) -> None:
+        removals: list[Removal] = []
+
+        def attempt(effect: ClaimedEffect) -> None:
+            if leases.still_ours(effect):
+                self.perform(effect, report, removals)
+
+        if self.concurrency == 1:
+            for effect in effects:
+                attempt(effect)
+        else:
+            with ThreadPoolExecutor(self.concurrency) as pool:
+                list(pool.map(attempt, effects))
+        self.perform.finish(removals, report)
+
+
+class EffectLeases:
+    """The leases on one batch of claimed effects, renewed while the batch runs (a batch of slow AWS calls
+    can outlast one lease); an effect another worker took meanwhile is left to it."""
+
+    def __init__(
+        self,
+        grants: GrantRepository,
+        clock: Clock,
+        owner: str,
+        lease: timedelta,
+        effects: list[ClaimedEffect],
+    ) -> None:
+        self.grants, self.clock, self.owner, self.lease = grants, clock, owner, lease
+        self._held = {effect.id for effect in effects}
+        self._lock = threading.Lock()
+
+    def renew(self) -> None:
+        with self._lock:
+            ids = set(self._held)
+        held = self.grants.renew_effects(ids, self.owner, self.clock.now(), self.lease)
+        with self._lock:
+            self._held &= held
+
+    def still_ours(self, effect: ClaimedEffect) -> bool:
+        with self._lock:
+            ours = effect.id in self._held
+        if not ours:
+            log.warning("effect %s was taken by another worker (its lease ran out); left to it", effect.id)
+        return ours
+
 
 def run_loop(
     worker: Worker,
@@ -141,13 +184,14 @@ def run_loop(
     interval: float,
     on_report: Callable[[TickReport], None] = lambda report: None,
     stop: threading.Event | None = None,
+    allowed: Callable[[], bool] = lambda: True,
 ) -> None:
     """Tick every `interval` seconds (once with `once`), passing on each report that did something, until
-    `stop` is set. A tick that fails is logged and tried again after a pause growing up to MAX_PAUSE;
-    with `once` its error is raised."""
+    `stop` is set or `allowed()` turns False (the worker's name was taken over). A tick that fails is logged
+    and tried again after a pause growing up to MAX_PAUSE; with `once` its error is raised."""
     stop = stop or threading.Event()
     failures = 0
-    while not stop.is_set():
+    while not stop.is_set() and allowed():
         try:
             report = worker.tick()
         except Exception as error:

@@ -3,7 +3,8 @@
 A claim is held on (principal, account, permission set) while the worker reads what exists and creates or
 deletes it, so two overlapping grants of the same assignment cannot both pass the existence check and both
 create (after which one deletion would leave access in place). A claim has a lease: the claim of a killed
-worker runs out, and a restarted worker of the same name takes its own claims back at once.
+worker runs out, and a restarted worker of the same name takes its own claims back at once. A live holder
+renews its claims while its work lasts (service/claiming.py).
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class AssignmentClaims(Protocol):
 
     def claim(self, key: ClaimKey, claimant: Claimant, now: datetime, lease: timedelta) -> bool:
         """Take or renew the claim on `key` until now + lease; False when someone else holds it."""
+        ...
+
+    def renew(self, key: ClaimKey, claimant: Claimant, now: datetime, lease: timedelta) -> bool:
+        """Extend `claimant`'s claim on `key` until now + lease; False when it holds it no more (taken over,
+        or released). Unlike `claim`, never takes a claim that is not already its own."""
         ...
 
     def release(self, key: ClaimKey, claimant: Claimant) -> None:

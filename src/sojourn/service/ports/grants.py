@@ -7,7 +7,7 @@ completes or fails each one together with its follow-up transition.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -49,6 +49,11 @@ class GrantRepository(Protocol):
         self, now: datetime, owner: str, lease: timedelta, limit: int = 50
     ) -> list[ClaimedEffect]:
         """Effects due now whose lease ran out (or is `owner`'s own), leased to `owner`."""
+        ...
+
+    def renew_effects(self, ids: Collection[int], owner: str, now: datetime, lease: timedelta) -> set[int]:
+        """Extend `owner`'s lease on the effects `ids` until now + lease; the ids it still holds (not done,
+        not taken over by another owner after its lease ran out)."""
         ...
 
     def complete_effect(
