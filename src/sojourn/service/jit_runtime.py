@@ -1,5 +1,6 @@
 """Collaborators of the just-in-time use cases, over ports: the directory (configuration + organisation),
-standing access, the session revoker and the on-call source; the composition root (bootstrap/) assembles them."""
+standing access, the session revoker and the on-call source; the composition root (bootstrap/) assembles
+them."""
 
 from __future__ import annotations
 
