@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from sojourn.service.ports.claims import AssignmentClaims, Claimant, ClaimKey
 from tests.store.conftest import Backend
+from tests.store.racing import winners_of_a_race
 
 AT = datetime(2026, 6, 1, 12, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -66,26 +66,13 @@ def test_racing_claimants_never_both_win(backend: Backend) -> None:
         stores = [backend.store.claims, store.claims]
         for round_ in range(5):
             key = ClaimKey(f"p{round_}", KEY.account_id, KEY.permission_set)
-            winners: list[Claimant] = []
-            start = threading.Barrier(8)
 
-            def race(
-                n: int,
-                key: ClaimKey = key,
-                start: threading.Barrier = start,
-                winners: list[Claimant] = winners,
-            ) -> None:
-                claimant = Claimant(f"host:w{n % 2}", f"pid-{n % 2}", f"t{n}")
-                start.wait()
-                if stores[n % 2].claim(key, claimant, AT, LEASE):
-                    winners.append(claimant)
+            def claim(n: int, key: ClaimKey = key) -> bool:
+                return stores[n % 2].claim(
+                    key, Claimant(f"host:w{n % 2}", f"pid-{n % 2}", f"t{n}"), AT, LEASE
+                )
 
-            threads = [threading.Thread(target=race, args=(n,)) for n in range(8)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            assert len(winners) == 1
+            assert winners_of_a_race(claim) == 1
     finally:
         if store is not backend.store:
             store.close()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from sojourn.service.ports.workers import WorkerRegistry, WorkerRun
 from tests.store.conftest import Backend
+from tests.store.racing import winners_of_a_race
 
 AT = datetime(2026, 6, 1, 12, tzinfo=UTC)
 TTL = timedelta(seconds=15)
@@ -56,26 +56,12 @@ def test_racing_processes_never_both_register(backend: Backend) -> None:
     try:
         stores = [backend.store.workers, store.workers]
         for round_ in range(5):
-            winners: list[WorkerRun] = []
-            start = threading.Barrier(8)
+            owner = f"host:r{round_}"
 
-            def race(
-                n: int,
-                owner: str = f"host:r{round_}",
-                start: threading.Barrier = start,
-                winners: list[WorkerRun] = winners,
-            ) -> None:
-                run = WorkerRun(owner, f"000{n}", n, "boot")
-                start.wait()
-                if stores[n % 2].register(run, AT, TTL) is None:
-                    winners.append(run)
+            def register(n: int, owner: str = owner) -> bool:
+                return stores[n % 2].register(WorkerRun(owner, f"000{n}", n, "boot"), AT, TTL) is None
 
-            threads = [threading.Thread(target=race, args=(n,)) for n in range(8)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            assert len(winners) == 1
+            assert winners_of_a_race(register) == 1
     finally:
         if store is not backend.store:
             store.close()
