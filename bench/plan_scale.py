@@ -353,9 +353,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a small organisation, for a smoke run")
     parser.add_argument("--json", action="store_true", help='print one {"rows": [...]} object')
     parser.add_argument("--no-aws", action="store_true", help="skip the moto measurements")
+    parser.add_argument(
+        "--limited-only", action="store_true", help="only the applies through the AWS-like limiter"
+    )
     args = parser.parse_args()
     shape = QUICK if args.quick else FULL
-    table_rows = rows(shape, with_aws=not args.no_aws)
+    if args.limited_only:
+        table_rows = limited_rows(quick=args.quick)
+    else:
+        table_rows = rows(shape, with_aws=not args.no_aws)
     emit(f"plan_scale: {shape}", table_rows, as_json=args.json)
 
 

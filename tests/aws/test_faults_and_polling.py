@@ -104,6 +104,25 @@ def test_apply_is_idempotent(seeded: tuple[str, dict[str, str]]) -> None:
     assert _assignments_in_aws(endpoint, accounts["team-a-dev"]) == []
 
 
+def test_the_workers_on_one_pair_share_one_listing_of_its_assignments(
+    seeded: tuple[str, dict[str, str]],
+) -> None:
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint)
+    account = accounts["team-a-dev"]
+    people = [UserSpec(f"user{i}", f"User {i}", f"user{i}@example.com", "User", str(i)) for i in range(12)]
+    setup = [_setup_changes(account)[0], *(UserChange(Action.CREATE, person) for person in people)]
+    assert all(gateway.apply_change(change).ok for change in setup)
+    creations = [
+        AssignmentChange(Action.CREATE, Assignment(account, "ops", PrincipalType.USER, person.user_name))
+        for person in people
+    ]
+    outcomes = gateway.apply_changes(creations, on_outcome=lambda _outcome: None)
+    assert [o.ok for o in outcomes] == [True] * 12, [o.detail for o in outcomes]
+    assert gateway.log.counts["sso-admin:list_account_assignments"] == 1
+    assert len(_assignments_in_aws(endpoint, account)) == 12
+
+
 def test_organization_read_gives_ou_paths_and_tags(seeded: tuple[str, dict[str, str]]) -> None:
     endpoint, accounts = seeded
     organization = _gateway(endpoint).read_organization()

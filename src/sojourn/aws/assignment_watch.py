@@ -18,8 +18,10 @@ from sojourn.aws.calls import NotSupportedByEndpoint
 from sojourn.aws.identity_center_calls import ChangeFailed, InstanceCalls
 from sojourn.aws.pacing import OutstandingWindow
 
-FAILED_EVERY = 1.0
-"""Seconds between listings of FAILED operations while others still run."""
+FAILED_EVERY = 3.0
+"""Seconds between listings of FAILED operations while others still run: each listing is a call the
+creations cannot have, and an ended operation's place in the window is free before it is judged (the
+gateway keeps enough workers for the ones waiting)."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,12 @@ class AssignmentWatch:
         return _final(pending.status)
 
     def _poll(self) -> None:
+        due = time.monotonic() + self.interval
         while True:
-            time.sleep(self.interval)
+            pause = due - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            due = time.monotonic() + self.interval  # one listing every interval, however long a round takes
             with self._lock:
                 open_now = list(self._pending.values())
                 if not open_now:

@@ -100,14 +100,16 @@ class Boto3IdentityCenter:
         self, changes: Iterable[Change], *, on_outcome: Callable[[ChangeOutcome], None]
     ) -> list[ChangeOutcome]:
         """Changes at once: enough workers to keep the assignment window full (each waits on its own
-        operation), while the window and the call rate, not the workers, bound what AWS is asked."""
+        operation, and an ended one on the next FAILED listing, FAILED_EVERY seconds at most, with its
+        place in the window already free), while the window and the call rate, not the workers, bound
+        what AWS is asked."""
         pending = iter(changes)
         first = next(pending, None)
         if first is None:
             return []
         workers = self.settings.max_concurrency
         if isinstance(first, AssignmentChange):
-            workers = max(workers, 4 * self.settings.max_outstanding)
+            workers = max(workers, 8 * self.settings.max_outstanding)
         return run_bounded(self.apply_change, chain([first], pending), workers, on_outcome)
 
     def forget_assignments(self) -> None:

@@ -44,6 +44,8 @@ class IdentityCenterWriter:
         self.permission_sets = PermissionSetWriter(self.calls)
         self._pairs: dict[tuple[str, str], set[str]] = {}
         self._pairs_lock = threading.Lock()
+        self._listing: dict[tuple[str, str], threading.Lock] = {}
+        """One lock per pair being listed, so that the workers on one pair wait for one listing."""
 
     @property
     def unsupported(self) -> set[str]:
@@ -114,20 +116,25 @@ class IdentityCenterWriter:
         key = (account_id, arn)
         with self._pairs_lock:
             known = self._pairs.get(key)
-        if known is None:
-            listed = self.calls.call.pages(
-                self.calls.clients.sso_admin,
-                "list_account_assignments",
-                "AccountAssignments",
-                InstanceArn=self.calls.instance.instance_arn,
-                AccountId=account_id,
-                PermissionSetArn=arn,
-            )
-            fresh = {item["PrincipalId"] for item in listed}
-            with self._pairs_lock:
-                known = self._pairs.setdefault(key, fresh)
+            listing = self._listing.setdefault(key, threading.Lock()) if known is None else None
+        if listing is not None:
+            with listing:  # the first worker lists; the others find its answer
+                with self._pairs_lock:
+                    known = self._pairs.get(key)
+                if known is None:
+                    listed = self.calls.call.pages(
+                        self.calls.clients.sso_admin,
+                        "list_account_assignments",
+                        "AccountAssignments",
+                        InstanceArn=self.calls.instance.instance_arn,
+                        AccountId=account_id,
+                        PermissionSetArn=arn,
+                    )
+                    fresh = {item["PrincipalId"] for item in listed}
+                    with self._pairs_lock:
+                        known = self._pairs.setdefault(key, fresh)
         with self._pairs_lock:
-            return principal_id in known
+            return known is not None and principal_id in known
 
     def assignment_exists(self, assignment: Assignment) -> bool:
         """Listed afresh from Identity Center; what this writer remembers of the pair is replaced."""
