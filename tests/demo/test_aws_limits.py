@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from sojourn.demo.aws_limits import LimitedAws, Limits
 from sojourn.demo.seed import seed_s1_organization
+from tests.conftest import MOTO_CALL_RATE
 
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
@@ -147,3 +149,39 @@ def test_apply_through_the_limiter_records_every_assignment_and_absorbs_throttle
             ]
         )
     assert made == 25
+
+
+def test_operations_aws_ends_failed_are_recorded_as_failed_and_planned_again(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
+    """A third of the creations end FAILED (nothing made): each is an outcome on the audit log with
+    AWS's reason, none is taken for done, and the next plan asks for exactly those again."""
+    from bench.limited_apply import synthetic_sources
+
+    from sojourn.aws.gateway import Boto3IdentityCenter
+    from sojourn.aws.settings import AwsSettings
+    from sojourn.catalog import load_catalog
+    from sojourn.demo.aws_limits_ops import FAILURE_REASON
+    from sojourn.service.planning import plan_access
+
+    result = apply_through_limiter(
+        moto_endpoint,
+        tmp_path / "apply.db",
+        accounts=2,
+        people=6,
+        limits=Limits(rates={}, latency=(0.05, 0.2), failures=1 / 3),
+    )
+    failed = result.outcome.failed
+    assert failed and len(failed) < result.assignments
+    assert all(FAILURE_REASON in f.detail for f in failed), [f.detail for f in failed]
+    assert result.proxy_counts["failed"] == len(failed)
+    assert result.outcome.done + len(failed) == result.intents == result.outcomes
+    again = plan_access(
+        synthetic_sources(6, 1),
+        Boto3IdentityCenter(AwsSettings(endpoint_url=moto_endpoint, sso_rate=MOTO_CALL_RATE)),
+        result.store,
+        today=date.today(),
+        catalog=load_catalog(),
+    )
+    missing = [c for c in again.plan.changes if type(c).__name__ == "AssignmentChange"]
+    assert len(missing) == len(failed)

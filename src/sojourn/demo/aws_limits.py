@@ -42,6 +42,8 @@ class Limits:
     max_outstanding: int = 10
     latency: tuple[float, float] = (2.0, 4.0)
     """Seconds an assignment operation stays IN_PROGRESS, uniform in [low, high], seeded."""
+    failures: float = 0.0
+    """The share of assignment operations that end FAILED without changing anything (seeded)."""
     seed: int = 17
 
 
@@ -83,9 +85,11 @@ class LimitedAws:
             self.limits.max_outstanding,
             self.limits.latency,
             random.Random(self.limits.seed),  # noqa: S311
+            self.limits.failures,
         )
         self.counts: Counter[str] = Counter()
-        """What was answered: calls per signing name, `throttled:NAME`, `conflict`, `outstanding-limit`."""
+        """What was answered: calls per signing name, `throttled:NAME`, `conflict`, `outstanding-limit`,
+        `failed` (operations that will end FAILED)."""
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self.endpoint_url = ""
@@ -208,6 +212,10 @@ def _handler_for(proxy: LimitedAws) -> type[BaseHTTPRequestHandler]:
             except Refusal as refused:
                 proxy.count(refused.counter)
                 return error_answer("sso", refused.code, str(refused))
+            if operations.will_fail():
+                proxy.count("failed")
+                failing = operations.started_to_fail(ticket, kind, request)
+                return 200, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(failing).encode()
             try:
                 status, answer_headers, answer = proxy.forward(self.command, self.path, headers, body)
             except BaseException:

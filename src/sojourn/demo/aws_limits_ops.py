@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,15 +33,23 @@ class Refusal(Exception):
         self.code, self.counter = code, counter
 
 
+FAILURE_REASON = "Request failed: the limiter ended this operation FAILED, as AWS sometimes does"
+
+
 @dataclass
 class _Operation:
     kind: str
     pair: tuple[str, str, str, str]
     status: dict[str, Any]
     done_at: float
+    fails: bool = False
 
     def current(self, now: float) -> dict[str, Any]:
-        return {**self.status, "Status": "IN_PROGRESS" if now < self.done_at else "SUCCEEDED"}
+        if now < self.done_at:
+            return {**self.status, "Status": "IN_PROGRESS"}
+        if self.fails:
+            return {**self.status, "Status": "FAILED", "FailureReason": FAILURE_REASON}
+        return {**self.status, "Status": "SUCCEEDED"}
 
 
 @dataclass(frozen=True)
@@ -51,8 +60,12 @@ class Ticket:
 class AsyncOperations:
     """Every operation the proxy started, by request id; at most `limit` of them IN_PROGRESS at once."""
 
-    def __init__(self, limit: int, latency: tuple[float, float], rng: random.Random) -> None:
+    def __init__(
+        self, limit: int, latency: tuple[float, float], rng: random.Random, failures: float = 0.0
+    ) -> None:
         self.limit, self.latency, self.rng = limit, latency, rng
+        self.failures = failures
+        """The share of operations that end FAILED; such an operation is never sent to moto."""
         self.by_id: dict[str, _Operation] = {}
         self.busy: dict[tuple[str, str, str, str], float] = {}
         """Pairs with an operation reserved (until infinity) or IN_PROGRESS (until its end)."""
@@ -94,6 +107,30 @@ class AsyncOperations:
             self.busy[pair] = float("inf")
             self.peak = max(self.peak, len(self.busy))
         return Ticket(pair)
+
+    def will_fail(self) -> bool:
+        with self.lock:
+            return self.failures > 0 and self.rng.random() < self.failures
+
+    def started_to_fail(self, ticket: Ticket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
+        """An operation AWS accepts and later reports FAILED, having changed nothing."""
+        target, permission_set, principal_type, principal = ticket.pair
+        request_id = str(uuid.uuid4())
+        status: dict[str, Any] = {
+            "RequestId": request_id,
+            "TargetId": target,
+            "TargetType": str(request.get("TargetType", "AWS_ACCOUNT")),
+            "PermissionSetArn": permission_set,
+            "PrincipalType": principal_type,
+            "PrincipalId": principal,
+            "CreatedDate": datetime.now(UTC).timestamp(),
+        }
+        key = _STATUS_KEYS[kind][0]
+        with self.lock:
+            done_at = time.monotonic() + self.rng.uniform(*self.latency)
+            self.by_id[request_id] = _Operation(kind, ticket.pair, status, done_at, fails=True)
+            self.busy[ticket.pair] = done_at
+        return {key: {**status, "Status": "IN_PROGRESS"}}
 
     def cancel(self, ticket: Ticket) -> None:
         with self.lock:
