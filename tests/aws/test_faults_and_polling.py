@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
 import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
@@ -121,6 +126,49 @@ def test_the_workers_on_one_pair_share_one_listing_of_its_assignments(
     assert [o.ok for o in outcomes] == [True] * 12, [o.detail for o in outcomes]
     assert gateway.log.counts["sso-admin:list_account_assignments"] == 1
     assert len(_assignments_in_aws(endpoint, account)) == 12
+
+
+def test_a_read_back_never_takes_its_answer_from_a_listing_started_before_it_was_asked(
+    seeded: tuple[str, dict[str, str]],
+) -> None:
+    """Worker A's listing of a pair is in flight when B removes zoe and reads it back: B waits for A's
+    listing, sees it started too early to show the removal, and lists again."""
+    endpoint, accounts = seeded
+    gateway = _gateway(endpoint)
+    account = accounts["team-a-dev"]
+    bob = UserSpec("bob", "Bob B", "bob@example.com", "Bob", "B")
+    setup = [*_setup_changes(account), UserChange(Action.CREATE, bob)]
+    assert all(gateway.apply_change(change).ok for change in setup)
+    zoe = Assignment(account, "ops", PrincipalType.USER, "zoe")
+    call = gateway.writer.calls.call
+    real_pages = call.pages
+    fetched, release = threading.Event(), threading.Event()
+
+    def slow_pages(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        items = list(real_pages(*args, **kwargs))
+        if not fetched.is_set():
+            fetched.set()
+            release.wait(30)
+        return iter(items)
+
+    call.pages = slow_pages  # type: ignore[method-assign]
+    answers: dict[str, bool] = {}
+    a = threading.Thread(
+        target=lambda: answers.__setitem__(
+            "a", gateway.assignment_exists(Assignment(account, "ops", PrincipalType.USER, "bob"))
+        )
+    )
+    a.start()
+    assert fetched.wait(30)  # A holds a listing in which zoe is still assigned
+    assert gateway.apply_change(AssignmentChange(Action.DELETE, zoe)).ok
+    b = threading.Thread(target=lambda: answers.__setitem__("b", gateway.assignment_exists(zoe)))
+    b.start()
+    time.sleep(0.2)  # B is waiting for A's listing
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert answers == {"a": False, "b": False}
+    assert gateway.log.counts["sso-admin:list_account_assignments"] >= 2
 
 
 def test_organization_read_gives_ou_paths_and_tags(seeded: tuple[str, dict[str, str]]) -> None:

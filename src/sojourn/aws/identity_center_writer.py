@@ -7,6 +7,7 @@ in permission_set_writer.py; the instance-scoped calls both use in identity_cent
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -45,6 +46,9 @@ class IdentityCenterWriter:
         self._pairs: dict[tuple[str, str], set[str]] = {}
         self._pairs_lock = threading.Lock()
         self._listing: dict[tuple[str, str], threading.Lock] = {}
+        self._listed_at: dict[tuple[str, str], float] = {}
+        """When the listing behind each pair's set was started (monotonic seconds)."""
+        self._forgotten_at = float("-inf")
         """One lock per pair being listed, so that the workers on one pair wait for one listing."""
 
     @property
@@ -111,17 +115,29 @@ class IdentityCenterWriter:
         self._remember_assignment(a.account_id, arn, principal_id, change.action is Action.CREATE)
         return final.get("Status", ""), final.get("RequestId")
 
-    def _assignment_exists(self, account_id: str, arn: str, principal_id: str) -> bool:
-        """One listing per (account, permission set), then kept up to date by this writer's own changes."""
+    def _assignment_exists(
+        self, account_id: str, arn: str, principal_id: str, *, listed_after: float = float("-inf")
+    ) -> bool:
+        """From a listing of the (account, permission set) started after `listed_after` and after the last
+        `forget_assignments`, kept up to date by this writer's own changes since. One listing at a time per
+        pair: a worker that finds one in flight waits for it and takes its answer when it started late
+        enough (a listing started before a change may still show what the change undid)."""
         key = (account_id, arn)
-        with self._pairs_lock:
+
+        def usable() -> set[str] | None:
             known = self._pairs.get(key)
+            started = self._listed_at.get(key, float("-inf"))
+            return known if known is not None and started >= max(listed_after, self._forgotten_at) else None
+
+        with self._pairs_lock:
+            known = usable()
             listing = self._listing.setdefault(key, threading.Lock()) if known is None else None
         if listing is not None:
-            with listing:  # the first worker lists; the others find its answer
+            with listing:
                 with self._pairs_lock:
-                    known = self._pairs.get(key)
+                    known = usable()
                 if known is None:
+                    started = time.monotonic()
                     listed = self.calls.call.pages(
                         self.calls.clients.sso_admin,
                         "list_account_assignments",
@@ -130,14 +146,15 @@ class IdentityCenterWriter:
                         AccountId=account_id,
                         PermissionSetArn=arn,
                     )
-                    fresh = {item["PrincipalId"] for item in listed}
+                    known = {item["PrincipalId"] for item in listed}
                     with self._pairs_lock:
-                        known = self._pairs.setdefault(key, fresh)
+                        self._pairs[key], self._listed_at[key] = known, started
         with self._pairs_lock:
             return known is not None and principal_id in known
 
     def assignment_exists(self, assignment: Assignment) -> bool:
-        """Listed afresh from Identity Center; what this writer remembers of the pair is replaced."""
+        """From a listing started after this call: what this writer remembers of the pair is not trusted."""
+        asked = time.monotonic()
         calls = self.calls
         table = "users" if assignment.principal_type == "USER" else "groups"
         try:
@@ -145,14 +162,14 @@ class IdentityCenterWriter:
             principal_id = calls.principal_id(table, assignment.principal)
         except ChangeFailed:  # no such permission set or principal: no such assignment either
             return False
-        with self._pairs_lock:
-            self._pairs.pop((assignment.account_id, arn), None)
-        return self._assignment_exists(assignment.account_id, arn, principal_id)
+        return self._assignment_exists(assignment.account_id, arn, principal_id, listed_after=asked)
 
     def forget_assignments(self) -> None:
-        """Drop what this writer knew of existing assignments (AWS may have changed since)."""
+        """Drop what this writer knew of existing assignments (AWS may have changed since); a listing in
+        flight now is not used either."""
         with self._pairs_lock:
             self._pairs.clear()
+            self._forgotten_at = time.monotonic()
 
     def _remember_assignment(self, account_id: str, arn: str, principal_id: str, present: bool) -> None:
         with self._pairs_lock:
