@@ -176,11 +176,22 @@ class Bench:
             self.service.approve(made.id, "approver")
             ids.append(made.id)
         progress(f"{grants} grants approved; waiting for them to start and end")
+        counts = self.rt.gateway().log.counts
+        before = dict(counts)
+        started = time.monotonic()
         while True:
             found = [self.service.get(i) for i in ids]
             if all(r.revoked_in_aws_at for r in found):
                 break
             time.sleep(1)
+        spent = time.monotonic() - started
+        calls = {k: v - before.get(k, 0) for k, v in counts.items() if k.startswith("sso-admin:")}
+        ranked = sorted(calls.items(), key=lambda kv: -kv[1])[:6]
+        busiest = ", ".join(f"{name.split(':')[1]} {count}" for name, count in ranked)
+        progress(
+            f"while they ran and ended: {sum(calls.values())} sso-admin calls in {spent:.0f} s "
+            f"({sum(calls.values()) / spent:.1f}/s; {busiest})"
+        )
         late = [
             (r.revoked_in_aws_at - r.ends_at).total_seconds()
             for r in found
