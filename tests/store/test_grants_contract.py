@@ -172,3 +172,20 @@ def test_due_requests_and_the_next_instant_anything_is_due(backend: Backend) -> 
     grants.change("r1", lambda r: transition(r, Tick(), answer_by), answer_by)
     assert grants.get("r1").state is State.EXPIRED_UNAPPROVED
     assert grants.due_requests(answer_by + timedelta(days=1)) == []
+
+
+def test_a_due_removal_is_taken_before_older_effects_of_other_kinds(backend: Backend) -> None:
+    grants = backend.store.grants
+    opened(backend, "r1")
+    approve(backend, "r1")  # its provision and notices are due from T0 + 1 min
+    opened(backend, "r2", person="dave")
+    approve(backend, "r2")
+    active = T0 + timedelta(minutes=2)
+    grants.change("r2", lambda r: transition(r, Provisioned(), active), active)
+    ended = grants.get("r2").ends_at
+    assert ended is not None
+    grants.change("r2", lambda r: transition(r, Tick(), ended), ended)
+    (first,) = grants.claim_effects(ended, "w1", LEASE, limit=1)
+    assert (first.kind, first.request_id) == ("deprovision", "r2")
+    rest = grants.claim_effects(ended, "w2", LEASE)  # w1 holds the removal
+    assert "deprovision" not in {e.kind for e in rest} and {e.request_id for e in rest} == {"r1", "r2"}

@@ -13,14 +13,14 @@ import json
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, case, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sojourn.access.audit import AuditEvent
 from sojourn.store.audit import append
 from sojourn.store.tables import grant_effects, grant_requests
 from sojourn.workflow.codec import request_from_json, request_to_json
-from sojourn.workflow.effect_codec import effect_kind, effect_to_json
+from sojourn.workflow.effect_codec import REMOVALS_FIRST, effect_kind, effect_to_json
 from sojourn.workflow.effects import Audit
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.outbox import ClaimedEffect, DuplicateRequest, RequestNotFound
@@ -180,7 +180,8 @@ class GrantStore:
     def claim_effects(
         self, now: datetime, owner: str, lease: timedelta, limit: int = 50
     ) -> list[ClaimedEffect]:
-        """Effects due now whose lease ran out (or is our own, from before a restart), leased to `owner`."""
+        """Effects due now whose lease ran out (or is our own, from before a restart), leased to `owner`;
+        removals of access first, then the oldest."""
         with self._engine.begin() as connection:
             query = (
                 select(grant_effects)
@@ -193,7 +194,11 @@ class GrantStore:
                         grant_effects.c.lease_owner == owner,
                     ),
                 )
-                .order_by(grant_effects.c.next_at, grant_effects.c.id)
+                .order_by(
+                    case((grant_effects.c.kind == REMOVALS_FIRST, 0), else_=1),
+                    grant_effects.c.next_at,
+                    grant_effects.c.id,
+                )
                 .limit(limit)
             )
             if self.postgres:

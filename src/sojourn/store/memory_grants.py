@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sojourn.store.grants import audit_events, due_at
 from sojourn.store.memory_audit import MemoryAuditLog, utc
 from sojourn.workflow.codec import request_from_json, request_to_json
-from sojourn.workflow.effect_codec import effect_kind, effect_to_json
+from sojourn.workflow.effect_codec import REMOVALS_FIRST, effect_kind, effect_to_json
 from sojourn.workflow.effects import Audit
 from sojourn.workflow.grant_request import GrantRequest, State
 from sojourn.workflow.outbox import ClaimedEffect, DuplicateRequest, RequestNotFound
@@ -168,7 +168,7 @@ class MemoryGrantStore:
                     and e.next_at <= at
                     and (e.lease_until is None or e.lease_until < at or e.lease_owner == owner)
                 ),
-                key=lambda e: (e.next_at, e.id),
+                key=lambda e: (e.kind != REMOVALS_FIRST, e.next_at, e.id),
             )[:limit]
             for effect in due:
                 self._effects[effect.id] = replace(effect, lease_owner=owner, lease_until=utc(now + lease))

@@ -21,6 +21,8 @@ EFFECT_KINDS: dict[type[Any], str] = {
     Audit: "audit",
 }
 """The stored name of each effect type; written in the row's `kind` column and the body's `kind` key."""
+REMOVALS_FIRST = EFFECT_KINDS[Deprovision]
+"""The kind workers take before any other when several are due: the end of a grant is the promise."""
 
 
 class EffectDecodeError(ValueError):

@@ -48,7 +48,9 @@ class GrantRepository(Protocol):
     def claim_effects(
         self, now: datetime, owner: str, lease: timedelta, limit: int = 50
     ) -> list[ClaimedEffect]:
-        """Effects due now whose lease ran out (or is `owner`'s own), leased to `owner`."""
+        """Effects due now whose lease ran out (or is `owner`'s own), leased to `owner`: every due removal
+        of access (`REMOVALS_FIRST` in workflow/effect_codec.py) before anything else, then the oldest
+        first (a grant's end is the promise; a new grant can wait for it)."""
         ...
 
     def renew_effects(self, ids: Collection[int], owner: str, now: datetime, lease: timedelta) -> set[int]:
