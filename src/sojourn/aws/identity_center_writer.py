@@ -46,10 +46,10 @@ class IdentityCenterWriter:
         self._pairs: dict[tuple[str, str], set[str]] = {}
         self._pairs_lock = threading.Lock()
         self._listing: dict[tuple[str, str], threading.Lock] = {}
+        """One lock per pair being listed, so that the workers on one pair wait for one listing."""
         self._listed_at: dict[tuple[str, str], float] = {}
         """When the listing behind each pair's set was started (monotonic seconds)."""
         self._forgotten_at = float("-inf")
-        """One lock per pair being listed, so that the workers on one pair wait for one listing."""
 
     @property
     def unsupported(self) -> set[str]:
