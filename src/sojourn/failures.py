@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from sojourn.access.issues import ConfigInvalid
 from sojourn.aws.failures import explain_aws_error
 from sojourn.notify.settings import NotifySettingsError
 from sojourn.service.registration import WorkerNameLost, WorkerNameTaken
@@ -35,6 +36,10 @@ def explain_failure(error: BaseException) -> Failure | None:
 def _explain_local(error: BaseException) -> tuple[str, str] | None:
     if isinstance(error, WorkerNameTaken | WorkerNameLost):
         return str(error), error.hint
+    if isinstance(error, ConfigInvalid) and error.issues:
+        more = len(error.issues) - 1
+        first = f"{error.issues[0]}" + (f" (and {more} more problem(s))" if more else "")
+        return first, "fix the configuration; `sojourn plan` lists every problem"
     if isinstance(error, SettingsError | NotifySettingsError):
         return str(error), "fix that environment variable (docs/configuration.md lists them)"
     if isinstance(error, PermissionError):

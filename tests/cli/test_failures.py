@@ -252,3 +252,26 @@ def test_a_database_server_that_does_not_answer(tmp_path: Path) -> None:
     assert code == 1
     assert "error: cannot connect to the database" in output
     assert "hint: check that it is running and reachable" in output
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        (None, "no such configuration file or directory"),
+        (b"\x00\xff\xfe people: [\n", "is not UTF-8 text"),
+        (b"people:\n  - name: [\n", "malformed YAML"),
+    ],
+)
+def test_a_worker_or_server_refuses_to_start_on_a_configuration_it_cannot_read(
+    command: str, written: bytes | None, said: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "access.yaml"
+    if written is not None:
+        config.write_bytes(written)
+    env = NO_AWS | {"SOJOURN_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}", "COLUMNS": "200"}
+    extra = ["--once"] if command == "worker" else ["--port", "0"]
+    result = CliRunner().invoke(app, [command, "--config", str(config), *extra], env=env)
+    assert result.exit_code == 1, result.output
+    assert said in result.output and "Traceback" not in result.output
+    assert "bug in Sojourn" not in result.output

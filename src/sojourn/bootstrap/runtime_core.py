@@ -28,6 +28,7 @@ from sojourn.notify.message import notifier, rotation_notifier
 from sojourn.notify.review_reminder import ReviewReminders
 from sojourn.notify.settings import channels_from_environment
 from sojourn.service.audit import AuditTrail, checkpointing_steps
+from sojourn.service.config_files import read_config_sources
 from sojourn.service.jit import JitService
 from sojourn.service.jit_runtime import (
     CachedDirectory,
@@ -37,6 +38,7 @@ from sojourn.service.jit_runtime import (
     standing_lookup,
 )
 from sojourn.service.key_rotation import KeyRotator, RotationSchedule, RotationTarget
+from sojourn.service.planning import load_config
 from sojourn.service.ports.provider import Provider
 from sojourn.service.ports.schedule import OnCallSource
 from sojourn.service.provisioning import TickReport
@@ -211,6 +213,11 @@ class RuntimeCore:
                 allowed=lambda: not held.lost,
             )
         held.check()
+
+    def check_config(self, config: Path) -> None:
+        """Read the configuration at `config` once: a worker or server refuses to start on one it cannot
+        read (once running, an unreadable configuration is logged at each tick and grants still end)."""
+        load_config(read_config_sources(config))
 
     def supervised_worker(self, config: Path, *, interval: float) -> Supervisor:
         """The worker on a thread that is started again whenever it ends (`sojourn serve`); its pulse says

@@ -271,8 +271,10 @@ def worker(
     ] = "worker",
     config: ConfigOption = Path("access"),
 ) -> None:
-    """Provision approved grants, end expired ones, retry failures; safe to run twice at once."""
+    """Provision approved grants, end expired ones, retry failures; several may run at once, each under its
+    own --name."""
     with runtime_from_environment() as rt:
+        rt.check_config(config)
         rt.run_worker(config, name=name, once=once, interval=interval, on_report=_show_report)
 
 

@@ -27,6 +27,7 @@ def serve(
     import uvicorn
 
     rt = runtime_from_environment()
+    rt.check_config(config)
     supervisor = rt.supervised_worker(config, interval=tick)
     app = rt.serve_app(config, worker_health=supervisor.pulse.problem)
     supervisor.start()
