@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sojourn.aws.calls import NotSupportedByEndpoint
-from sojourn.aws.identity_center_calls import ChangeFailed, InstanceCalls
+from sojourn.aws.identity_center_calls import ChangeFailed, InstanceCalls, settled
 from sojourn.aws.pacing import OutstandingWindow
 
 FAILED_EVERY = 3.0
@@ -87,7 +87,7 @@ class AssignmentWatch:
             raise
         if status.get("Status") != "IN_PROGRESS":
             self.window.release()
-            return _final(status)
+            return settled(status)
         pending = _Pending(kind, str(status["RequestId"]), time.monotonic() + self.timeout)
         with self._lock:
             self._pending[pending.request_id] = pending
@@ -98,7 +98,7 @@ class AssignmentWatch:
         if pending.error is not None:
             raise ChangeFailed(pending.error)
         assert pending.status is not None
-        return _final(pending.status)
+        return settled(pending.status)
 
     def _poll(self) -> None:
         due = time.monotonic() + self.interval
@@ -187,9 +187,3 @@ class AssignmentWatch:
         with self._lock:
             self._pending.pop(pending.request_id, None)
         pending.done.set()
-
-
-def _final(status: dict[str, Any]) -> dict[str, Any]:
-    if status.get("Status") == "FAILED":
-        raise ChangeFailed(f"AWS reports FAILED: {status.get('FailureReason', 'no reason given')}")
-    return status

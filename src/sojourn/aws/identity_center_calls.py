@@ -52,9 +52,7 @@ class InstanceCalls:
             time.sleep(interval)
             interval = min(interval * 2, 5.0)
             status = self.sso(operation, **{id_field: status["RequestId"]})[key]
-        if status.get("Status") == "FAILED":
-            raise ChangeFailed(f"AWS reports FAILED: {status.get('FailureReason', 'no reason given')}")
-        return status
+        return settled(status)
 
     def provision(self, arn: str) -> None:
         """Push a permission set's current policies to every account it is provisioned to."""
@@ -114,3 +112,10 @@ class InstanceCalls:
         except ChangeFailed:
             return False
         return True
+
+
+def settled(status: dict[str, Any]) -> dict[str, Any]:
+    """An asynchronous operation's final status, or ChangeFailed with AWS's reason when it FAILED."""
+    if status.get("Status") == "FAILED":
+        raise ChangeFailed(f"AWS reports FAILED: {status.get('FailureReason', 'no reason given')}")
+    return status
